@@ -1,7 +1,12 @@
-using TorchSharp;
-MidiGenre.Native.TorchNative.Ensure();
-System.Console.WriteLine(MidiGenre.Native.TorchNative.Report);
-var x = torch.randn(2, 3);
-var conv = torch.nn.Conv2d(2, 4, 3);
-var y = conv.forward(torch.randn(1, 2, 8, 8)).sum(); y.backward();
-System.Console.WriteLine(x.sum().item<float>() + " " + y.item<float>());
+using System.CommandLine;
+using MidiGenre.Cli.Commands;
+
+var root = new RootCommand("midigenre — composer/genre classification of MIDI piano rolls and adversarial attacks on it (Kim et al., ISMIR 2020)")
+{
+    EncodeCommand.Create(),
+    SynthCommand.Create(),
+    PrepareCommand.Create(),
+    BenchCommand.Create(),
+    PipelineCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

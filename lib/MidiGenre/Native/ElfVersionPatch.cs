@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using TextEncoding = System.Text.Encoding;
 
 namespace MidiGenre.Native;
 
@@ -76,6 +76,6 @@ public static class ElfVersionPatch
     static string ReadCString(ReadOnlySpan<byte> span, int offset)
     {
         int end = span[offset..].IndexOf((byte)0);
-        return Encoding.ASCII.GetString(span.Slice(offset, end));
+        return TextEncoding.ASCII.GetString(span.Slice(offset, end));
     }
 }

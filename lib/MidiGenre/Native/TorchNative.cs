@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
+using TextEncoding = System.Text.Encoding;
 
 namespace MidiGenre.Native;
 
@@ -95,7 +95,7 @@ public static class TorchNative
         path ??= new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }
             .FirstOrDefault(File.Exists);
         if (path == null) return true; // cannot tell: leave the library untouched
-        byte[] needle = Encoding.ASCII.GetBytes(version + "\0");
+        byte[] needle = TextEncoding.ASCII.GetBytes(version + "\0");
         return File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0;
     }
 
@@ -112,7 +112,7 @@ public static class TorchNative
     static string WriteCachedCopy(string dir, byte[] bytes)
     {
         string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData),
-            "midigenre", "torch-native", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(dir)))[..16]);
+            "midigenre", "torch-native", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(TextEncoding.UTF8.GetBytes(dir)))[..16]);
         Directory.CreateDirectory(cache);
         string target = Path.Combine(cache, "libLibTorchSharp.so");
         if (!File.Exists(target)) AtomicFile.WriteAllBytes(target, bytes);

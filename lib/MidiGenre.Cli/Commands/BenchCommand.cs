@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using MidiGenre.Data;
+using MidiGenre.Encoding;
+
+namespace MidiGenre.Cli.Commands;
+
+static class BenchCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("bench", "Benchmarks that print one JSON line each (compare with the peer scripts on the same machine)");
+        cmd.Add(Encode());
+        return cmd;
+    }
+
+    static Command Encode()
+    {
+        var dir = new Option<string?>("--dir") { Description = "Encode the MIDI files under this folder (default: a generated corpus)" };
+        var pieces = new Option<int>("--pieces") { Description = "Pieces per composer of the generated corpus", DefaultValueFactory = _ => 20 };
+        var peer = new Option<bool>("--peer") { Description = "Also time the Python peer (bench/peer_encode.py: mido + numpy) on the same files" };
+        var cmd = new Command("encode", "Encoder throughput: files/s and notes/s on all cores; extrapolates to MAESTRO's ~7 million notes") { dir, pieces, peer };
+        cmd.SetAction(r =>
+        {
+            string root = r.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), $"midigenre-bench-{r.GetValue(pieces)}");
+            if (r.GetValue(dir) == null && !File.Exists(Path.Combine(root, SyntheticCorpus.CatalogName)))
+                SyntheticCorpus.Generate(root, SyntheticCorpusOptions.Default with { PiecesPerComposer = r.GetValue(pieces), MinSeconds = 300, MaxSeconds = 700 });
+            string outDir = Path.Combine(Path.GetTempPath(), $"midigenre-bench-out-{Environment.ProcessId}");
+            var items = EncodeJob.Plan([root], outDir);
+            EncodeJob.Run(items.Take(4).ToList(), EncodeOptions.Default); // warm-up: JIT and file cache
+            var sw = Stopwatch.StartNew();
+            var records = EncodeJob.Run(items, EncodeOptions.Default);
+            double seconds = sw.Elapsed.TotalSeconds;
+            long notes = records.Sum(x => (long)x.Notes);
+            double notesPerS = notes / seconds;
+            var result = new Dictionary<string, object>
+            {
+                ["impl"] = "midigenre", ["threads"] = Environment.ProcessorCount, ["files"] = records.Count,
+                ["failed"] = records.Count(x => x.Status == EncodeStatus.Failed), ["notes"] = notes,
+                ["seconds"] = Math.Round(seconds, 3), ["files_per_s"] = Math.Round(records.Count / seconds, 1),
+                ["notes_per_s"] = Math.Round(notesPerS), ["maestro_7M_notes_s"] = Math.Round(7_000_000 / notesPerS, 1),
+            };
+            if (r.GetValue(peer))
+            {
+                double? peerRate = RunPeer(root);
+                if (peerRate is double pr) { result["peer_notes_per_s"] = Math.Round(pr); result["ratio_vs_peer"] = Math.Round(notesPerS / pr, 1); }
+                else result["peer"] = "unavailable (needs /usr/bin/python3 with mido and numpy: apt-get install python3-mido python3-numpy)";
+            }
+            Directory.Delete(outDir, recursive: true);
+            Console.WriteLine(JsonSerializer.Serialize(result));
+            return 0;
+        });
+        return cmd;
+    }
+
+    static double? RunPeer(string root)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "bench", "peer_encode.py");
+        if (!File.Exists(script)) return null;
+        var psi = new ProcessStartInfo("/usr/bin/python3", [script, root]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        try
+        {
+            using var p = Process.Start(psi)!;
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0) return null;
+            using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+            return doc.RootElement.GetProperty("notes_per_s").GetDouble();
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or JsonException or KeyNotFoundException) { return null; }
+    }
+}

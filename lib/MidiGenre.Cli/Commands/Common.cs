@@ -1,0 +1,74 @@
+using System.CommandLine;
+using MidiGenre.Data;
+using MidiGenre.Encoding;
+using Spectre.Console;
+
+namespace MidiGenre.Cli.Commands;
+
+/// <summary>Options and helpers shared by several commands.</summary>
+static class Common
+{
+    public static Option<bool> NoDrums() => new("--no-drums") { Description = "Drop MIDI channel 10 (drums)" };
+    public static Option<bool> Sustain() => new("--sustain") { Description = "Extend notes while the sustain pedal (CC64 ≥ 64) is down, as in Onsets and Frames" };
+    public static Option<int> Seed() => new("--seed") { Description = "One seed for splits, crops, initialisation and attacks", DefaultValueFactory = _ => 0 };
+
+    public static EncodeOptions Encode(ParseResult r, Option<bool> noDrums, Option<bool> sustain) =>
+        new(r.GetValue(noDrums), r.GetValue(sustain));
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar when attached to a terminal, plain otherwise.</summary>
+    public static T WithProgress<T>(string label, int total, Func<Action<int>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            int last = -1;
+            int done = 0;
+            var gate = new object();
+            return work(step =>
+            {
+                lock (gate)
+                {
+                    done += step;
+                    int pct = total == 0 ? 100 : done * 100 / total;
+                    if (pct / 10 != last / 10) { last = pct; Console.Error.WriteLine($"{label}: {done}/{total} ({pct}%)"); }
+                }
+            });
+        }
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(label, maxValue: Math.Max(1, total));
+                result = work(step => task.Increment(step));
+            });
+        return result;
+    }
+
+    public static void PrintTable(string title, Microsoft.Data.Analysis.DataFrame df)
+    {
+        var table = new Table { Title = new TableTitle(title) };
+        foreach (var c in df.Columns) table.AddColumn(Markup.Escape(c.Name));
+        for (long r = 0; r < df.Rows.Count; r++)
+            table.AddRow(df.Columns.Select(c => Markup.Escape(Convert.ToString(c[r], System.Globalization.CultureInfo.InvariantCulture) ?? "")).ToArray());
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine("error: " + message);
+        return 1;
+    }
+
+    /// <summary>The synthetic corpus folder: generated on first use.</summary>
+    public static string EnsureSynthetic(string folder, SyntheticCorpusOptions options)
+    {
+        string csv = Path.Combine(folder, SyntheticCorpus.CatalogName);
+        if (!File.Exists(csv))
+        {
+            Console.Error.WriteLine($"Generating the synthetic corpus in {folder} …");
+            SyntheticCorpus.Generate(folder, options);
+        }
+        return folder;
+    }
+}

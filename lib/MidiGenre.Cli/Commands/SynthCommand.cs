@@ -1,0 +1,24 @@
+using System.CommandLine;
+using MidiGenre.Data;
+
+namespace MidiGenre.Cli.Commands;
+
+static class SynthCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the corpus", DefaultValueFactory = _ => Path.Combine("data", "synthetic") };
+        var pieces = new Option<int>("--pieces") { Description = "Pieces per composer", DefaultValueFactory = _ => SyntheticCorpusOptions.Default.PiecesPerComposer };
+        var seed = new Option<int>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Seed };
+        var cmd = new Command("synth", "Generate the embedded synthetic corpus: real .mid files and a MAESTRO-schema catalog CSV") { output, pieces, seed };
+        cmd.SetAction(r =>
+        {
+            string csv = SyntheticCorpus.Generate(r.GetValue(output)!, SyntheticCorpusOptions.Default with { PiecesPerComposer = r.GetValue(pieces), Seed = r.GetValue(seed) });
+            var catalog = Catalog.Load(csv);
+            Common.PrintTable("synthetic corpus", catalog.Summary());
+            Console.WriteLine($"catalog: {csv}");
+            return 0;
+        });
+        return cmd;
+    }
+}

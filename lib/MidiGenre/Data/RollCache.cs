@@ -1,0 +1,35 @@
+using MidiGenre.Encoding;
+
+namespace MidiGenre.Data;
+
+/// <summary>
+/// Encoded rolls of a catalog on disk: <c>ROOT/&lt;encoder key&gt;/&lt;midi_filename&gt;.npy</c>. The folder is keyed by
+/// the encoder settings, so changing them encodes anew instead of mixing rolls of different settings.
+/// </summary>
+public sealed class RollCache(string root, EncodeOptions? options = null)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public EncodeOptions Options { get; } = options ?? EncodeOptions.Default;
+    public string Directory => Path.Combine(Root, Options.Key);
+    public string ReportPath => Path.Combine(Directory, "prepare-report.csv");
+
+    public string PathFor(CatalogEntry e) => Path.Combine(Directory, e.MidiFilename + ".npy");
+
+    /// <summary>Encodes every entry not cached yet (all cores, atomic writes) and writes the prepare report.</summary>
+    public IReadOnlyList<EncodeRecord> Prepare(Catalog catalog, Action<EncodeRecord>? onDone = null, CancellationToken cancel = default)
+    {
+        var items = catalog.Entries.Select(e => new EncodeItem(e.MidiFilename, catalog.MidiPath(e), PathFor(e))).ToList();
+        var records = EncodeJob.Run(items, Options, skipExisting: true, onDone, cancel: cancel);
+        EncodeJob.WriteReport(ReportPath, records);
+        return records;
+    }
+
+    public bool Contains(CatalogEntry e) => File.Exists(PathFor(e));
+
+    public PianoRoll Load(CatalogEntry e)
+    {
+        string p = PathFor(e);
+        if (!File.Exists(p)) throw new FileNotFoundException($"{e.MidiFilename} is not in the cache {Directory}; run `midigenre prepare` first", p);
+        return Npy.ReadRoll(p);
+    }
+}

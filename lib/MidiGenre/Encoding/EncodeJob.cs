@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using MidiGenre.Midi;
+
+namespace MidiGenre.Encoding;
+
+/// <summary>One MIDI file to encode: <paramref name="Source"/> as the user gave or found it, the resolved input path, the .npy path.</summary>
+public readonly record struct EncodeItem(string Source, string Input, string Output);
+
+public enum EncodeStatus { Encoded, Cached, Failed }
+
+public sealed record EncodeRecord(string Source, string Output, EncodeStatus Status, int Notes, int Frames, string Error);
+
+/// <summary>
+/// Encodes many MIDI files into .npy rolls in parallel on all cores. One bad file never stops the run: it becomes a
+/// <see cref="EncodeStatus.Failed"/> record with the reason. Outputs are written atomically, so a killed run leaves
+/// only complete files; with <c>skipExisting</c> a re-run resumes where it stopped.
+/// </summary>
+public static class EncodeJob
+{
+    public static IReadOnlyList<EncodeRecord> Run(IReadOnlyList<EncodeItem> items, EncodeOptions options, bool skipExisting = false,
+        Action<EncodeRecord>? onDone = null, int? threads = null, CancellationToken cancel = default)
+    {
+        var results = new EncodeRecord[items.Count];
+        var po = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount, CancellationToken = cancel };
+        Parallel.For(0, items.Count, po, i =>
+        {
+            results[i] = EncodeOne(items[i], options, skipExisting);
+            onDone?.Invoke(results[i]);
+        });
+        return results;
+    }
+
+    public static EncodeRecord EncodeOne(EncodeItem item, EncodeOptions options, bool skipExisting)
+    {
+        if (skipExisting && File.Exists(item.Output))
+        {
+            try
+            {
+                var cached = Npy.ReadRoll(item.Output);
+                return new EncodeRecord(item.Source, item.Output, EncodeStatus.Cached, cached.CountOnsets(), cached.Frames, "");
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException) { /* unreadable: encode again */ }
+        }
+        try
+        {
+            var score = MidiReader.Read(item.Input, options.ToReadOptions());
+            var roll = PianoRollEncoder.Encode(score);
+            Npy.Write(item.Output, roll);
+            return new EncodeRecord(item.Source, item.Output, EncodeStatus.Encoded, score.Notes.Count, roll.Frames, "");
+        }
+        catch (Exception e) when (e is MidiFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return new EncodeRecord(item.Source, item.Output, EncodeStatus.Failed, 0, 0, e.Message);
+        }
+    }
+
+    /// <summary>Finds .mid/.midi files: files as given, folders walked recursively. Outputs mirror the folder layout.</summary>
+    public static List<EncodeItem> Plan(IEnumerable<string> inputs, string outDir)
+    {
+        var items = new List<EncodeItem>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                foreach (var f in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Where(IsMidi).Order(StringComparer.Ordinal))
+                    items.Add(new EncodeItem(f, f, Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetRelativePath(input, f), ".npy")), used)));
+            }
+            else
+                items.Add(new EncodeItem(input, input, Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetFileName(input), ".npy")), used)));
+        }
+        return items;
+    }
+
+    static bool IsMidi(string f) => f.EndsWith(".mid", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".midi", StringComparison.OrdinalIgnoreCase);
+
+    static string Unique(string path, HashSet<string> used)
+    {
+        string candidate = path;
+        for (int i = 2; !used.Add(candidate); i++)
+            candidate = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-{i}.npy");
+        return candidate;
+    }
+
+    /// <summary>CSV with columns source,output,status,notes,frames,error.</summary>
+    public static void WriteReport(string path, IEnumerable<EncodeRecord> records)
+    {
+        var sb = new StringBuilder("source,output,status,notes,frames,error\n");
+        foreach (var r in records)
+            sb.Append(Csv(r.Source)).Append(',').Append(Csv(r.Output)).Append(',').Append(r.Status.ToString().ToLowerInvariant()).Append(',')
+              .Append(r.Notes.ToString(CultureInfo.InvariantCulture)).Append(',').Append(r.Frames.ToString(CultureInfo.InvariantCulture)).Append(',')
+              .Append(Csv(r.Error)).Append('\n');
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    public static string Csv(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

@@ -1,0 +1,168 @@
+using NAudio.Midi;
+
+namespace MidiGenre.Midi;
+
+/// <summary>Options that change which notes are read.</summary>
+public sealed record ReadOptions(bool DropDrums = false, bool SustainPedal = false)
+{
+    public static readonly ReadOptions Default = new();
+}
+
+/// <summary>
+/// Reads Standard MIDI Files (format 0 and 1) into notes with exact integer times. NAudio.Midi parses the bytes;
+/// this class merges the tracks, applies the tempo map and pairs notes:
+/// events in tick order, ties by track then position; FIFO pairing per (channel, pitch); a note-on with velocity 0
+/// is a note-off; unmatched note-offs are ignored; notes still open close at the file's last event.
+/// </summary>
+public static class MidiReader
+{
+    public const int DefaultTempo = 500_000;
+    const int DrumChannel = 10; // NAudio channels are 1-based
+
+    public static MidiScore Read(string path, ReadOptions? options = null)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MidiFormatException(path, 0, "cannot read file: " + e.Message, e);
+        }
+        return Read(bytes, path, options);
+    }
+
+    public static MidiScore Read(byte[] bytes, string name, ReadOptions? options = null)
+    {
+        var header = CheckHeader(bytes, name);
+        var stream = new MemoryStream(bytes, writable: false);
+        MidiFile file;
+        try
+        {
+            file = new MidiFile(stream, strictChecking: false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new MidiFormatException(name, stream.Position, Describe(e), e);
+        }
+        if (file.Events.Tracks != header.Tracks)
+            throw new MidiFormatException(name, stream.Position, $"header announces {header.Tracks} tracks, found {file.Events.Tracks}");
+        return Pair(file, header.Format, options ?? ReadOptions.Default);
+    }
+
+    readonly record struct Header(int Format, int Tracks, int Division);
+
+    /// <summary>NAudio accepts format 2 and SMPTE division silently; the encoder cannot give them meaning.</summary>
+    static Header CheckHeader(byte[] b, string name)
+    {
+        if (b.Length == 0) throw new MidiFormatException(name, 0, "empty file");
+        if (b.Length < 14 || b[0] != 'M' || b[1] != 'T' || b[2] != 'h' || b[3] != 'd')
+            throw new MidiFormatException(name, 0, "missing MThd header");
+        int length = (b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7];
+        if (length < 6) throw new MidiFormatException(name, 4, $"header chunk length {length} < 6");
+        int format = (b[8] << 8) | b[9];
+        int tracks = (b[10] << 8) | b[11];
+        int division = (b[12] << 8) | b[13];
+        if (format == 2) throw new MidiFormatException(name, 8, "format 2 (independent sequences) is not supported");
+        if (format > 2) throw new MidiFormatException(name, 8, $"unknown format {format}");
+        if ((division & 0x8000) != 0) throw new MidiFormatException(name, 12, "SMPTE time division is not supported");
+        if (division == 0) throw new MidiFormatException(name, 12, "zero ticks per quarter note");
+        if (format == 0 && tracks != 1) throw new MidiFormatException(name, 10, $"format 0 with {tracks} tracks");
+        return new Header(format, tracks, division);
+    }
+
+    static string Describe(Exception e) => e switch
+    {
+        EndOfStreamException => "unexpected end of file (truncated?)",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    /// <summary>One event of the merged timeline; ordered by (tick, track, index).</summary>
+    readonly record struct Ev(long Tick, int Track, int Index, MidiEvent Event);
+
+    static MidiScore Pair(MidiFile file, int format, ReadOptions options)
+    {
+        int ppq = file.DeltaTicksPerQuarterNote;
+        int total = 0;
+        for (int t = 0; t < file.Events.Tracks; t++) total += file.Events[t].Count;
+        var events = new Ev[total];
+        int k = 0;
+        long lastTick = 0;
+        for (int t = 0; t < file.Events.Tracks; t++)
+        {
+            var track = file.Events[t];
+            for (int i = 0; i < track.Count; i++)
+            {
+                var e = track[i];
+                events[k++] = new Ev(e.AbsoluteTime, t, i, e);
+                if (e.AbsoluteTime > lastTick) lastTick = e.AbsoluteTime;
+            }
+        }
+        Array.Sort(events, static (a, b) =>
+            a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick) : a.Track != b.Track ? a.Track.CompareTo(b.Track) : a.Index.CompareTo(b.Index));
+
+        var notes = new List<MidiNote>(total / 2);
+        var open = new Queue<(long Tick, long Time, int Velocity)>?[16 * 128];
+        var pedal = new bool[16];
+        // Notes released while the pedal is down: closed at pedal release or when the key is struck again.
+        var held = new List<(long Tick, long Time, int Velocity)>?[16 * 128];
+
+        long tempo = DefaultTempo, now = 0, prevTick = 0;
+        foreach (var ev in events)
+        {
+            now += (ev.Tick - prevTick) * tempo;
+            prevTick = ev.Tick;
+            var e = ev.Event;
+            switch (e.CommandCode)
+            {
+                case MidiCommandCode.MetaEvent when e is TempoEvent te:
+                    if (te.MicrosecondsPerQuarterNote > 0) tempo = te.MicrosecondsPerQuarterNote;
+                    break;
+                case MidiCommandCode.NoteOn or MidiCommandCode.NoteOff when e is NoteEvent ne:
+                {
+                    if (options.DropDrums && ne.Channel == DrumChannel) break;
+                    int key = (ne.Channel - 1) * 128 + (ne.NoteNumber & 0x7f);
+                    bool on = e.CommandCode == MidiCommandCode.NoteOn && ne.Velocity > 0;
+                    if (on)
+                    {
+                        if (options.SustainPedal) Release(held, key, ev.Tick, now, notes);
+                        (open[key] ??= new()).Enqueue((ev.Tick, now, Math.Min(ne.Velocity, 127)));
+                    }
+                    else if (open[key] is { Count: > 0 } q)
+                    {
+                        var n = q.Dequeue();
+                        if (options.SustainPedal && pedal[ne.Channel - 1]) (held[key] ??= new()).Add(n);
+                        else notes.Add(Note(key, n, ev.Tick, now));
+                    }
+                    break;
+                }
+                case MidiCommandCode.ControlChange when options.SustainPedal && e is ControlChangeEvent cc && (int)cc.Controller == 64:
+                {
+                    if (options.DropDrums && cc.Channel == DrumChannel) break;
+                    int ch = cc.Channel - 1;
+                    bool down = cc.ControllerValue >= 64;
+                    if (pedal[ch] && !down)
+                        for (int p = 0; p < 128; p++) Release(held, ch * 128 + p, ev.Tick, now, notes);
+                    pedal[ch] = down;
+                    break;
+                }
+            }
+        }
+        for (int key = 0; key < open.Length; key++)
+        {
+            Release(held, key, lastTick, now, notes);
+            if (open[key] is { } q)
+                while (q.Count > 0) notes.Add(Note(key, q.Dequeue(), lastTick, now));
+        }
+        notes.Sort(static (a, b) => a.OnTime != b.OnTime ? a.OnTime.CompareTo(b.OnTime) : a.Pitch.CompareTo(b.Pitch));
+        return new MidiScore(ppq, format, file.Events.Tracks, notes, lastTick, now);
+    }
+
+    static void Release(List<(long Tick, long Time, int Velocity)>?[] held, int key, long tick, long time, List<MidiNote> notes)
+    {
+        if (held[key] is not { Count: > 0 } list) return;
+        foreach (var n in list) notes.Add(Note(key, n, tick, time));
+        list.Clear();
+    }
+
+    static MidiNote Note(int key, (long Tick, long Time, int Velocity) on, long offTick, long offTime) =>
+        new(key / 128 + 1, key % 128, on.Velocity, on.Tick, offTick, on.Time, offTime);
+}
