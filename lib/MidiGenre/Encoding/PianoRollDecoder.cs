@@ -42,7 +42,9 @@ public static class PianoRollDecoder
             PitchNotes(column, onset, p, layers);
             AssignChannels(layers, p, result);
         }
-        result.Sort(static (a, b) => a.OnTick != b.OnTick ? a.OnTick.CompareTo(b.OnTick) : a.Pitch.CompareTo(b.Pitch));
+        // Same start, same key: the note that ends first must be written first, or FIFO pairing swaps them.
+        result.Sort(static (a, b) => a.OnTick != b.OnTick ? a.OnTick.CompareTo(b.OnTick)
+            : a.Pitch != b.Pitch ? a.Pitch.CompareTo(b.Pitch) : a.Channel != b.Channel ? a.Channel.CompareTo(b.Channel) : a.OffTick.CompareTo(b.OffTick));
         return result;
     }
 

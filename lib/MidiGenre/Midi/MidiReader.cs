@@ -45,8 +45,14 @@ public static class MidiReader
         }
         if (file.Events.Tracks != header.Tracks)
             throw new MidiFormatException(name, stream.Position, $"header announces {header.Tracks} tracks, found {file.Events.Tracks}");
-        return Pair(file, header.Format, options ?? ReadOptions.Default);
+        var score = Pair(file, header.Format, options ?? ReadOptions.Default);
+        if (score.DurationSeconds > MaxSeconds)
+            throw new MidiFormatException(name, bytes.Length, $"events reach {score.DurationSeconds:F0} s, beyond the {MaxSeconds / 3600:F0} h limit (corrupt delta times or tempo?)");
+        return score;
     }
+
+    /// <summary>Longer "performances" are corrupt files in practice (MAESTRO's longest is under an hour); this bounds memory.</summary>
+    public const double MaxSeconds = 4 * 3600;
 
     readonly record struct Header(int Format, int Tracks, int Division);
 
