@@ -7,6 +7,9 @@ var root = new RootCommand("midigenre — composer/genre classification of MIDI 
     SynthCommand.Create(),
     PrepareCommand.Create(),
     BenchCommand.Create(),
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
     PipelineCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

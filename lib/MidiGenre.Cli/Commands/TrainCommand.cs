@@ -1,0 +1,93 @@
+using System.CommandLine;
+using MidiGenre.Data;
+using MidiGenre.Encoding;
+using MidiGenre.Training;
+using Spectre.Console;
+
+namespace MidiGenre.Cli.Commands;
+
+static class TrainCommand
+{
+    public static Command Create()
+    {
+        var o = new TrainOptions();
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var cmd = new Command("train", "Train a classifier (ResNet/ConvNet) on the prepared data; checkpoints every epoch into --out (last/, best/), metrics.csv, TensorBoard events");
+        o.AddTo(cmd);
+        cmd.Add(resume);
+        cmd.SetAction(r =>
+        {
+            var settings = o.Settings(r);
+            var data = o.LoadData(r, settings);
+            Train(data, settings, r.GetValue(o.Out)!, r.GetValue(resume));
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static CheckpointMeta Train(ExperimentData data, TrainSettings settings, string outDir, bool resume, Func<Trainer, Trainer>? configure = null)
+    {
+        Console.WriteLine($"training {settings.Arch} ({settings.Profile}) on {data.Train.Count} segments of {data.Train.Pieces.Count} pieces, " +
+                          $"validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes; device {Models.ModelFactory.DefaultDevice().type}");
+        CheckpointMeta meta = null!;
+        int batches = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
+        Common.WithProgress($"train", settings.Epochs * batches, step =>
+        {
+            var trainer = new Trainer(settings, data.Classes, outDir, data.Source.Name)
+            {
+                OnProgress = _ => step(1),
+                OnEpoch = m => Console.Error.WriteLine($"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | val segment {m.ValSegmentAccuracy:P1} piece {m.ValPieceAccuracy:P1} F1 {m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"),
+            };
+            if (configure != null) trainer = configure(trainer);
+            meta = trainer.Run(data.Train, data.Validation, resume).Meta;
+            return 0;
+        });
+        Console.WriteLine($"best validation piece F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}");
+        return meta;
+    }
+}
+
+/// <summary>Options shared by train, advtrain and pipeline.</summary>
+sealed class TrainOptions
+{
+    public readonly Option<string> Profile = new("--profile") { Description = "smoke | cpu | paper (defaults for everything below)", DefaultValueFactory = _ => "cpu" };
+    public readonly Option<string> Out = new("--out", "-o") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("artifacts", "run") };
+    public readonly Option<string> Data = new("--data") { Description = "Data folder (synthetic corpus, cache)", DefaultValueFactory = _ => "data" };
+    public readonly Option<string?> Maestro = new("--maestro") { Description = "MAESTRO v2.0.0 folder instead of the synthetic corpus" };
+    public readonly Option<string?> Arch = new("--arch") { Description = "resnet18|resnet34|resnet50|resnet101|resnet152|convnet" };
+    public readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs" };
+    public readonly Option<int?> Batch = new("--batch") { Description = "Batch size" };
+    public readonly Option<double?> Lr = new("--lr") { Description = "Learning rate" };
+    public readonly Option<string?> Optimizer = new("--optimizer") { Description = "sgd | adam | adamw" };
+    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (SGD)" };
+    public readonly Option<int?> Segments = new("--segments") { Description = "Segments per piece (paper: 90)" };
+    public readonly Option<int?> Channels = new("--channels") { Description = "2 = onset + frame, 1 = frame only (the paper's ablation)" };
+    public readonly Option<int> Seed = Common.Seed();
+
+    public void AddTo(Command c)
+    {
+        Profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        foreach (var o in new Option[] { Profile, Out, Data, Maestro, Arch, Epochs, Batch, Lr, Optimizer, Nesterov, Segments, Channels, Seed }) c.Add(o);
+    }
+
+    public TrainSettings Settings(ParseResult r)
+    {
+        var s = TrainSettings.ForProfile(r.GetValue(Profile)!);
+        return s with
+        {
+            Arch = r.GetValue(Arch) ?? s.Arch,
+            Epochs = r.GetValue(Epochs) ?? s.Epochs,
+            BatchSize = r.GetValue(Batch) ?? s.BatchSize,
+            LearningRate = r.GetValue(Lr) ?? s.LearningRate,
+            Optimizer = r.GetValue(Optimizer) ?? s.Optimizer,
+            Nesterov = r.GetValue(Nesterov) || s.Nesterov,
+            SegmentsPerPiece = r.GetValue(Segments) ?? s.SegmentsPerPiece,
+            InputChannels = r.GetValue(Channels) ?? s.InputChannels,
+            Seed = r.GetValue(Seed),
+        };
+    }
+
+    public ExperimentData LoadData(ParseResult r, TrainSettings s) =>
+        ExperimentData.Load(DataSource.ForProfile(s.Profile, r.GetValue(Data)!, r.GetValue(Maestro)),
+            new SegmentSpec(s.SegmentsPerPiece), s.Seed, s.InputChannels);
+}

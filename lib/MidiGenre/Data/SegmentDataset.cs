@@ -1,0 +1,89 @@
+using MidiGenre.Encoding;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Data;
+
+/// <summary>A piece in memory: its roll, class and identity.</summary>
+public sealed record Piece(string Id, string Title, int Label, PianoRoll Roll);
+
+/// <summary>One segment: a window of a piece.</summary>
+public readonly record struct Segment(int Piece, int WindowStart);
+
+/// <summary>How batches are cut: random crop and transposition for training, centred crop for evaluation.</summary>
+public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
+{
+    public static readonly Augmentation Train = new(true, 0);
+    public static readonly Augmentation Eval = new(false, 0);
+}
+
+/// <summary>
+/// The paper's segments over pieces held in memory, served as (B, 2, crop, 128) float tensors of raw roll values.
+/// One buffer is reused per batch (no allocation per segment). Order and crops come from a seed and the epoch, so a
+/// resumed run sees exactly the batches an uninterrupted run would.
+/// </summary>
+public sealed class SegmentDataset
+{
+    public IReadOnlyList<Piece> Pieces { get; }
+    public SegmentSpec Spec { get; }
+    public IReadOnlyList<Segment> Segments { get; }
+    public int InputChannels { get; }
+
+    public SegmentDataset(IReadOnlyList<Piece> pieces, SegmentSpec spec, int inputChannels = 2)
+    {
+        if (inputChannels is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(inputChannels), "1 (frames) or 2 (onsets + frames)");
+        Pieces = pieces;
+        Spec = spec;
+        InputChannels = inputChannels;
+        Segments = pieces.SelectMany((p, i) => spec.WindowStarts(p.Roll.Frames).Select(s => new Segment(i, s))).ToList();
+    }
+
+    /// <summary>Loads the rolls of <paramref name="entries"/> from the cache.</summary>
+    public static SegmentDataset FromCache(RollCache cache, Catalog catalog, IEnumerable<CatalogEntry> entries, SegmentSpec spec, int inputChannels = 2)
+    {
+        var pieces = entries.Where(cache.Contains)
+            .Select(e => new Piece(e.MidiFilename, e.Title, catalog.ClassIndex(e), cache.Load(e))).ToList();
+        return new SegmentDataset(pieces, spec, inputChannels);
+    }
+
+    public int Count => Segments.Count;
+
+    /// <summary>Batches of (input, label, segment index). Training order is a seeded shuffle per epoch.</summary>
+    public IEnumerable<(Tensor X, Tensor Y, int[] Index)> Batches(int batchSize, Augmentation aug, int seed = 0, int epoch = 0, Device? device = null, bool shuffle = false)
+    {
+        var order = Enumerable.Range(0, Count).ToArray();
+        var rng = new Random(HashCode.Combine(seed, epoch, 7919));
+        if (shuffle) rng.Shuffle(order);
+        int crop = Spec.CropBins;
+        var buffer = new float[batchSize * InputChannels * crop * PianoRoll.Pitches];
+        var scratch = new float[PianoRoll.Channels * crop * PianoRoll.Pitches];
+        for (int b0 = 0; b0 < order.Length; b0 += batchSize)
+        {
+            int n = Math.Min(batchSize, order.Length - b0);
+            var labels = new long[n];
+            var index = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                int k = order[b0 + i];
+                var seg = Segments[k];
+                var piece = Pieces[seg.Piece];
+                int offset = aug.RandomCrop ? rng.Next(Spec.MaxCropOffset + 1) : Spec.CentreCropOffset;
+                int transpose = aug.MaxTranspose > 0 ? rng.Next(-aug.MaxTranspose, aug.MaxTranspose + 1) : 0;
+                Fill(piece.Roll, seg.WindowStart + offset, transpose, buffer.AsSpan(i * InputChannels * crop * PianoRoll.Pitches, InputChannels * crop * PianoRoll.Pitches), scratch);
+                labels[i] = piece.Label;
+                index[i] = k;
+            }
+            var x = tensor(buffer.AsSpan(0, n * InputChannels * crop * PianoRoll.Pitches).ToArray(), [n, InputChannels, crop, PianoRoll.Pitches]);
+            var y = tensor(labels);
+            if (device != null && device.type != DeviceType.CPU) { x = x.to(device); y = y.to(device); }
+            yield return (x, y, index);
+        }
+    }
+
+    void Fill(PianoRoll roll, int start, int transpose, Span<float> dest, float[] scratch)
+    {
+        if (InputChannels == 2) { SegmentReader.Copy(roll, start, Spec.CropBins, dest, transpose); return; }
+        SegmentReader.Copy(roll, start, Spec.CropBins, scratch, transpose);
+        scratch.AsSpan(Spec.CropBins * PianoRoll.Pitches).CopyTo(dest); // frame channel only
+    }
+}

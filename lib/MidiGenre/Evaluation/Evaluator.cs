@@ -1,0 +1,67 @@
+using MidiGenre.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Evaluation;
+
+/// <summary>Softmax outputs for every segment of a dataset.</summary>
+public sealed record SegmentPredictions(SegmentDataset Data, float[][] Probabilities)
+{
+    public int Predicted(int k) { var p = Probabilities[k]; int best = 0; for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c; return best; }
+}
+
+/// <summary>Segment- and piece-level results with the paper's majority vote.</summary>
+public sealed record EvaluationResult(ClassificationMetrics Segment, ClassificationMetrics Piece, IReadOnlyList<PiecePrediction> Pieces);
+
+public sealed record PiecePrediction(string Id, string Title, int Truth, int Predicted, double Confidence, int Votes, int Segments);
+
+public static class Evaluator
+{
+    /// <summary>Runs the model (eval mode, no grad, centred crops) over every segment.</summary>
+    public static SegmentPredictions Predict(nn.Module<Tensor, Tensor> model, SegmentDataset data, int batchSize = 32, Device? device = null, Action<int>? progress = null)
+    {
+        model.eval();
+        var probs = new float[data.Count][];
+        using var _ = no_grad();
+        foreach (var (x, y, idx) in data.Batches(batchSize, Augmentation.Eval, device: device))
+        {
+            using var scope = NewDisposeScope();
+            var p = nn.functional.softmax(model.forward(x), 1).cpu();
+            int classes = (int)p.shape[1];
+            var flat = p.data<float>().ToArray();
+            for (int i = 0; i < idx.Length; i++) probs[idx[i]] = flat.AsSpan(i * classes, classes).ToArray();
+            x.Dispose(); y.Dispose();
+            progress?.Invoke(idx.Length);
+        }
+        return new SegmentPredictions(data, probs);
+    }
+
+    /// <summary>Majority vote over each piece's segments; ties go to the class with the higher mean softmax probability.</summary>
+    public static EvaluationResult Score(SegmentPredictions preds, IReadOnlyList<string> classes)
+    {
+        var data = preds.Data;
+        var segment = ClassificationMetrics.From(classes, Enumerable.Range(0, data.Count).Select(k => (data.Pieces[data.Segments[k].Piece].Label, preds.Predicted(k))));
+        var pieces = new List<PiecePrediction>();
+        foreach (var group in Enumerable.Range(0, data.Count).GroupBy(k => data.Segments[k].Piece))
+        {
+            var votes = new int[classes.Count];
+            var mean = new double[classes.Count];
+            foreach (int k in group)
+            {
+                votes[preds.Predicted(k)]++;
+                for (int c = 0; c < classes.Count; c++) mean[c] += preds.Probabilities[k][c];
+            }
+            int n = group.Count();
+            int best = 0;
+            for (int c = 1; c < classes.Count; c++)
+                if (votes[c] > votes[best] || (votes[c] == votes[best] && mean[c] > mean[best])) best = c;
+            var piece = data.Pieces[group.Key];
+            pieces.Add(new PiecePrediction(piece.Id, piece.Title, piece.Label, best, mean[best] / n, votes[best], n));
+        }
+        var pieceMetrics = ClassificationMetrics.From(classes, pieces.Select(p => (p.Truth, p.Predicted)));
+        return new EvaluationResult(segment, pieceMetrics, pieces);
+    }
+
+    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, SegmentDataset data, IReadOnlyList<string> classes, int batchSize = 32, Device? device = null, Action<int>? progress = null) =>
+        Score(Predict(model, data, batchSize, device, progress), classes);
+}

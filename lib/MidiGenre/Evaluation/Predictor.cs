@@ -1,0 +1,31 @@
+using MidiGenre.Data;
+using MidiGenre.Encoding;
+using MidiGenre.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Evaluation;
+
+/// <summary>Classifies one MIDI file as the paper does: segments → softmax → majority vote (ties by mean probability).</summary>
+public static class Predictor
+{
+    /// <summary>Classes ranked by vote share (then mean probability); Probability is the mean softmax over segments.</summary>
+    public static List<(string Class, double Probability, double VoteShare)> Predict(nn.Module<Tensor, Tensor> model, CheckpointMeta meta, string midiPath)
+    {
+        var roll = PianoRollEncoder.Encode(midiPath);
+        var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], new SegmentSpec(meta.Settings.SegmentsPerPiece), meta.Settings.InputChannels);
+        var preds = Evaluator.Predict(model, data, 32, ModelFactoryDevice(model));
+        int classes = meta.Classes.Count;
+        var votes = new double[classes];
+        var mean = new double[classes];
+        for (int k = 0; k < data.Count; k++)
+        {
+            votes[preds.Predicted(k)]++;
+            for (int c = 0; c < classes; c++) mean[c] += preds.Probabilities[k][c] / data.Count;
+        }
+        return Enumerable.Range(0, classes).Select(c => (meta.Classes[c], mean[c], votes[c] / data.Count))
+            .OrderByDescending(x => x.Item3).ThenByDescending(x => x.Item2).ToList();
+    }
+
+    static Device ModelFactoryDevice(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;
+}

@@ -1,0 +1,31 @@
+namespace MidiGenre.Training;
+
+/// <summary>Everything that defines a training run; stored in every checkpoint.</summary>
+public sealed record TrainSettings
+{
+    public string Profile { get; init; } = "custom";
+    public string Arch { get; init; } = "resnet50";
+    public int InputChannels { get; init; } = 2;
+    public int Epochs { get; init; } = 100;
+    public int BatchSize { get; init; } = 40;
+    public double LearningRate { get; init; } = 0.01;
+    public string Optimizer { get; init; } = "sgd";   // sgd | adam | adamw
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 1e-4;
+    public bool Nesterov { get; init; }
+    public string Schedule { get; init; } = "cosine"; // cosine | constant
+    public int SegmentsPerPiece { get; init; } = 90;
+    public int MaxTranspose { get; init; }
+    public bool ZeroInitResidual { get; init; }
+    public int Seed { get; init; }
+    public int? Threads { get; init; }
+
+    /// <summary>smoke: seconds (tests, CI); cpu: minutes on a laptop CPU; paper: Kim et al.'s setting, for a GPU.</summary>
+    public static TrainSettings ForProfile(string profile) => profile switch
+    {
+        "smoke" => new() { Profile = "smoke", Arch = "convnet", Epochs = 2, BatchSize = 16, LearningRate = 1e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 3 },
+        "cpu" => new() { Profile = "cpu", Arch = "convnet", Epochs = 8, BatchSize = 16, LearningRate = 2e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 10, MaxTranspose = 2 },
+        "paper" => new() { Profile = "paper", Arch = "resnet50", Epochs = 100, BatchSize = 40, LearningRate = 0.01, Optimizer = "sgd", Schedule = "cosine", SegmentsPerPiece = 90 },
+        _ => throw new ArgumentException($"unknown profile '{profile}': smoke, cpu or paper"),
+    };
+}
