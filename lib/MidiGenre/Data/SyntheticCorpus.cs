@@ -16,7 +16,7 @@ public sealed record SyntheticCorpusOptions(int PiecesPerComposer = 10, int MaxP
 /// A deterministic stand-in for MAESTRO: real .mid files plus a catalog CSV in the MAESTRO v2.0.0 schema.
 /// Six invented "composers" differ in texture (Alberti bass, block chords, running counterpoint, wide arpeggios,
 /// ornaments, parallel harmony), tempo and rubato, dynamics, register and density. Every piece draws its key, tempo
-/// and length at random, and a quarter of the bars borrow another composer's texture, so the classes overlap.
+/// and length at random, and 40 % of the bars borrow a texture at random, so the classes overlap.
 /// Pieces get one or more "performances" (different rubato, timing and dynamics) so the piece-grouped split matters.
 /// </summary>
 public static class SyntheticCorpus
@@ -38,6 +38,8 @@ public static class SyntheticCorpus
     ];
 
     const int Ppq = 480;
+    /// <summary>Share of bars whose texture is drawn from all composers instead of the piece's own.</summary>
+    public const double BorrowedBars = 0.4;
     static readonly int[] Major = [0, 2, 4, 5, 7, 9, 11];
 
     /// <summary>Writes the corpus under <paramref name="root"/> (catalog at root, MIDI under year folders) and
@@ -92,7 +94,7 @@ public static class SyntheticCorpus
         var progression = new[] { 0, 5, 3, 4, 0, 3, 4, 0 }; // I vi IV V I IV V I (scale degrees)
         for (int bar = 0; bar < bars; bar++)
         {
-            int texture = score.NextDouble() < 0.25 ? score.Next(Styles.Length) : composer;
+            int texture = score.NextDouble() < BorrowedBars ? score.Next(Styles.Length) : composer;
             int degree = progression[bar % progression.Length];
             long barTick = (long)bar * 4 * Ppq;
             // Phrase-level dynamics: a swell over each 4-bar phrase, plus the performer's own level.

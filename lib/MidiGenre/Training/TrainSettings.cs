@@ -23,7 +23,7 @@ public sealed record TrainSettings
     /// <summary>smoke: seconds (tests, CI); cpu: minutes on a laptop CPU; paper: Kim et al.'s setting, for a GPU.</summary>
     public static TrainSettings ForProfile(string profile) => profile switch
     {
-        "smoke" => new() { Profile = "smoke", Arch = "convnet", Epochs = 2, BatchSize = 16, LearningRate = 1e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 3 },
+        "smoke" => new() { Profile = "smoke", Arch = "convnet", Epochs = 3, BatchSize = 8, LearningRate = 1e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 5 },
         "cpu" => new() { Profile = "cpu", Arch = "convnet", Epochs = 8, BatchSize = 16, LearningRate = 2e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 10, MaxTranspose = 2 },
         "paper" => new() { Profile = "paper", Arch = "resnet50", Epochs = 100, BatchSize = 40, LearningRate = 0.01, Optimizer = "sgd", Schedule = "cosine", SegmentsPerPiece = 90 },
         _ => throw new ArgumentException($"unknown profile '{profile}': smoke, cpu or paper"),

@@ -1,0 +1,66 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Attacks;
+
+public enum Norm { LInf, L2 }
+
+/// <summary>
+/// Projected Gradient Descent (Madry et al., 2018) in normalised units: optional random start in the ε-ball, then
+/// <c>Steps</c> steps of size α (sign of the gradient for L∞, normalised gradient for L2), each projected back onto the
+/// ε-ball around x and the valid range. An optional mask limits which cells may change (used by the velocity attack).
+/// </summary>
+public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf, bool randomStart = true, int seed = 0) : Attack
+{
+    public double Eps { get; } = eps;
+    public double Alpha { get; } = alpha;
+    public int Steps { get; } = steps;
+    public Norm Norm { get; } = norm;
+    public bool RandomStart { get; } = randomStart;
+    public override string Name => Norm == Norm.LInf ? "pgd" : "pgd-l2";
+
+    /// <summary>Cells allowed to change (1) or not (0); null = all.</summary>
+    protected virtual Tensor? Mask(Tensor x) => null;
+
+    public override Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        var unit = UnitScale(x);
+        var mask = Mask(x);
+        var xn = x / unit;                       // normalised space: every channel in [0, 1]
+        var adv = xn.clone();
+        if (RandomStart && Eps > 0)
+        {
+            var gen = new Generator((ulong)seed, x.device);
+            var noise = Norm == Norm.LInf
+                ? (rand(x.shape, generator: gen, device: x.device) * 2 - 1) * Eps
+                : Normalise(randn(x.shape, generator: gen, device: x.device)) * Eps * rand(new long[] { x.shape[0], 1, 1, 1 }, generator: gen, device: x.device);
+            adv = Project(xn, (adv + Masked(noise, mask)).clamp(0, 1));
+        }
+        for (int i = 0; i < Steps; i++)
+        {
+            using var step = NewDisposeScope();
+            var grad = LossGradient(model, adv * unit, y) * unit; // chain rule into normalised space
+            var direction = Norm == Norm.LInf ? grad.sign() : Normalise(grad);
+            var next = Project(xn, (adv + Masked(direction, mask) * Alpha).clamp(0, 1));
+            adv = next.detach().MoveToOuterDisposeScope();
+        }
+        return (adv * unit).detach().MoveToOuterDisposeScope();
+    }
+
+    static Tensor Masked(Tensor t, Tensor? mask) => mask is null ? t : t * mask;
+
+    static Tensor Normalise(Tensor g) => g / (g.flatten(1).norm(1, keepdim: true).reshape(-1, 1, 1, 1) + 1e-12);
+
+    Tensor Project(Tensor x, Tensor adv)
+    {
+        var delta = adv - x;
+        if (Norm == Norm.LInf) delta = delta.clamp(-Eps, Eps);
+        else
+        {
+            var n = delta.flatten(1).norm(1, keepdim: true).reshape(-1, 1, 1, 1);
+            delta = delta * (Eps / (n + 1e-12)).clamp_max(1);
+        }
+        return x + delta;
+    }
+}

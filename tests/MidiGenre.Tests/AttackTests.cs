@@ -1,0 +1,139 @@
+using FsCheck.Xunit;
+using MidiGenre.Attacks;
+using MidiGenre.Data;
+using MidiGenre.Encoding;
+using MidiGenre.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Tests;
+
+[Collection("torch")]
+public class AttackTests(SmokeData smoke)
+{
+    static (Tensor X, Tensor Y) Batch(SmokeData s) => s.Data.Validation.Batches(4, Augmentation.Eval).First() is var (x, y, _) ? (x, y) : default;
+
+    static nn.Module<Tensor, Tensor> Model()
+    {
+        manual_seed(5);
+        var m = ModelFactory.Create("convnet", 2, 6);
+        m.eval();
+        return m;
+    }
+
+    [Theory]
+    [InlineData("fgsm", 0.05)]
+    [InlineData("pgd", 0.05)]
+    [InlineData("velocity", 0.1)]
+    public void Linf_attacks_stay_in_the_ball_and_the_valid_range(string name, double eps)
+    {
+        var (x, y) = Batch(smoke);
+        var adv = AttackFactory.Create(name, eps, 3).Perturb(Model(), x, y);
+        var unit = tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1);
+        double maxDelta = ((adv - x) / unit).abs().max().item<float>();
+        Assert.True(maxDelta <= eps + 1e-5, $"max |δ| = {maxDelta}");
+        Assert.True(adv.min().item<float>() >= 0);
+        Assert.True(adv[.., 0].max().item<float>() <= 1 && adv[.., 1].max().item<float>() <= 127);
+        Assert.True(maxDelta > 0, "the attack changed nothing");
+    }
+
+    [Fact]
+    public void Pgd_l2_stays_in_the_l2_ball()
+    {
+        var (x, y) = Batch(smoke);
+        var adv = AttackFactory.Create("pgd-l2", 2.0, 3).Perturb(Model(), x, y);
+        var unit = tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1);
+        var norms = ((adv - x) / unit).flatten(1).norm(1).data<float>().ToArray();
+        Assert.All(norms, n => Assert.True(n <= 2.0 + 1e-3, $"‖δ‖₂ = {n}"));
+    }
+
+    [Fact]
+    public void Velocity_attack_changes_no_onsets_and_no_silent_cells()
+    {
+        var (x, y) = Batch(smoke);
+        var adv = new VelocityAttack(0.2, 0.05, 3).Perturb(Model(), x, y);
+        Assert.True(adv[.., 0].allclose(x[.., 0], rtol: 0, atol: 0));
+        Assert.True(adv[.., 1].masked_select(x[.., 1].eq(0)).abs().sum().item<float>() == 0);
+    }
+
+    [Theory]
+    [InlineData(InsertionRule.Any)]
+    [InlineData(InsertionRule.ChordTones)]
+    [InlineData(InsertionRule.BelowMelody)]
+    public void Insertion_attacks_only_add_notes_and_respect_their_rule(InsertionRule rule)
+    {
+        var (x, y) = Batch(smoke);
+        var adv = new NoteInsertionAttack(2, 8, 4, 64, rule).Perturb(Model(), x, y);
+        Assert.True((adv - x).min().item<float>() >= 0, "insertion removed something");
+        var (realized, _) = Realizer.Realize(adv);
+        Assert.True(realized[.., 0].sum().item<float>() >= Realizer.Realize(x).Batch[.., 0].sum().item<float>());
+        if (rule == InsertionRule.BelowMelody)
+        {
+            // No inserted cell may sit above the highest pitch sounding anywhere in its segment.
+            var added = (adv - x)[.., 1].gt(0);
+            for (int i = 0; i < x.shape[0]; i++)
+            {
+                var pitches = x[i, 1].gt(0).any(0).nonzero();
+                int top = pitches.numel() == 0 ? -1 : (int)pitches.max().item<long>();
+                var addedP = added[i].any(0).nonzero();
+                if (addedP.numel() > 0) Assert.True(addedP.max().item<long>() < top);
+            }
+        }
+    }
+
+    /// <summary>Any tensor, however perturbed, realises to a roll that survives MIDI exactly.</summary>
+    [Property(MaxTest = 60)]
+    public void Realized_rolls_round_trip_exactly_through_midi(int seed)
+    {
+        var rng = new Random(seed);
+        int frames = 40;
+        var seg = new float[2 * frames * 128];
+        for (int i = 0; i < seg.Length; i++) if (rng.NextDouble() < 0.05) seg[i] = (float)(rng.NextDouble() * (i < frames * 128 ? 1.2 : 140) - 5);
+        var roll = Realizer.Project(seg, 2, frames);
+        var (again, midi) = Realizer.ThroughMidi(roll);
+        Assert.True(roll.Equals(again), $"seed {seed}");
+        Assert.True(midi.Length > 0);
+    }
+
+    [Fact]
+    public void Deepfool_and_random_baseline_run_on_a_batch()
+    {
+        var (x, y) = Batch(smoke);
+        var model = Model();
+        var df = new DeepFool(5).Perturb(model, x, y);
+        Assert.Equal(x.shape, df.shape);
+        var rnd = new RandomNoteAttack(1.0, seed: 1).Perturb(model, x, y);
+        Assert.True(rnd[.., 0].sum().item<float>() > x[.., 0].sum().item<float>());
+    }
+}
+
+[Collection("torch")]
+public class PipelineTests(SmokeData smoke)
+{
+    [Fact]
+    public void Smoke_pipeline_report_has_the_promised_shape_and_invariants()
+    {
+        string outDir = Path.Combine(smoke.Root, "pipeline");
+        var report = new Pipeline("smoke", outDir, smoke.Data.Source, seed: 1) { Epsilons = [0, 0.05, 0.1] }.Run();
+        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
+        foreach (var key in new[] { "profile", "dataset", "classes", "clean", "attacks", "adversarial_training" }) Assert.True(json.TryGetProperty(key, out _), key);
+        Assert.Equal("smoke", json.GetProperty("profile").GetString());
+        Assert.True(json.GetProperty("attacks")[0].TryGetProperty("realized_success_rate", out _));
+        Assert.True(json.GetProperty("adversarial_training").GetProperty("retrained").TryGetProperty("robust_accuracy", out _));
+
+        foreach (var name in new[] { "fgsm", "pgd" })
+        {
+            var rows = report.Attacks.Where(a => a.Attack == name).OrderBy(a => a.Eps).ToList();
+            Assert.Equal(report.Clean.SegmentAccuracy, rows[0].SegmentRobustAccuracy, 10); // ε = 0 changes nothing
+            for (int i = 1; i < rows.Count; i++)
+                Assert.True(rows[i].SegmentRobustAccuracy <= rows[i - 1].SegmentRobustAccuracy + 0.05, $"{name}: accuracy rose with ε");
+        }
+        foreach (var pgd in report.Attacks.Where(a => a.Attack == "pgd"))
+        {
+            var fgsm = report.Attacks.Single(a => a.Attack == "fgsm" && a.Eps == pgd.Eps);
+            Assert.True(pgd.SegmentRobustAccuracy <= fgsm.SegmentRobustAccuracy + 0.1, $"PGD weaker than FGSM at ε={pgd.Eps}");
+        }
+        Assert.All(report.Attacks, a => Assert.InRange(a.SuccessRate, 0, 1));
+        Assert.True(Directory.GetFiles(Path.Combine(outDir, "examples"), "*-adversarial.mid").Length > 0);
+    }
+}

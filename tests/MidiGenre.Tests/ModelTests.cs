@@ -1,0 +1,91 @@
+using MidiGenre.Models;
+using MidiGenre.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Tests;
+
+public class ModelTests
+{
+    [Fact]
+    public void TorchSharp_runs_here_forward_and_backward()
+    {
+        TorchNative.Ensure();
+        using var scope = NewDisposeScope();
+        var conv = nn.Conv2d(2, 4, 3);
+        var x = randn(2, 2, 16, 16, requires_grad: true);
+        var y = conv.forward(x).square().sum();
+        y.backward();
+        Assert.True(x.grad is not null && x.grad.abs().sum().item<float>() > 0);
+        Assert.DoesNotContain("failed", TorchNative.Report);
+    }
+
+    [Fact]
+    public void Elf_patch_marks_only_the_glibcxx_requirement_weak()
+    {
+        string? dir = new[] { Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"), AppContext.BaseDirectory }
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "libLibTorchSharp.so")));
+        Assert.NotNull(dir);
+        string nuget = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var original = File.ReadAllBytes(File.Exists(nuget) ? nuget : Path.Combine(dir!, "libLibTorchSharp.so"));
+        var patched = (byte[])original.Clone();
+        int changed = ElfVersionPatch.MarkVersionWeak(patched, TorchNative.RequiredGlibcxx);
+        Assert.False(ElfVersionPatch.RequiresVersion(patched, TorchNative.RequiredGlibcxx));
+        int differing = Enumerable.Range(0, original.Length).Count(i => original[i] != patched[i]);
+        Assert.True(differing <= changed, $"{differing} bytes differ for {changed} entries");
+        Assert.Equal(0, ElfVersionPatch.MarkVersionWeak(patched, TorchNative.RequiredGlibcxx)); // idempotent
+    }
+
+    // torchvision's published parameter counts (3 input channels, 1000 classes), adjusted for conv1's input channels
+    // and the classifier's width: the same configuration as ours.
+    [Theory]
+    [InlineData("resnet18", 11_689_512L, 512)]
+    [InlineData("resnet34", 21_797_672L, 512)]
+    [InlineData("resnet50", 25_557_032L, 2048)]
+    [InlineData("resnet101", 44_549_160L, 2048)]
+    public void Parameter_counts_match_torchvision(string arch, long torchvision, int features)
+    {
+        const int inChannels = 2, classes = 13;
+        long expected = torchvision - (3 - inChannels) * 64 * 7 * 7 - (features * 1000 + 1000) + (features * classes + classes);
+        using var model = ModelFactory.Create(arch, inChannels, classes);
+        Assert.Equal(expected, ModelFactory.ParameterCount(model));
+    }
+
+    [Fact]
+    public void State_dict_names_match_torchvision()
+    {
+        using var model = ModelFactory.Create("resnet50", 2, 13);
+        var names = model.state_dict().Keys.ToHashSet();
+        foreach (var n in new[] { "conv1.weight", "bn1.running_mean", "layer1.0.downsample.0.weight", "layer4.2.conv3.weight", "layer4.2.bn3.weight", "fc.weight", "fc.bias" })
+            Assert.Contains(n, names);
+        Assert.DoesNotContain(names, n => n.Contains("scale"));
+    }
+
+    [Fact]
+    public void Input_scaling_maps_velocities_to_unit_range()
+    {
+        using var s = new InputScaling(2);
+        var x = tensor(new float[] { 1, 127 }).reshape(1, 2, 1, 1);
+        var y = s.forward(x).data<float>().ToArray();
+        Assert.Equal(1f, y[0]);
+        Assert.Equal(1f, y[1], 5);
+    }
+
+    [Fact]
+    public void Weights_round_trip_through_pytorch_and_safetensors_formats()
+    {
+        using var a = ModelFactory.Create("resnet18", 2, 5);
+        using var b = ModelFactory.Create("resnet18", 2, 5);
+        string dir = Directory.CreateTempSubdirectory().FullName;
+        Training.Checkpoint.ExportPyTorch(a, Path.Combine(dir, "w.pt"));
+        Training.Checkpoint.ImportPyTorch(b, Path.Combine(dir, "w.pt"));
+        a.eval(); b.eval();
+        var x = rand(2, 2, 64, 32) * 127;
+        Assert.True(a.forward(x).allclose(b.forward(x)));
+        using var c = ModelFactory.Create("resnet18", 2, 5);
+        Training.Checkpoint.ExportSafetensors(a, Path.Combine(dir, "w.safetensors"));
+        Training.Checkpoint.ImportSafetensors(c, Path.Combine(dir, "w.safetensors"));
+        c.eval();
+        Assert.True(a.forward(x).allclose(c.forward(x)));
+    }
+}
