@@ -10,6 +10,8 @@ var root = new RootCommand("midigenre — composer/genre classification of MIDI 
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    AttackCommand.Create(),
+    AdvTrainCommand.Create(),
     PipelineCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

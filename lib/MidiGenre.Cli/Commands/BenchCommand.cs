@@ -12,6 +12,23 @@ static class BenchCommand
     {
         var cmd = new Command("bench", "Benchmarks that print one JSON line each (compare with the peer scripts on the same machine)");
         cmd.Add(Encode());
+        cmd.Add(ModelBench());
+        return cmd;
+    }
+
+    static Command ModelBench()
+    {
+        var arch = new Option<string>("--arch") { Description = "Architecture", DefaultValueFactory = _ => "resnet50" };
+        var batch = new Option<int>("--batch") { Description = "Training / attack batch size (evaluation uses 32)", DefaultValueFactory = _ => 8 };
+        var iters = new Option<int>("--iters") { Description = "Timed iterations (median reported)", DefaultValueFactory = _ => 5 };
+        var loop = new Option<bool>("--per-segment") { Description = "Also time PGD-10 one segment at a time, as the paper's code did" };
+        var cmd = new Command("model", "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s (compare: bench/peer_model.py)") { arch, batch, iters, loop };
+        cmd.SetAction(r =>
+        {
+            var result = Benchmarks.ModelThroughput(r.GetValue(arch)!, r.GetValue(batch), r.GetValue(iters), r.GetValue(loop));
+            Console.WriteLine(JsonSerializer.Serialize(result));
+            return 0;
+        });
         return cmd;
     }
 

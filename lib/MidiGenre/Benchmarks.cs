@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using MidiGenre.Attacks;
+using MidiGenre.Models;
+using MidiGenre.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre;
+
+/// <summary>Throughput measurements behind `midigenre bench model` (median of timed iterations after warm-up).</summary>
+public static class Benchmarks
+{
+    public static Dictionary<string, object> ModelThroughput(string arch, int batch, int iters, bool perSegment)
+    {
+        Trainer.ConfigureThreads(null);
+        var device = ModelFactory.DefaultDevice();
+        manual_seed(0);
+        var model = ModelFactory.Create(arch, 2, 13).to(device);
+        var opt = optim.SGD(model.parameters(), 0.01, 0.9, weight_decay: 1e-4);
+        var loss = nn.CrossEntropyLoss();
+        Tensor Input(int b) => (rand(b, 2, 400, 128, device: device) * tensor(new float[] { 1, 127 }, device: device).reshape(1, 2, 1, 1)).round();
+        Tensor Labels(int b) => randint(0, 13, b, device: device);
+        double Median(Func<double> f, int warm)
+        {
+            for (int i = 0; i < warm; i++) f();
+            var t = Enumerable.Range(0, iters).Select(_ => f()).Order().ToList();
+            return t[t.Count / 2];
+        }
+        double Time(Action a) { Sync(device); var sw = Stopwatch.StartNew(); a(); Sync(device); return sw.Elapsed.TotalSeconds; }
+
+        model.train();
+        double train = Median(() => { using var s = NewDisposeScope(); var x = Input(batch); var y = Labels(batch);
+            return Time(() => { opt.zero_grad(); loss.forward(model.forward(x), y).backward(); opt.step(); }); }, 2);
+        model.eval();
+        double eval = Median(() => { using var s = NewDisposeScope(); using var g = no_grad(); var x = Input(32);
+            return Time(() => model.forward(x)); }, 1);
+        var pgd = new Pgd(0.05, 0.01, 10, Norm.LInf, randomStart: false);
+        double attack = Median(() => { using var s = NewDisposeScope(); var x = Input(batch); var y = Labels(batch);
+            return Time(() => pgd.Perturb(model, x, y)); }, 1);
+        var result = new Dictionary<string, object>
+        {
+            ["impl"] = "midigenre-torchsharp", ["arch"] = arch, ["device"] = device.type.ToString(), ["threads"] = get_num_threads(),
+            ["train_seg_per_s"] = Math.Round(batch / train, 2), ["eval_seg_per_s"] = Math.Round(32 / eval, 2), ["pgd10_seg_per_s"] = Math.Round(batch / attack, 2),
+        };
+        if (perSegment)
+        {
+            double loop = Median(() => { using var s = NewDisposeScope(); var x = Input(batch); var y = Labels(batch);
+                return Time(() => { for (int i = 0; i < batch; i++) pgd.Perturb(model, x[i..(i + 1)], y[i..(i + 1)]); }); }, 0);
+            result["pgd10_per_segment_loop_seg_per_s"] = Math.Round(batch / loop, 2);
+            result["batched_speedup"] = Math.Round(loop / attack, 2);
+        }
+        return result;
+    }
+
+    static void Sync(Device d) { if (d.type == DeviceType.CUDA) cuda.synchronize(); }
+}
