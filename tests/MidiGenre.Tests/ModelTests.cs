@@ -89,3 +89,29 @@ public class ModelTests
         Assert.True(a.forward(x).allclose(c.forward(x)));
     }
 }
+
+public class StridedPointwiseConvTests
+{
+    [Fact]
+    public void Equals_a_direct_strided_1x1_convolution()
+    {
+        var a = new StridedPointwiseConv(8, 16, 2);
+        var direct = nn.Conv2d(8, 16, 1, stride: 2, bias: false);
+        using (no_grad()) direct.weight!.copy_(a.parameters().First());
+        var x = randn(2, 8, 50, 17);
+        Assert.True(a.forward(x).allclose(direct.forward(x), 1e-5, 1e-6));
+    }
+
+    [Fact]
+    public void Resnet50_trains_a_step_on_2_channel_rolls()
+    {
+        // Regression: libtorch 2.10's direct strided 1×1 backward raised SIGFPE in layer3 on this CPU.
+        using var scope = NewDisposeScope();
+        var m = ModelFactory.Create("resnet50", 2, 13);
+        var x = rand(2, 2, 400, 128) * 127;
+        m.train();
+        var loss = nn.functional.cross_entropy(m.forward(x), tensor(new long[] { 1, 2 }));
+        loss.backward();
+        Assert.True(float.IsFinite(loss.item<float>()));
+    }
+}

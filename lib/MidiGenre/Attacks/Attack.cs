@@ -19,7 +19,7 @@ public abstract class Attack
     public abstract Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y);
 
     /// <summary>Per-channel size of one normalised unit in raw roll values: [1, 127] for (onset, frame).</summary>
-    protected static Tensor UnitScale(Tensor x) =>
+    public static Tensor UnitScale(Tensor x) =>
         x.shape[1] == 2 ? tensor(new float[] { 1f, 127f }, device: x.device).reshape(1, 2, 1, 1) : full(new long[] { 1, x.shape[1], 1, 1 }, 127f, device: x.device);
 
     /// <summary>Clamps into the valid raw range per channel.</summary>

@@ -38,8 +38,7 @@ public static class AttackEvaluator
             var (xrc, cleanRolls) = Realizer.Realize(x);
             Tensor P(Tensor t) { using var _ = no_grad(); return nn.functional.softmax(model.forward(t), 1).cpu(); }
             Store(P(x), idx, clean, k); Store(P(xa), idx, adv, k); Store(P(xr), idx, real, k); Store(P(xrc), idx, realClean, k);
-            var unit = x.shape[1] == 2 ? tensor(new float[] { 1f, 127f }, device: x.device).reshape(1, 2, 1, 1) : full(new long[] { 1, 1, 1, 1 }, 127f, device: x.device);
-            l2 += ((xa - x) / unit).flatten(1).norm(1).sum().item<float>();
+            l2 += ((xa - x) / Attack.UnitScale(x)).flatten(1).norm(1).sum().item<float>();
             for (int i = 0; i < idx.Length; i++)
             {
                 var a = rolls[i]; var o = cleanRolls[i];

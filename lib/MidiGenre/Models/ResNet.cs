@@ -37,7 +37,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
             {
                 Module<Tensor, Tensor>? downsample = null;
                 if (i == 0 && (stride != 1 || inplanes != planes * expansion))
-                    downsample = Sequential(Conv2d(inplanes, planes * expansion, 1, stride: stride, bias: false), BatchNorm2d(planes * expansion));
+                    downsample = Sequential(new StridedPointwiseConv(inplanes, planes * expansion, stride), BatchNorm2d(planes * expansion));
                 modules.Add((i.ToString(), bottleneck
                     ? new Bottleneck($"b{i}", inplanes, planes, i == 0 ? stride : 1, downsample)
                     : new BasicBlock($"b{i}", inplanes, planes, i == 0 ? stride : 1, downsample)));
