@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace MidiGenre.Tests;
+
+/// <summary>The midigenre command run as a process, as a user would.</summary>
+public class CliTests
+{
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MidiGenre.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(300_000), "midigenre did not finish");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Encode_walks_folders_reports_every_file_and_survives_bad_ones()
+    {
+        string dir = Directory.CreateTempSubdirectory("enc").FullName;
+        string input = Path.Combine(dir, "in", "sub");
+        Directory.CreateDirectory(input);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld", "music004.mid"), Path.Combine(input, "good.mid"));
+        File.WriteAllBytes(Path.Combine(input, "bad.midi"), "MThd garbage"u8.ToArray());
+        File.WriteAllText(Path.Combine(input, "notes.txt"), "not midi");
+        string outDir = Path.Combine(dir, "out");
+        var (code, stdout, _) = Run("encode", Path.Combine(dir, "in"), "--out", outDir, "--no-drums");
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(Path.Combine(outDir, "sub", "good.npy")));
+        var lines = File.ReadAllLines(Path.Combine(outDir, "encode-report.csv"));
+        Assert.Equal("source,output,status,notes,frames,error", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.Contains("bad.midi") && l.Contains(",failed,") && l.Contains("bad.midi"));
+        Assert.Contains(lines, l => l.Contains("good.mid") && l.Contains(",encoded,"));
+        Assert.Contains("encoded 1 of 2", stdout);
+        Assert.Equal(1, Run("encode", Path.Combine(input, "bad.midi"), "--out", outDir).Code);
+    }
+
+    [Fact]
+    public void Help_lists_the_commands_and_errors_say_what_to_do()
+    {
+        var (code, stdout, _) = Run("--help");
+        Assert.Equal(0, code);
+        foreach (var c in new[] { "encode", "prepare", "train", "evaluate", "predict", "attack", "advtrain", "pipeline", "bench" }) Assert.Contains(c, stdout);
+        var missing = Run("evaluate", "--model", Path.Combine(Path.GetTempPath(), "no-such-run"));
+        Assert.NotEqual(0, missing.Code);
+        Assert.Contains("midigenre train", missing.Err);
+        var badMaestro = Run("prepare", "--maestro", Path.Combine(Path.GetTempPath(), "no-such-maestro"));
+        Assert.NotEqual(0, badMaestro.Code);
+        Assert.Contains("does not exist", badMaestro.Err);
+    }
+}

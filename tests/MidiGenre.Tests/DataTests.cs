@@ -1,0 +1,217 @@
+using System.IO.Compression;
+using System.Net;
+using System.Security.Cryptography;
+using FsCheck.Xunit;
+using MidiGenre.Data;
+using MidiGenre.Encoding;
+
+namespace MidiGenre.Tests;
+
+public class CatalogTests
+{
+    static string WriteCsv(string content)
+    {
+        string dir = Directory.CreateTempSubdirectory("catalog").FullName;
+        string path = Path.Combine(dir, "maestro-v2.0.0.csv");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    const string Header = "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration\n";
+
+    [Fact]
+    public void Reads_maestro_rows_with_quoted_commas_and_drops_collaborations()
+    {
+        var csv = WriteCsv(Header +
+            "Frédéric Chopin,\"Ballade No. 1 in G Minor, Op. 23\",train,2004,2004/a.midi,2004/a.wav,545.3\n" +
+            "Frédéric Chopin,\"Ballade No. 1 in G Minor, Op. 23\",test,2006,2006/b.midi,2006/b.wav,551.0\n" +
+            "Johann Sebastian Bach,Prelude and Fugue in C Major,train,2008,2008/c.midi,2008/c.wav,200.5\n" +
+            "Sergei Rachmaninoff / György Cziffra,Polka,train,2009,2009/d.midi,2009/d.wav,100\n" +
+            "Claude Debussy,Clair de lune,validation,2011,2011/e.midi,2011/e.wav,300\n");
+        var catalog = Catalog.Load(csv, ComposerSelection.Paper);
+        Assert.Equal(["Bach", "Chopin", "Debussy"], catalog.Classes);
+        Assert.Equal(4, catalog.Entries.Count);
+        var chopin = catalog.Entries.Where(e => e.Composer == "Chopin").ToList();
+        Assert.Equal("Ballade No. 1 in G Minor, Op. 23", chopin[0].Title);
+        Assert.Equal(chopin[0].PieceKey, chopin[1].PieceKey);
+        Assert.Equal(545.3, chopin[0].Duration);
+        Assert.Equal(3, catalog.Summary().Rows.Count);
+    }
+
+    [Fact]
+    public void Min_pieces_threshold_drops_small_classes()
+    {
+        var csv = WriteCsv(Header + "A X,P1,train,2004,a.midi,a.wav,1\nA X,P2,train,2004,b.midi,b.wav,1\nB Y,P1,train,2004,c.midi,c.wav,1\n");
+        Assert.Equal(["X"], Catalog.Load(csv, new ComposerSelection(null, MinPieces: 2)).Classes);
+    }
+
+    [Fact]
+    public void Wrong_csv_gives_a_typed_error_naming_the_missing_columns()
+    {
+        var csv = WriteCsv("composer,title\nA,B\n");
+        var e = Assert.Throws<CatalogFormatException>(() => Catalog.Load(csv));
+        Assert.Contains("canonical_composer", e.Message);
+        var bad = WriteCsv(Header + "A X,P1,train,twenty,a.midi,a.wav,1\n");
+        Assert.Contains("year", Assert.Throws<CatalogFormatException>(() => Catalog.Load(bad)).Message);
+        Assert.Throws<CatalogFormatException>(() => Catalog.Load(Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid())));
+    }
+
+    [Property(MaxTest = 60)]
+    public void Stratified_split_is_disjoint_by_piece_complete_and_seeded(int seed)
+    {
+        var rng = new Random(seed);
+        var entries = Enumerable.Range(0, rng.Next(5, 60)).Select(i =>
+            new CatalogEntry($"C {rng.Next(4)}", $"Piece {rng.Next(12)}", "train", 2004, $"{i}.midi", 10)).ToList();
+        var split = DataSplit.Stratified(entries, 0.7, seed);
+        Assert.Empty(split.Train.Select(e => e.PieceKey).Intersect(split.Validation.Select(e => e.PieceKey)));
+        Assert.Equal(entries.Count, split.Train.Count + split.Validation.Count);
+        foreach (var g in entries.GroupBy(e => e.Composer).Where(g => g.Select(e => e.PieceKey).Distinct().Count() >= 2))
+            Assert.Contains(split.Validation, e => e.Composer == g.Key);
+        var again = DataSplit.Stratified(entries, 0.7, seed);
+        Assert.Equal(split.Train.Select(e => e.MidiFilename), again.Train.Select(e => e.MidiFilename));
+    }
+}
+
+public class CacheTests
+{
+    [Fact]
+    public void Prepare_resumes_after_a_killed_run_and_rekeys_on_settings()
+    {
+        string root = Directory.CreateTempSubdirectory("cache").FullName;
+        string corpus = Path.Combine(root, "corpus");
+        SyntheticCorpus.Generate(corpus, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1 });
+        var catalog = Catalog.Load(corpus);
+        var cache = new RollCache(Path.Combine(root, "cache"));
+        var first = cache.Prepare(catalog);
+        Assert.All(first, r => Assert.Equal(EncodeStatus.Encoded, r.Status));
+
+        // A killed run: one output never written, one truncated by hand, one temp file left behind.
+        File.Delete(cache.PathFor(catalog.Entries[0]));
+        File.WriteAllBytes(cache.PathFor(catalog.Entries[1]), File.ReadAllBytes(cache.PathFor(catalog.Entries[1]))[..100]);
+        File.WriteAllText(Path.Combine(cache.Directory, ".junk.tmp"), "x");
+        var second = cache.Prepare(catalog);
+        Assert.Equal(EncodeStatus.Encoded, second[0].Status);
+        Assert.Equal(EncodeStatus.Encoded, second[1].Status);
+        Assert.All(second.Skip(2), r => Assert.Equal(EncodeStatus.Cached, r.Status));
+        for (int i = 0; i < catalog.Entries.Count; i++)
+            Assert.Equal(PianoRollEncoder.Encode(catalog.MidiPath(catalog.Entries[i])), cache.Load(catalog.Entries[i]));
+
+        var sustained = new RollCache(Path.Combine(root, "cache"), new EncodeOptions(SustainPedal: true));
+        Assert.NotEqual(cache.Directory, sustained.Directory);
+        Assert.All(sustained.Prepare(catalog), r => Assert.Equal(EncodeStatus.Encoded, r.Status));
+        Assert.True(File.Exists(cache.ReportPath));
+    }
+
+    [Fact]
+    public void Synthetic_corpus_is_deterministic_and_in_maestro_schema()
+    {
+        string a = Directory.CreateTempSubdirectory("synth").FullName, b = Directory.CreateTempSubdirectory("synth").FullName;
+        SyntheticCorpus.Generate(a, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1 });
+        SyntheticCorpus.Generate(b, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1 });
+        var ca = Catalog.Load(a);
+        Assert.Equal(SyntheticCorpus.Composers.Order(), ca.Classes);
+        foreach (var e in ca.Entries)
+            Assert.Equal(File.ReadAllBytes(ca.MidiPath(e)), File.ReadAllBytes(Path.Combine(b, e.MidiFilename)));
+        // Styles differ measurably: Fugato is denser than Chorale.
+        double Density(string composer) => ca.Entries.Where(e => e.Composer == composer)
+            .Average(e => PianoRollEncoder.Encode(ca.MidiPath(e)).CountOnsets() / e.Duration);
+        Assert.True(Density("Fugato") > Density("Chorale"));
+    }
+
+    [Fact]
+    public void Segments_cover_the_piece_evenly_and_transpose_zero_fills()
+    {
+        var spec = new SegmentSpec(5, 500, 400);
+        Assert.Equal([0, 250, 500, 750, 1000], spec.WindowStarts(1500));
+        Assert.All(spec.WindowStarts(300), s => Assert.Equal(0, s));
+        var roll = new PianoRoll(10);
+        roll[1, 0, 127] = 90; roll[1, 0, 0] = 50;
+        var dest = new float[2 * 10 * 128];
+        SegmentReader.Copy(roll, 0, 10, dest, semitones: 2);
+        Assert.Equal(50, dest[10 * 128 + 2]);
+        Assert.Equal(0, dest[10 * 128 + 0]);
+        Assert.DoesNotContain(90f, dest); // shifted off the top
+    }
+}
+
+public class DownloadTests
+{
+    /// <summary>Serves one body on 127.0.0.1 (HttpListener) and returns its URL.</summary>
+    static (HttpListener Listener, Uri Url) Serve(byte[] body, int status = 200)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            int port = Random.Shared.Next(20000, 60000);
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try { listener.Start(); }
+            catch (HttpListenerException) when (attempt < 10) { continue; }
+            _ = Task.Run(async () =>
+            {
+                while (listener.IsListening)
+                {
+                    HttpListenerContext ctx;
+                    try { ctx = await listener.GetContextAsync(); } catch { return; }
+                    ctx.Response.StatusCode = status;
+                    ctx.Response.ContentLength64 = body.Length;
+                    await ctx.Response.OutputStream.WriteAsync(body);
+                    ctx.Response.Close();
+                }
+            });
+            return (listener, new Uri($"http://127.0.0.1:{port}/maestro.zip"));
+        }
+    }
+
+    static byte[] Zip(params (string Name, string Content)[] entries)
+    {
+        var ms = new MemoryStream();
+        using (var z = new ZipArchive(ms, ZipArchiveMode.Create, true))
+            foreach (var (n, c) in entries) { using var w = new StreamWriter(z.CreateEntry(n).Open()); w.Write(c); }
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public async Task Downloads_verifies_and_extracts_locally()
+    {
+        var zip = Zip(("maestro-v2.0.0/maestro-v2.0.0.csv", "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration\n"),
+                      ("maestro-v2.0.0/2004/x.midi", "MThd"));
+        var (listener, url) = Serve(zip);
+        using var _ = listener;
+        string target = Directory.CreateTempSubdirectory("dl").FullName;
+        var reports = new List<long>();
+        string dir = await MaestroDownload.FetchAsync(target, new DownloadSpec(url, "m.zip", zip.Length, Convert.ToHexString(SHA256.HashData(zip))),
+            new Progress<(long Done, long? Total)>(p => reports.Add(p.Done)));
+        Assert.True(File.Exists(Path.Combine(dir, "maestro-v2.0.0.csv")));
+        Assert.True(File.Exists(Path.Combine(dir, "2004", "x.midi")));
+        Assert.False(File.Exists(Path.Combine(target, "m.zip.part")));
+    }
+
+    [Fact]
+    public async Task Wrong_hash_or_status_is_a_typed_error_and_leaves_no_file()
+    {
+        var zip = Zip(("a.csv", "x"));
+        var (listener, url) = Serve(zip);
+        using (listener)
+        {
+            string target = Directory.CreateTempSubdirectory("dl").FullName;
+            var e = await Assert.ThrowsAsync<DownloadException>(() => MaestroDownload.DownloadAsync(new DownloadSpec(url, "m.zip", null, new string('0', 64)), Path.Combine(target, "m.zip")));
+            Assert.Contains("SHA-256", e.Message);
+            Assert.Empty(Directory.GetFiles(target));
+        }
+        var (l404, u404) = Serve("nope"u8.ToArray(), 404);
+        using (l404)
+            Assert.Contains("404", (await Assert.ThrowsAsync<DownloadException>(() => MaestroDownload.DownloadAsync(new DownloadSpec(u404, "m.zip"), Path.Combine(Path.GetTempPath(), Guid.NewGuid() + ".zip")))).Message);
+    }
+
+    [Fact]
+    public void Zip_slip_is_refused()
+    {
+        string dir = Directory.CreateTempSubdirectory("slip").FullName;
+        string zip = Path.Combine(dir, "evil.zip");
+        File.WriteAllBytes(zip, Zip(("ok.txt", "fine"), ("../../escaped.txt", "bad")));
+        string target = Path.Combine(dir, "target");
+        Assert.Throws<DownloadException>(() => MaestroDownload.ExtractSafely(zip, target));
+        Assert.False(File.Exists(Path.Combine(dir, "escaped.txt")));
+        Assert.False(File.Exists(Path.GetFullPath(Path.Combine(target, "../../escaped.txt"))));
+    }
+}
