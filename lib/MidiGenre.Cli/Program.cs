@@ -13,5 +13,6 @@ var root = new RootCommand("midigenre — composer/genre classification of MIDI 
     AttackCommand.Create(),
     AdvTrainCommand.Create(),
     PipelineCommand.Create(),
+    NotebooksCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

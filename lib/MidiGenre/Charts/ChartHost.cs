@@ -1,0 +1,57 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace MidiGenre.Charts;
+
+/// <summary>A rendered chart: an HTML fragment with plotly.js embedded. Notebooks display it as text/html.</summary>
+public sealed record Figure(string Title, string Html)
+{
+    public override string ToString() => $"Figure: {Title}";
+}
+
+/// <summary>
+/// Loads MidiGenre.Charts (Plotly.NET and its FSharp.Core 10.1) into a private AssemblyLoadContext so it works
+/// inside notebook kernels that already run another FSharp.Core, and calls it by reflection.
+/// </summary>
+public static class ChartHost
+{
+    static readonly Lazy<Type> Charts = new(Load);
+
+    sealed class IsolatedContext(string dir) : AssemblyLoadContext("midigenre-charts")
+    {
+        protected override Assembly? Load(AssemblyName name)
+        {
+            string path = Path.Combine(dir, name.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+    }
+
+    /// <summary>The folder holding MidiGenre.Charts.dll: charts/ beside this library, or the Charts project's build output.</summary>
+    public static string FindDirectory()
+    {
+        string own = Path.GetDirectoryName(typeof(ChartHost).Assembly.Location) ?? AppContext.BaseDirectory;
+        string beside = Path.Combine(own, "charts");
+        if (File.Exists(Path.Combine(beside, "MidiGenre.Charts.dll"))) return beside;
+        for (var d = new DirectoryInfo(own); d != null; d = d.Parent)
+        {
+            string bin = Path.Combine(d.FullName, "lib", "MidiGenre.Charts", "bin");
+            if (!Directory.Exists(bin)) continue;
+            var found = Directory.GetFiles(bin, "MidiGenre.Charts.dll", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+            if (found != null) return Path.GetDirectoryName(found)!;
+        }
+        throw new FileNotFoundException($"MidiGenre.Charts.dll not found beside {own} (build the solution: dotnet build MidiGenre.sln -c Release)");
+    }
+
+    static Type Load()
+    {
+        string dir = FindDirectory();
+        var context = new IsolatedContext(dir);
+        return context.LoadFromAssemblyPath(Path.Combine(dir, "MidiGenre.Charts.dll")).GetType("MidiGenre.Charts.PlotlyCharts", throwOnError: true)!;
+    }
+
+    internal static Figure Call(string method, string title, params object[] args)
+    {
+        try { return new Figure(title, (string)Charts.Value.GetMethod(method)!.Invoke(null, [title, .. args])!); }
+        catch (TargetInvocationException e) when (e.InnerException != null) { throw e.InnerException; }
+    }
+}

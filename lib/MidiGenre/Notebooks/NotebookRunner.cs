@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace MidiGenre.Notebooks;
+
+/// <summary>What one executed notebook produced.</summary>
+public sealed record NotebookRun(string Name, int ExitCode, string OutputPath, int Charts, IReadOnlyList<string> Errors, double Seconds)
+{
+    public bool Ok => ExitCode == 0 && Errors.Count == 0 && Charts > 0;
+}
+
+/// <summary>
+/// Executes the notebooks headlessly with dotnet-repl (a local tool, .config/dotnet-tools.json), in order, with
+/// MIDIGENRE_PROFILE / MIDIGENRE_OUT set, and keeps the executed copies (outputs and charts included).
+/// </summary>
+public static class NotebookRunner
+{
+    public static readonly IReadOnlyList<string> Order =
+        ["01-preprocessing", "02-training", "03-evaluation", "04-attacks-fgsm-pgd", "05-adversarial-training", "06-musical-attacks"];
+
+    /// <summary>The repository root: the folder above this assembly that holds MidiGenre.sln.</summary>
+    public static string FindRepositoryRoot(string? from = null)
+    {
+        for (var d = new DirectoryInfo(from ?? AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "MidiGenre.sln"))) return d.FullName;
+        throw new DirectoryNotFoundException("MidiGenre.sln not found above " + (from ?? AppContext.BaseDirectory));
+    }
+
+    public static IReadOnlyList<NotebookRun> RunAll(string root, string profile, string executedDir, string? studyOut = null,
+        IEnumerable<string>? only = null, Action<string>? log = null)
+    {
+        Directory.CreateDirectory(executedDir);
+        Run(root, "dotnet", ["tool", "restore"], new(), 300, log);
+        var runs = new List<NotebookRun>();
+        foreach (var name in only ?? Order)
+        {
+            string output = Path.Combine(Path.GetFullPath(executedDir), name + ".ipynb");
+            var env = new Dictionary<string, string>
+            {
+                ["MIDIGENRE_PROFILE"] = profile,
+                ["DOTNET_ROLL_FORWARD"] = "Major", // dotnet-repl 0.3.259 targets an older runtime
+            };
+            if (studyOut != null) env["MIDIGENRE_OUT"] = Path.GetFullPath(studyOut);
+            log?.Invoke($"running {name} ({profile}) …");
+            var sw = Stopwatch.StartNew();
+            int code = Run(Path.Combine(root, "notebooks"), "dotnet",
+                ["tool", "run", "dotnet-repl", "--", "--run", name + ".ipynb", "--exit-after-run", "--output-path", output], env, 3600, log);
+            var (charts, errors) = File.Exists(output) ? Inspect(output) : (0, (IReadOnlyList<string>)["no executed notebook written"]);
+            var run = new NotebookRun(name, code, output, charts, errors, sw.Elapsed.TotalSeconds);
+            runs.Add(run);
+            log?.Invoke($"{name}: {(run.Ok ? "ok" : "FAILED")} — {charts} chart(s), {errors.Count} error(s), {run.Seconds:F0} s → {output}");
+            foreach (var e in errors) log?.Invoke("  " + e);
+        }
+        return runs;
+    }
+
+    /// <summary>Counts Plotly charts and collects error outputs of an executed notebook.</summary>
+    public static (int Charts, IReadOnlyList<string> Errors) Inspect(string ipynb)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(ipynb));
+        int charts = 0;
+        var errors = new List<string>();
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            if (!cell.TryGetProperty("outputs", out var outputs)) continue;
+            foreach (var o in outputs.EnumerateArray())
+            {
+                string type = o.GetProperty("output_type").GetString() ?? "";
+                if (type == "error") errors.Add(o.TryGetProperty("evalue", out var ev) ? ev.GetString() ?? "error" : "error");
+                if (o.TryGetProperty("name", out var stream) && stream.GetString() == "stderr") errors.Add("stderr: " + Text(o, "text"));
+                if (o.TryGetProperty("data", out var data) && data.TryGetProperty("text/html", out var html) && Join(html).Contains("Plotly.newPlot")) charts++;
+            }
+        }
+        return (charts, errors);
+    }
+
+    static string Join(JsonElement e) => e.ValueKind == JsonValueKind.Array ? string.Concat(e.EnumerateArray().Select(x => x.GetString())) : e.GetString() ?? "";
+    static string Text(JsonElement o, string prop) => o.TryGetProperty(prop, out var t) ? Join(t) : "";
+
+    static int Run(string dir, string exe, string[] args, Dictionary<string, string> env, int timeoutSeconds, Action<string>? log)
+    {
+        var psi = new ProcessStartInfo(exe) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000)) { p.Kill(entireProcessTree: true); log?.Invoke($"{exe} {string.Join(' ', args)} timed out"); return 124; }
+        if (p.ExitCode != 0) log?.Invoke((stdout.Result + stderr.Result).Trim() is { Length: > 0 } msg ? msg[^Math.Min(2000, msg.Length)..] : $"exit {p.ExitCode}");
+        return p.ExitCode;
+    }
+}

@@ -1,0 +1,28 @@
+using MidiGenre.Notebooks;
+
+namespace MidiGenre.Tests;
+
+/// <summary>All six notebooks run headlessly in order with the smoke profile: no error output, at least one chart each.
+/// Executed copies stay in artifacts/notebooks/ for inspection.</summary>
+public class NotebookTests
+{
+    [Fact]
+    public void All_six_notebooks_execute_with_charts_and_no_errors()
+    {
+        string root = NotebookRunner.FindRepositoryRoot();
+        string lib = Path.Combine(root, "lib", "MidiGenre", "bin", "Release", "net10.0", "MidiGenre.dll");
+        Assert.True(File.Exists(lib), $"{lib} is missing: the notebooks load the Release build (dotnet test -c Release builds it)");
+        string executed = Path.Combine(root, "artifacts", "notebooks");
+        string study = Path.Combine(Path.GetTempPath(), "midigenre-notebooks-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = new List<string>();
+        var runs = NotebookRunner.RunAll(root, "smoke", executed, study, log: log.Add);
+        Assert.Equal(NotebookRunner.Order, runs.Select(r => r.Name));
+        foreach (var r in runs)
+        {
+            Assert.True(r.ExitCode == 0, $"{r.Name} exited {r.ExitCode}:\n{string.Join('\n', log)}");
+            Assert.True(r.Errors.Count == 0, $"{r.Name}: {string.Join(" | ", r.Errors)}");
+            Assert.True(r.Charts > 0, $"{r.Name} produced no chart");
+        }
+        Assert.True(File.Exists(Path.Combine(study, "report.json")));
+    }
+}
