@@ -34,13 +34,16 @@ public static class Benchmarks
         model.eval();
         double eval = Median(() => { using var s = NewDisposeScope(); using var g = no_grad(); var x = Input(32);
             return Time(() => model.forward(x)); }, 1);
+        var fgsm = new Fgsm(0.05);
+        double fgsmTime = Median(() => { using var s = NewDisposeScope(); var x = Input(batch); var y = Labels(batch);
+            return Time(() => fgsm.Perturb(model, x, y)); }, 1);
         var pgd = new Pgd(0.05, 0.01, 10, Norm.LInf, randomStart: false);
         double attack = Median(() => { using var s = NewDisposeScope(); var x = Input(batch); var y = Labels(batch);
             return Time(() => pgd.Perturb(model, x, y)); }, 1);
         var result = new Dictionary<string, object>
         {
             ["impl"] = "midigenre-torchsharp", ["arch"] = arch, ["device"] = device.type.ToString(), ["threads"] = get_num_threads(),
-            ["train_seg_per_s"] = Math.Round(batch / train, 2), ["eval_seg_per_s"] = Math.Round(32 / eval, 2), ["pgd10_seg_per_s"] = Math.Round(batch / attack, 2),
+            ["train_seg_per_s"] = Math.Round(batch / train, 2), ["eval_seg_per_s"] = Math.Round(32 / eval, 2), ["fgsm_seg_per_s"] = Math.Round(batch / fgsmTime, 2), ["pgd10_seg_per_s"] = Math.Round(batch / attack, 2),
         };
         if (perSegment)
         {

@@ -137,3 +137,21 @@ public class PipelineTests(SmokeData smoke)
         Assert.True(Directory.GetFiles(Path.Combine(outDir, "examples"), "*-adversarial.mid").Length > 0);
     }
 }
+
+[Collection("torch")]
+public class TargetedAttackTests(SmokeData smoke)
+{
+    [Fact]
+    public void Targeted_pgd_raises_the_target_probability()
+    {
+        var (x, y, _) = smoke.Data.Validation.Batches(4, Augmentation.Eval).First();
+        manual_seed(5);
+        var m = ModelFactory.Create("convnet", 2, 6);
+        m.eval();
+        var target = (y + 1).remainder(6);
+        var adv = new Pgd(0.1, 0.03, 5) { Targeted = true }.Perturb(m, x, target);
+        using var _ = no_grad();
+        float P(Tensor t) => nn.functional.softmax(m.forward(t), 1).gather(1, target.unsqueeze(1)).mean().item<float>();
+        Assert.True(P(adv) > P(x), $"target probability {P(x)} → {P(adv)}");
+    }
+}

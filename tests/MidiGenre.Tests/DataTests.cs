@@ -215,3 +215,19 @@ public class DownloadTests
         Assert.False(File.Exists(Path.GetFullPath(Path.Combine(target, "../../escaped.txt"))));
     }
 }
+
+public class AugmentationTests
+{
+    [Fact]
+    public void Tempo_stretch_scales_time_and_keeps_every_note()
+    {
+        var roll = PianoRollEncoder.Encode(Midi.MidiReader.Read(RoundTripProperties.RandomMidi(7, 40), "r.mid"));
+        var slower = SegmentReader.Stretch(roll, 1.5);
+        Assert.Equal((int)Math.Round(roll.Frames * 1.5), slower.Frames);
+        Assert.True(slower.CountOnsets() >= roll.CountOnsets() - 2, "onsets lost (only exact collisions may merge)");
+        for (int t = 0; t < slower.Frames; t++)
+            for (int p = 0; p < 128; p++)
+                if (slower[0, t, p] != 0) Assert.True(slower[1, t, p] > 0, "onset without a sounding frame");
+        Assert.Equal(roll.CountOnsets(), SegmentReader.Stretch(roll, 1.0).CountOnsets());
+    }
+}

@@ -20,9 +20,10 @@ static class AttackCommand
         var maestro = new Option<string?>("--maestro") { Description = "MAESTRO folder instead of the synthetic corpus" };
         var output = new Option<string>("--out", "-o") { Description = "Folder for attack-results.json/.csv and MIDI examples", DefaultValueFactory = _ => Path.Combine("artifacts", "attack") };
         var save = new Option<int>("--save-midi") { Description = "Save this many original/adversarial MIDI pairs per ε", DefaultValueFactory = _ => 3 };
+        var targeted = new Option<bool>("--targeted") { Description = "Targeted mode (FGSM/PGD): push each segment towards the next class" };
         var seed = Common.Seed();
         var cmd = new Command("attack", "Attack a trained model on the validation segments: robust accuracy (segment and piece), success before/after realisation as MIDI, perturbation size")
-            { model, attack, eps, steps, data, maestro, output, save, seed };
+            { model, attack, eps, steps, data, maestro, output, save, targeted, seed };
         cmd.SetAction(r =>
         {
             var device = Models.ModelFactory.DefaultDevice();
@@ -35,7 +36,7 @@ static class AttackCommand
             foreach (var e in epsilons)
             {
                 var res = Common.WithProgress($"{r.GetValue(attack)} ε={e}", exp.Validation.Count, step =>
-                    AttackEvaluator.Run(m, exp.Validation, meta.Classes, AttackFactory.Create(r.GetValue(attack)!, e, r.GetValue(steps), r.GetValue(seed)), e, 16, device,
+                    AttackEvaluator.Run(m, exp.Validation, meta.Classes, AttackFactory.Create(r.GetValue(attack)!, e, r.GetValue(steps), r.GetValue(seed), r.GetValue(targeted)), e, 16, device,
                         r.GetValue(save) > 0 ? Path.Combine(outDir, "examples") : null, r.GetValue(save), step));
                 results.Add(res);
                 Console.WriteLine($"ε={e}: robust {res.SegmentRobustAccuracy:P1} (piece {res.PieceRobustAccuracy:P1}), success {res.SuccessRate:P1}, realised {res.RealizedSuccessRate:P1}; " +

@@ -23,6 +23,7 @@ public static class AttackEvaluator
     public static AttackResult Run(nn.Module<Tensor, Tensor> model, SegmentDataset data, IReadOnlyList<string> classes, Attack attack, double eps,
         int batchSize = 16, Device? device = null, string? saveMidiDir = null, int saveExamples = 3, Action<int>? progress = null)
     {
+        // Targeted attacks aim every segment at the next class ((label + 1) mod classes); success = prediction leaves the truth.
         model.eval();
         device ??= CPU;
         int n = data.Count, k = classes.Count;
@@ -33,7 +34,8 @@ public static class AttackEvaluator
         foreach (var (x, y, idx) in data.Batches(batchSize, Augmentation.Eval, device: device))
         {
             using var scope = NewDisposeScope();
-            var xa = attack.Perturb(model, x, y);
+            using var target = attack.Targeted ? (y + 1).remainder(k) : y.alias();
+            var xa = attack.Perturb(model, x, target);
             var (xr, rolls) = Realizer.Realize(xa);
             var (xrc, cleanRolls) = Realizer.Realize(x);
             Tensor P(Tensor t) { using var _ = no_grad(); return nn.functional.softmax(model.forward(t), 1).cpu(); }
