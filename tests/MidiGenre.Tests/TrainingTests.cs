@@ -84,3 +84,35 @@ public class TrainingTests(SmokeData smoke)
         Assert.Equal(0.75, m.Accuracy);
     }
 }
+
+[Collection("torch")]
+public class AdversarialTrainingTests(SmokeData smoke)
+{
+    [Fact]
+    public void Trades_objective_trains_and_adds_a_nonnegative_robust_term()
+    {
+        var d = smoke.Data;
+        manual_seed(2);
+        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
+        var (x, y, _) = d.Train.Batches(4, Augmentation.Eval).First();
+        var (loss, logits) = new Trades(0.05, 2, 6.0).Objective(model, x, y);
+        var ce = nn.functional.cross_entropy(logits, y).item<float>();
+        Assert.True(loss.item<float>() >= ce - 1e-4, $"TRADES loss {loss.item<float>()} < CE {ce}");
+        var settings = TrainSettings.ForProfile("smoke") with { Epochs = 1, SegmentsPerPiece = 2, Threads = 2 };
+        var (_, meta) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "trades")) { Device = CPU, Objective = new Trades(0.05, 2).Objective }
+            .Run(d.Train, d.Validation);
+        Assert.True(double.IsFinite(meta.History[0].TrainLoss));
+    }
+
+    [Fact]
+    public void Madry_transform_replaces_the_requested_share_of_the_batch()
+    {
+        var d = smoke.Data;
+        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
+        var (x, y, _) = d.Train.Batches(4, Augmentation.Eval).First();
+        var mixed = new AdversarialTraining(0.05, 2, 0.5).Transform(model, x, y);
+        Assert.Equal(x.shape, mixed.shape);
+        Assert.False(mixed[..2].allclose(x[..2], rtol: 0, atol: 0));
+        Assert.True(mixed[2..].allclose(x[2..], rtol: 0, atol: 0));
+    }
+}

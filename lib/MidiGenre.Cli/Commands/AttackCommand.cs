@@ -63,17 +63,23 @@ static class AdvTrainCommand
         var steps = new Option<int>("--steps") { Description = "PGD steps per batch", DefaultValueFactory = _ => 5 };
         var mix = new Option<double>("--mix") { Description = "Share of each batch replaced by adversarial examples (0…1)", DefaultValueFactory = _ => 0.5 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out" };
-        var cmd = new Command("advtrain", "Madry-style PGD adversarial training (examples generated on the fly, clean/adversarial mix); resumable like train");
+        var trades = new Option<bool>("--trades") { Description = "TRADES instead of Madry: CE + β·KL(f(x) ‖ f(x′)) with x′ from PGD on the KL" };
+        var beta = new Option<double>("--beta") { Description = "TRADES β (robustness weight)", DefaultValueFactory = _ => 6.0 };
+        var cmd = new Command("advtrain", "Adversarial training: Madry-style PGD (examples generated on the fly, clean/adversarial mix) or TRADES; resumable like train");
         o.AddTo(cmd);
-        foreach (var x in new Option[] { eps, steps, mix, resume }) cmd.Add(x);
+        foreach (var x in new Option[] { eps, steps, mix, trades, beta, resume }) cmd.Add(x);
         cmd.SetAction(r =>
         {
             var settings = o.Settings(r);
             var data = o.LoadData(r, settings);
             var adv = new AdversarialTraining(r.GetValue(eps), r.GetValue(steps), r.GetValue(mix), settings.Seed);
+            var tr = new Trades(r.GetValue(eps), r.GetValue(steps), r.GetValue(beta), settings.Seed);
+            bool useTrades = r.GetValue(trades);
             TrainCommand.Train(data, settings, r.GetValue(o.Out)!, r.GetValue(resume), t => new Trainer(t.Settings, data.Classes, t.OutDir, data.Source.Name)
             {
-                OnProgress = t.OnProgress, OnEpoch = t.OnEpoch, BatchTransform = adv.Transform,
+                OnProgress = t.OnProgress, OnEpoch = t.OnEpoch,
+                BatchTransform = useTrades ? null : adv.Transform,
+                Objective = useTrades ? tr.Objective : null,
             });
             return 0;
         });

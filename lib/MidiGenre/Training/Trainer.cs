@@ -31,6 +31,9 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
     /// <summary>Turns a clean batch into the batch to train on (adversarial training plugs in here).</summary>
     public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>? BatchTransform { get; init; }
 
+    /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch (TRADES uses it).</summary>
+    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, (Tensor Loss, Tensor Logits)>? Objective { get; init; }
+
     public static void ConfigureThreads(int? threads)
     {
         if (threads is int t) torch.set_num_threads(t);
@@ -87,11 +90,20 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
             foreach (var (x, y, _) in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
             {
                 using var scope = NewDisposeScope();
-                var input = BatchTransform?.Invoke(model, x, y) ?? x;
-                model.train();
-                optimizer.zero_grad();
-                var logits = model.forward(input);
-                var loss = lossFn.forward(logits, y);
+                Tensor loss, logits;
+                if (Objective != null)
+                {
+                    optimizer.zero_grad();
+                    (loss, logits) = Objective(model, x, y);
+                }
+                else
+                {
+                    var input = BatchTransform?.Invoke(model, x, y) ?? x;
+                    model.train();
+                    optimizer.zero_grad();
+                    logits = model.forward(input);
+                    loss = lossFn.forward(logits, y);
+                }
                 loss.backward();
                 optimizer.step();
                 lossSum += loss.item<float>() * y.shape[0];

@@ -1,0 +1,39 @@
+using MidiGenre.Attacks;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace MidiGenre.Training;
+
+/// <summary>
+/// TRADES (Zhang et al., 2019): loss = CE(f(x), y) + β · KL(f(x) ‖ f(x′)), where x′ maximises that KL inside the
+/// L∞ ε-ball (PGD on the KL from x + 0.001·N(0, 1), in normalised units). Trades clean accuracy against robustness via β.
+/// </summary>
+public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0, int Seed = 0)
+{
+    public double Alpha => 2.5 * Eps / Math.Max(1, Steps);
+
+    public (Tensor Loss, Tensor Logits) Objective(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        var unit = Attack.UnitScale(x);
+        var xn = x / unit;
+        model.eval();
+        Tensor target;
+        using (no_grad()) target = softmax(model.forward(x), 1);
+        var gen = new Generator((ulong)Seed, x.device);
+        var adv = (xn + 0.001 * randn(x.shape, generator: gen, device: x.device)).clamp(0, 1).detach();
+        for (int i = 0; i < Steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var a = adv.requires_grad_(true);
+            var kl = kl_div(log_softmax(model.forward(a * unit), 1), target, reduction: nn.Reduction.Sum);
+            var grad = autograd.grad([kl], [a])[0];
+            var next = (xn + (a.detach() + grad.sign() * Alpha - xn).clamp(-Eps, Eps)).clamp(0, 1);
+            adv = next.detach().MoveToOuterDisposeScope();
+        }
+        model.train();
+        var logits = model.forward(x);
+        var robust = kl_div(log_softmax(model.forward(adv * unit), 1), softmax(logits, 1), reduction: nn.Reduction.Sum) / x.shape[0];
+        return (cross_entropy(logits, y) + Beta * robust, logits);
+    }
+}
