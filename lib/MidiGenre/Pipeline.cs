@@ -1,19 +1,18 @@
 using System.Text.Json;
 using MidiGenre.Attacks;
 using MidiGenre.Data;
-using MidiGenre.Encoding;
-using MidiGenre.Evaluation;
-using MidiGenre.Models;
-using MidiGenre.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MidiGenre;
 
 /// <summary>Figures of one attack at one ε, as in report.json.</summary>
 public sealed record AttackFigures(string Attack, double Eps, double SegmentRobustAccuracy, double PieceRobustAccuracy, double SuccessRate,
     double RealizedSuccessRate, double RealizedSegmentAccuracy, double NotesAdded, double NotesRemoved, double MeanAbsVelocityChange,
-    int MaxAbsVelocityChange, double MeanL2, double SecondsPerSegment, int[][] Confusion);
+    int MaxAbsVelocityChange, double MeanL2, double SecondsPerSegment, int[][] Confusion)
+{
+    public static AttackFigures From(AttackResult r) => new(r.Attack, r.Eps, r.SegmentRobustAccuracy, r.PieceRobustAccuracy, r.SuccessRate,
+        r.RealizedSuccessRate, r.RealizedSegmentAccuracy, r.NotesAdded, r.NotesRemoved, r.MeanAbsVelocityChange, r.MaxAbsVelocityChange, r.MeanL2,
+        r.SecondsPerSegment, r.Confusion);
+}
 
 public sealed record CleanFigures(double SegmentAccuracy, double PieceAccuracy, double WeightedF1);
 public sealed record RobustFigures(double CleanAccuracy, double RobustAccuracy, double PieceRobustAccuracy);

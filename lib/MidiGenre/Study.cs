@@ -115,7 +115,7 @@ public sealed class Study
             foreach (var eps in Epsilons)
             {
                 var r = RunAttack(model, AttackFactory.Create(name, eps, PgdSteps, Seed), eps, eps == AdversarialEps ? ExamplesDir : null);
-                rows.Add(Figures(r));
+                rows.Add(AttackFigures.From(r));
                 Say($"{name} ε={eps}: robust {r.SegmentRobustAccuracy:P1} (piece {r.PieceRobustAccuracy:P1}), success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}");
             }
         AtomicFile.WriteAllText(AttacksPath, JsonSerializer.Serialize(rows, PipelineReport.Json));
@@ -156,10 +156,6 @@ public sealed class Study
         Say($"report → {ReportPath}");
         return report;
     }
-
-    static AttackFigures Figures(AttackResult r) => new(r.Attack, r.Eps, r.SegmentRobustAccuracy, r.PieceRobustAccuracy, r.SuccessRate,
-        r.RealizedSuccessRate, r.RealizedSegmentAccuracy, r.NotesAdded, r.NotesRemoved, r.MeanAbsVelocityChange, r.MaxAbsVelocityChange, r.MeanL2,
-        r.SecondsPerSegment, r.Confusion);
 
     void Say(string s) => Log?.Invoke(s);
 }

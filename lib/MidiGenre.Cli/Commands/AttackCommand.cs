@@ -44,9 +44,7 @@ static class AttackCommand
             }
             Directory.CreateDirectory(outDir);
             AtomicFile.WriteAllText(Path.Combine(outDir, "attack-results.json"), JsonSerializer.Serialize(new { classes = meta.Classes, results }, Evaluation.Report.Json));
-            Pipeline.WriteAttacksCsv(Path.Combine(outDir, "attack-results.csv"), results.Select(x => new AttackFigures(x.Attack, x.Eps, x.SegmentRobustAccuracy,
-                x.PieceRobustAccuracy, x.SuccessRate, x.RealizedSuccessRate, x.RealizedSegmentAccuracy, x.NotesAdded, x.NotesRemoved, x.MeanAbsVelocityChange,
-                x.MaxAbsVelocityChange, x.MeanL2, x.SecondsPerSegment, x.Confusion)));
+            Pipeline.WriteAttacksCsv(Path.Combine(outDir, "attack-results.csv"), results.Select(AttackFigures.From));
             Console.WriteLine($"→ {outDir}");
             return 0;
         });
