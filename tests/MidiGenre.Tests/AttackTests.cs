@@ -155,3 +155,21 @@ public class TargetedAttackTests(SmokeData smoke)
         Assert.True(P(adv) > P(x), $"target probability {P(x)} → {P(adv)}");
     }
 }
+
+[Collection("torch")]
+public class DeepFoolTests(SmokeData smoke)
+{
+    [Fact]
+    public void Deepfool_crosses_the_decision_boundary_of_most_segments()
+    {
+        var (x, _, _) = smoke.Data.Validation.Batches(6, Augmentation.Eval).First();
+        var m = smoke.Trained; // an untrained net is nearly flat: its logits barely move, whatever the input
+        Tensor predicted;
+        using (no_grad()) predicted = m.forward(x).argmax(1);
+        var adv = new DeepFool(50, 0.02).Perturb(m, x, predicted);
+        long flipped;
+        using (no_grad()) flipped = m.forward(adv).argmax(1).ne(predicted).sum().item<long>();
+        Assert.True(flipped >= 5, $"only {flipped} of 6 segments changed class");
+        Assert.True(adv.min().item<float>() >= 0 && adv[.., 1].max().item<float>() <= 127);
+    }
+}

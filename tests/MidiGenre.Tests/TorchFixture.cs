@@ -14,6 +14,24 @@ public sealed class SmokeData : IDisposable
         Data = ExperimentData.Load(new DataSource(Root, null, SmallSynthetic: true), new SegmentSpec(4), seed: 1);
     }
 
+    TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? _trained;
+    /// <summary>A ConvNet trained with the smoke profile on this data (once, lazily), in eval mode.</summary>
+    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> Trained
+    {
+        get
+        {
+            lock (this)
+            {
+                if (_trained != null) return _trained;
+                var settings = MidiGenre.Training.TrainSettings.ForProfile("smoke") with { SegmentsPerPiece = 4, Seed = 1, Threads = 2 };
+                var (model, _) = new MidiGenre.Training.Trainer(settings, Data.Classes, Path.Combine(Root, "trained")) { Device = TorchSharp.torch.CPU }
+                    .Run(Data.Train, Data.Validation);
+                model.eval();
+                return _trained = model;
+            }
+        }
+    }
+
     public void Dispose() { try { Directory.Delete(Root, true); } catch (IOException) { } }
 }
 
