@@ -173,3 +173,29 @@ public class DeepFoolTests(SmokeData smoke)
         Assert.True(adv.min().item<float>() >= 0 && adv[.., 1].max().item<float>() <= 127);
     }
 }
+
+public class RealizerTests
+{
+    [Fact]
+    public void Frame_noise_on_silent_cells_adds_no_notes_but_marked_onsets_do()
+    {
+        const int frames = 8;
+        var seg = new float[2 * frames * 128];
+        int F(int t, int p) => frames * 128 + t * 128 + p;
+        int O(int t, int p) => t * 128 + p;
+        seg[O(1, 60)] = 1; for (int t = 1; t < 5; t++) seg[F(t, 60)] = 80;   // a real note
+        for (int t = 0; t < frames; t++) seg[F(t, 70)] = 3;                    // ε-noise from t = 0: continues into the segment
+        for (int t = 2; t < frames; t++) seg[F(t, 72)] = 3;                    // ε-noise from t = 2, no onset: not a note
+        seg[O(3, 74)] = 0.7f; seg[F(3, 74)] = 50; seg[F(4, 74)] = 50;          // an inserted note with its onset
+        seg[F(5, 60)] = 2;                                                     // the real note lengthened by one bin
+        var roll = Realizer.Project(seg, 2, frames);
+        Assert.Equal(80, roll[1, 4, 60]);
+        Assert.Equal(2, roll[1, 5, 60]);
+        Assert.Equal(0, roll[0, 5, 60]);
+        Assert.Equal(1, roll[0, 0, 70]);
+        Assert.All(Enumerable.Range(0, frames), t => Assert.Equal(0, roll[1, t, 72]));
+        Assert.Equal(1, roll[0, 3, 74]);
+        Assert.Equal(50, roll[1, 4, 74]);
+        Assert.True(roll.Equals(Realizer.ThroughMidi(roll).Roll));
+    }
+}

@@ -8,8 +8,11 @@ namespace MidiGenre.Attacks;
 /// <summary>
 /// Turns perturbed tensors into music: projects onto valid rolls, writes MIDI, reads it back. A valid roll has integer
 /// velocities 0…127, onsets (0/1) only on sounding cells, an onset wherever a note run starts, and — because one MIDI
-/// note has one velocity — frames that do not rise between onsets. The projection rounds, thresholds onsets at 0.5,
-/// and caps rises without an onset to the previous frame. Such rolls survive decode → MIDI → encode exactly.
+/// note has one velocity — frames that do not rise between onsets. The projection rounds velocities, thresholds onsets
+/// at 0.5, lets a note start only where the onset channel says so (or in the first bin, where a note may continue into
+/// the segment), and caps rises without an onset to the previous frame. So a small frame perturbation on a silent cell
+/// does not become a ghost note, and existing notes may get louder, softer or longer. Such rolls survive
+/// decode → MIDI → encode exactly.
 /// </summary>
 public static class Realizer
 {
@@ -24,7 +27,9 @@ public static class Realizer
             for (int t = 0; t < frames; t++)
             {
                 int v = (int)Math.Clamp(Math.Round(segment[frameOffset + t * PianoRoll.Pitches + p]), 0, 127);
-                bool onset = v > 0 && (prev == 0 || (channels == 2 && segment[t * PianoRoll.Pitches + p] >= 0.5f));
+                bool onsetMarked = channels == 1 || segment[t * PianoRoll.Pitches + p] >= 0.5f;
+                if (v > 0 && prev == 0 && !onsetMarked && t > 0) v = 0; // no onset, no new note
+                bool onset = v > 0 && (prev == 0 || (channels == 2 && onsetMarked));
                 if (v > 0 && !onset) v = Math.Min(v, prev);
                 roll[PianoRoll.Frame, t, p] = (byte)v;
                 roll[PianoRoll.Onset, t, p] = (byte)(onset ? 1 : 0);
