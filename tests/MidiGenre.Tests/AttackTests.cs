@@ -197,5 +197,11 @@ public class RealizerTests
         Assert.Equal(1, roll[0, 3, 74]);
         Assert.Equal(50, roll[1, 4, 74]);
         Assert.True(roll.Equals(Realizer.ThroughMidi(roll).Roll));
+        // With the clean segment as reference, only pitches sounding at its start may continue into it.
+        var clean = new float[seg.Length];
+        clean[O(1, 60)] = 1; for (int t = 1; t < 5; t++) clean[F(t, 60)] = 80;
+        Assert.Equal(0, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
+        clean[F(0, 70)] = 40;
+        Assert.Equal(3, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
     }
 }

@@ -36,7 +36,7 @@ public static class AttackEvaluator
             using var scope = NewDisposeScope();
             using var target = attack.Targeted ? (y + 1).remainder(k) : y.alias();
             var xa = attack.Perturb(model, x, target);
-            var (xr, rolls) = Realizer.Realize(xa);
+            var (xr, rolls) = Realizer.Realize(xa, reference: x);
             var (xrc, cleanRolls) = Realizer.Realize(x);
             Tensor P(Tensor t) { using var _ = no_grad(); return nn.functional.softmax(model.forward(t), 1).cpu(); }
             Store(P(x), idx, clean, k); Store(P(xa), idx, adv, k); Store(P(xr), idx, real, k); Store(P(xrc), idx, realClean, k);

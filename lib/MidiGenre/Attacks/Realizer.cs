@@ -16,8 +16,9 @@ namespace MidiGenre.Attacks;
 /// </summary>
 public static class Realizer
 {
-    /// <summary>Projects one (2, T, 128) or (1, T, 128) segment (raw values) onto a valid roll.</summary>
-    public static PianoRoll Project(ReadOnlySpan<float> segment, int channels, int frames)
+    /// <summary>Projects one (2, T, 128) or (1, T, 128) segment (raw values) onto a valid roll. With a
+    /// <paramref name="reference"/> (the clean segment), only pitches sounding in its first bin may continue into the segment.</summary>
+    public static PianoRoll Project(ReadOnlySpan<float> segment, int channels, int frames, ReadOnlySpan<float> reference = default)
     {
         var roll = new PianoRoll(frames);
         int frameOffset = (channels - 1) * frames * PianoRoll.Pitches;
@@ -28,7 +29,8 @@ public static class Realizer
             {
                 int v = (int)Math.Clamp(Math.Round(segment[frameOffset + t * PianoRoll.Pitches + p]), 0, 127);
                 bool onsetMarked = channels == 1 || segment[t * PianoRoll.Pitches + p] >= 0.5f;
-                if (v > 0 && prev == 0 && !onsetMarked && t > 0) v = 0; // no onset, no new note
+                bool continues = t == 0 && (reference.IsEmpty || reference[frameOffset + p] > 0);
+                if (v > 0 && prev == 0 && !onsetMarked && !continues) v = 0; // no onset, no new note
                 bool onset = v > 0 && (prev == 0 || (channels == 2 && onsetMarked));
                 if (v > 0 && !onset) v = Math.Min(v, prev);
                 roll[PianoRoll.Frame, t, p] = (byte)v;
@@ -51,17 +53,19 @@ public static class Realizer
         return (padded, midi);
     }
 
-    /// <summary>Projects and round-trips a batch; returns the realised batch (same shape, raw values) and the rolls.</summary>
-    public static (Tensor Batch, PianoRoll[] Rolls) Realize(Tensor batch)
+    /// <summary>Projects and round-trips a batch; returns the realised batch (same shape, raw values) and the rolls.
+    /// <paramref name="reference"/>: the clean batch the perturbation started from, if any.</summary>
+    public static (Tensor Batch, PianoRoll[] Rolls) Realize(Tensor batch, Tensor? reference = null)
     {
         long b = batch.shape[0], c = batch.shape[1], t = batch.shape[2];
         var data = batch.detach().cpu().data<float>().ToArray();
+        var refData = reference?.detach().cpu().data<float>().ToArray();
         var result = new float[data.Length];
         var rolls = new PianoRoll[b];
         int per = (int)(c * t * PianoRoll.Pitches);
         Parallel.For(0, (int)b, i =>
         {
-            var (roll, _) = ThroughMidi(Project(data.AsSpan(i * per, per), (int)c, (int)t));
+            var (roll, _) = ThroughMidi(Project(data.AsSpan(i * per, per), (int)c, (int)t, refData == null ? default : refData.AsSpan(i * per, per)));
             rolls[i] = roll;
             var dest = result.AsSpan(i * per, per);
             if (c == 2) for (int k = 0; k < per; k++) dest[k] = roll.Data[k];
