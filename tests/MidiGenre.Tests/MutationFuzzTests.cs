@@ -9,7 +9,7 @@ public class MutationFuzzTests
     static readonly string[] RealFiles = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld"), "*.mid");
 
     [Fact]
-    public void Thousands_of_mutated_files_fail_cleanly()
+    public async Task Thousands_of_mutated_files_fail_cleanly()
     {
         var rng = new Random(12345);
         var seeds = Enumerable.Range(0, 40).Select(i => RoundTripProperties.RandomMidi(i, 30))
@@ -28,8 +28,10 @@ public class MutationFuzzTests
                     return false;
                 }
             });
-            Assert.True(task.Wait(TimeSpan.FromSeconds(20)), $"case {i} hung");
-            if (task.Result) ok++; else typed++;
+            bool encoded;
+            try { encoded = await task.WaitAsync(TimeSpan.FromSeconds(20)); }
+            catch (TimeoutException) { Assert.Fail($"case {i} hung"); throw; }
+            if (encoded) ok++; else typed++;
         }
         Assert.True(typed > 100 && ok > 100, $"the mutations should exercise both outcomes: {ok} encoded, {typed} typed errors");
     }
