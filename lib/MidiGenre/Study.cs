@@ -102,7 +102,7 @@ public sealed class Study
     /// <summary>Segment and piece-level evaluation on the validation split; writes evaluation.json beside the run.</summary>
     public EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, string runDir)
     {
-        var r = Evaluator.Evaluate(model, Data.Validation, Data.Classes, 32, Device);
+        var r = Evaluator.Evaluate(model, Data.Validation, Data.Classes, 0, Device);
         Report.WriteEvaluation(runDir, r, Source.Name);
         return r;
     }

@@ -25,7 +25,7 @@ static class EvaluateCommand
                 var (m, meta) = Checkpoint.LoadModel(r.GetValue(model)!, Models.ModelFactory.DefaultDevice());
                 var exp = ExperimentData.Load(DataSource.ForProfile(meta.Settings.Profile, r.GetValue(data)!, r.GetValue(maestro)),
                     new SegmentSpec(meta.Settings.SegmentsPerPiece), meta.Settings.Seed, meta.Settings.InputChannels);
-                var result = Evaluator.Evaluate(m, exp.Validation, meta.Classes, 32, Models.ModelFactory.DefaultDevice());
+                var result = Evaluator.Evaluate(m, exp.Validation, meta.Classes, 0, Models.ModelFactory.DefaultDevice());
                 string outDir = r.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(Checkpoint.ResolveDir(r.GetValue(model)!)))!;
                 Report.WriteEvaluation(outDir, result, exp.Source.Name);
                 Common.PrintTable("per class (pieces)", result.Piece.PerClass());

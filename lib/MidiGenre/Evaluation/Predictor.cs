@@ -14,7 +14,7 @@ public static class Predictor
     {
         var roll = PianoRollEncoder.Encode(midiPath);
         var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], new SegmentSpec(meta.Settings.SegmentsPerPiece), meta.Settings.InputChannels);
-        var preds = Evaluator.Predict(model, data, 32, ModelFactoryDevice(model));
+        var preds = Evaluator.Predict(model, data, 0, ModelFactoryDevice(model));
         int classes = meta.Classes.Count;
         var votes = new double[classes];
         var mean = new double[classes];

@@ -113,7 +113,7 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
                 OnProgress?.Invoke(new TrainProgress(epoch + 1, Settings.Epochs, b, batches, lossSum / seen, correct / (double)seen, seen / sw.Elapsed.TotalSeconds));
             }
             double trainSeconds = sw.Elapsed.TotalSeconds;
-            var eval = Evaluator.Evaluate(model, validation, classes, 32, Device);
+            var eval = Evaluator.Evaluate(model, validation, classes, 0, Device);
             var m = new EpochMetrics(epoch + 1, lr, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), eval.Segment.Accuracy,
                 eval.Piece.Accuracy, eval.Piece.WeightedF1, seen / trainSeconds, sw.Elapsed.TotalSeconds);
             meta.History.Add(m);
