@@ -33,6 +33,7 @@ public static class AttackEvaluator
         var sw = System.Diagnostics.Stopwatch.StartNew();
         foreach (var (x, y, idx) in data.Batches(batchSize, Augmentation.Eval, device: device))
         {
+            using var ownX = x; using var ownY = y; // the batch is created outside this step's scope
             using var scope = NewDisposeScope();
             using var target = attack.Targeted ? (y + 1).remainder(k) : y.alias();
             var xa = attack.Perturb(model, x, target);

@@ -48,7 +48,8 @@ public sealed class SegmentDataset
 
     public int Count => Segments.Count;
 
-    /// <summary>Batches of (input, label, segment index). Training order is a seeded shuffle per epoch.</summary>
+    /// <summary>Batches of (input, label, segment index). Training order is a seeded shuffle per epoch. The caller owns
+    /// (and disposes) each batch's tensors: they are created outside any dispose scope the caller opens per step.</summary>
     public IEnumerable<(Tensor X, Tensor Y, int[] Index)> Batches(int batchSize, Augmentation aug, int seed = 0, int epoch = 0, Device? device = null, bool shuffle = false)
     {
         var order = Enumerable.Range(0, Count).ToArray();

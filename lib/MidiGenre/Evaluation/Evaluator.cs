@@ -30,12 +30,12 @@ public static class Evaluator
         using var _ = no_grad();
         foreach (var (x, y, idx) in data.Batches(batchSize, Augmentation.Eval, device: device))
         {
+            using var ownX = x; using var ownY = y; // the batch is created outside this step's scope
             using var scope = NewDisposeScope();
             var p = nn.functional.softmax(model.forward(x), 1).cpu();
             int classes = (int)p.shape[1];
             var flat = p.data<float>().ToArray();
             for (int i = 0; i < idx.Length; i++) probs[idx[i]] = flat.AsSpan(i * classes, classes).ToArray();
-            x.Dispose(); y.Dispose();
             progress?.Invoke(idx.Length);
         }
         return new SegmentPredictions(data, probs);

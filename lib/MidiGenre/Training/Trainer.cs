@@ -89,6 +89,7 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
             var aug = new Augmentation(true, Settings.MaxTranspose);
             foreach (var (x, y, _) in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
             {
+                using var ownX = x; using var ownY = y; // the batch is created outside this step's scope
                 using var scope = NewDisposeScope();
                 Tensor loss, logits;
                 if (Objective != null)
