@@ -59,16 +59,4 @@ static class Common
         Console.Error.WriteLine("error: " + message);
         return 1;
     }
-
-    /// <summary>The synthetic corpus folder: generated on first use.</summary>
-    public static string EnsureSynthetic(string folder, SyntheticCorpusOptions options)
-    {
-        string csv = Path.Combine(folder, SyntheticCorpus.CatalogName);
-        if (!File.Exists(csv))
-        {
-            Console.Error.WriteLine($"Generating the synthetic corpus in {folder} …");
-            SyntheticCorpus.Generate(folder, options);
-        }
-        return folder;
-    }
 }

@@ -40,7 +40,7 @@ static class PrepareCommand
         if (maestro == null)
         {
             if (download) throw new DirectoryNotFoundException("--download needs --maestro DIR to say where MAESTRO goes");
-            Common.EnsureSynthetic(synthetic, SyntheticCorpusOptions.Default);
+            SyntheticCorpus.EnsureGenerated(synthetic, SyntheticCorpusOptions.Default);
             return Catalog.Load(synthetic, new ComposerSelection(composers is { Length: > 0 } ? composers : null, minPieces));
         }
         if (download)

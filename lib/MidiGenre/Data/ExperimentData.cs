@@ -24,8 +24,7 @@ public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCach
         Catalog catalog;
         if (source.Maestro == null)
         {
-            if (!File.Exists(Path.Combine(source.SyntheticDir, SyntheticCorpus.CatalogName)))
-                SyntheticCorpus.Generate(source.SyntheticDir, source.SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default);
+            SyntheticCorpus.EnsureGenerated(source.SyntheticDir, source.SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default);
             catalog = Catalog.Load(source.SyntheticDir, composers ?? ComposerSelection.All);
         }
         else catalog = Catalog.Load(source.Maestro, composers ?? ComposerSelection.Paper);

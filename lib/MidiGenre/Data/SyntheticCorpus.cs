@@ -42,6 +42,13 @@ public static class SyntheticCorpus
     public const double BorrowedBars = 0.4;
     static readonly int[] Major = [0, 2, 4, 5, 7, 9, 11];
 
+    /// <summary>Generates the corpus under <paramref name="root"/> unless its catalog is already there; returns the catalog path.</summary>
+    public static string EnsureGenerated(string root, SyntheticCorpusOptions? options = null)
+    {
+        string catalog = Path.Combine(root, CatalogName);
+        return File.Exists(catalog) ? catalog : Generate(root, options);
+    }
+
     /// <summary>Writes the corpus under <paramref name="root"/> (catalog at root, MIDI under year folders) and
     /// returns the catalog path. Re-running with the same options rewrites identical files.</summary>
     public static string Generate(string root, SyntheticCorpusOptions? options = null)
