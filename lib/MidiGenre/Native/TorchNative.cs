@@ -34,8 +34,9 @@ public static class TorchNative
         {
             if (_report != null) return;
             if (!OperatingSystem.IsLinux()) { _report = "not Linux: nothing to do"; return; }
+            string allocator = CpuMemoryTuning.Apply(); // before libtorch is loaded, so its first buffer sees the settings
             string? dir = FindNativeDirectory();
-            if (dir == null) { _report = "libLibTorchSharp.so not found beside the app; TorchSharp will probe on its own"; return; }
+            if (dir == null) { _report = $"libLibTorchSharp.so not found beside the app; TorchSharp will probe on its own; {allocator}"; return; }
             string sharp = Path.Combine(dir, "libLibTorchSharp.so");
             bool systemHas = SystemLibStdCxxHas(RequiredGlibcxx);
             string toLoad = sharp;
@@ -58,7 +59,7 @@ public static class TorchNative
                 if (File.Exists(p)) NativeLibrary.Load(p);
             }
             NativeLibrary.Load(toLoad);
-            _report = $"natives from {dir}; system libstdc++ has {RequiredGlibcxx}: {systemHas}; {action}";
+            _report = $"natives from {dir}; system libstdc++ has {RequiredGlibcxx}: {systemHas}; {action}; {allocator}";
         }
     }
 
