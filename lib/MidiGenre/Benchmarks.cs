@@ -10,7 +10,7 @@ namespace MidiGenre;
 /// <summary>Throughput measurements behind `midigenre bench model` (median of timed iterations after warm-up).</summary>
 public static class Benchmarks
 {
-    public static Dictionary<string, object> ModelThroughput(string arch, int batch, int iters, bool perSegment)
+    public static Dictionary<string, object> ModelThroughput(string arch, int batch, int iters, bool perSegment, bool bf16 = false)
     {
         Trainer.ConfigureThreads(null);
         var device = ModelFactory.DefaultDevice();
@@ -46,7 +46,7 @@ public static class Benchmarks
             return Time(() => pgd.Perturb(model, x, y)); }, 1);
         var result = new Dictionary<string, object>
         {
-            ["impl"] = "midigenre-torchsharp", ["arch"] = arch, ["device"] = device.type.ToString(), ["threads"] = get_num_threads(),
+            ["impl"] = "midigenre-torchsharp", ["arch"] = arch, ["device"] = device.type.ToString(), ["threads"] = get_num_threads(), ["allocator"] = Native.CpuMemoryTuning.Summary,
             ["train_seg_per_s"] = Math.Round(batch / train, 2), ["eval_seg_per_s"] = Math.Round(32 / eval, 2), [$"eval_b{small}_seg_per_s"] = Math.Round(small / evalSmall, 2), ["fgsm_seg_per_s"] = Math.Round(batch / fgsmTime, 2), ["pgd10_seg_per_s"] = Math.Round(batch / attack, 2),
         };
         if (perSegment)
@@ -55,6 +55,18 @@ public static class Benchmarks
                 return Time(() => { for (int i = 0; i < batch; i++) pgd.Perturb(model, x[i..(i + 1)], y[i..(i + 1)]); }); }, 0);
             result["pgd10_per_segment_loop_seg_per_s"] = Math.Round(batch / loop, 2);
             result["batched_speedup"] = Math.Round(loop / attack, 2);
+        }
+        if (bf16) // last: converts the model
+        {
+            result["cpu_native_bf16"] = Bf16Inference.CpuHasNativeBf16();
+            var half = new Bf16Inference(model);
+            half.eval();
+            result["eval_bf16_seg_per_s"] = Math.Round(32 / Median(() => { using var s = NewDisposeScope(); using var g = no_grad(); var x = Input(32);
+                return Time(() => half.forward(x)); }, 1), 2);
+            result[$"eval_b{small}_bf16_seg_per_s"] = Math.Round(small / Median(() => { using var s = NewDisposeScope(); using var g = no_grad(); var x = Input(small);
+                return Time(() => half.forward(x)); }, 1), 2);
+            result["pgd10_bf16_seg_per_s"] = Math.Round(batch / Median(() => { using var s = NewDisposeScope(); var x = Input(batch); var y = Labels(batch);
+                return Time(() => pgd.Perturb(half, x, y)); }, 1), 2);
         }
         return result;
     }

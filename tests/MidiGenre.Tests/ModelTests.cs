@@ -21,6 +21,18 @@ public class ModelTests
     }
 
     [Fact]
+    public void Allocator_settings_reach_the_native_environment_libtorch_reads()
+    {
+        TorchNative.Ensure();
+        if (Environment.GetEnvironmentVariable("MIDIGENRE_ALLOCATOR") == "default") return; // the user opted out
+        // libtorch reads THP_MEM_ALLOC_ENABLE with getenv: .NET's environment copy alone would not reach it.
+        string expected = Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") ?? "1";
+        Assert.Equal(expected, CpuMemoryTuning.NativeEnvironmentVariable("THP_MEM_ALLOC_ENABLE"));
+        Assert.StartsWith("allocator:", CpuMemoryTuning.Summary);
+        Assert.Contains(CpuMemoryTuning.Summary, TorchNative.Report);
+    }
+
+    [Fact]
     public void Elf_patch_marks_only_the_glibcxx_requirement_weak()
     {
         string? dir = new[] { Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"), AppContext.BaseDirectory }
@@ -69,6 +81,17 @@ public class ModelTests
         var y = s.forward(x).data<float>().ToArray();
         Assert.Equal(1f, y[0]);
         Assert.Equal(1f, y[1], 5);
+    }
+
+    [Fact]
+    public void Input_scaling_follows_the_model_to_another_dtype()
+    {
+        // Module.to(dtype/device) must carry the scale too, or a converted model fails on its first layer (as on a GPU).
+        using var model = ModelFactory.Create("resnet18", 2, 5);
+        model.to(ScalarType.BFloat16).eval(); // float64 would not tell: float32 × float64 promotes to float64
+        using var _ = no_grad();
+        var y = model.forward((rand(1, 2, 64, 32) * 127).to(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, y.dtype);
     }
 
     [Fact]

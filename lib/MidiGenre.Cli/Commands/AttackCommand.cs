@@ -22,12 +22,14 @@ static class AttackCommand
         var save = new Option<int>("--save-midi") { Description = "Save this many original/adversarial MIDI pairs per ε", DefaultValueFactory = _ => 3 };
         var targeted = new Option<bool>("--targeted") { Description = "Targeted mode (FGSM/PGD): push each segment towards the next class" };
         var seed = Common.Seed();
+        var bf16 = Common.Bf16();
         var cmd = new Command("attack", "Attack a trained model on the validation segments: robust accuracy (segment and piece), success before/after realisation as MIDI, perturbation size")
-            { model, attack, eps, steps, data, maestro, output, save, targeted, seed };
+            { model, attack, eps, steps, data, maestro, output, save, targeted, seed, bf16 };
         cmd.SetAction(r =>
         {
             var device = Models.ModelFactory.DefaultDevice();
-            var (m, meta) = Checkpoint.LoadModel(r.GetValue(model)!, device);
+            var (loaded, meta) = Checkpoint.LoadModel(r.GetValue(model)!, device);
+            var m = Common.WithPrecision(loaded, r.GetValue(bf16));
             var exp = ExperimentData.Load(DataSource.ForProfile(meta.Settings.Profile, r.GetValue(data)!, r.GetValue(maestro)),
                 new SegmentSpec(meta.Settings.SegmentsPerPiece), meta.Settings.Seed, meta.Settings.InputChannels);
             var epsilons = r.GetValue(eps)!.Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();

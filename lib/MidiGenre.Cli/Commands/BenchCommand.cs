@@ -22,10 +22,11 @@ static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Training / attack batch size (evaluation uses 32)", DefaultValueFactory = _ => 8 };
         var iters = new Option<int>("--iters") { Description = "Timed iterations (median reported)", DefaultValueFactory = _ => 5 };
         var loop = new Option<bool>("--per-segment") { Description = "Also time PGD-10 one segment at a time, as the paper's code did" };
-        var cmd = new Command("model", "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s (compare: bench/peer_model.py)") { arch, batch, iters, loop };
+        var bf16 = new Option<bool>("--bf16") { Description = "Also time evaluation and PGD-10 with the model in bfloat16" };
+        var cmd = new Command("model", "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s (compare: bench/peer_model.py)") { arch, batch, iters, loop, bf16 };
         cmd.SetAction(r =>
         {
-            var result = Benchmarks.ModelThroughput(r.GetValue(arch)!, r.GetValue(batch), r.GetValue(iters), r.GetValue(loop));
+            var result = Benchmarks.ModelThroughput(r.GetValue(arch)!, r.GetValue(batch), r.GetValue(iters), r.GetValue(loop), r.GetValue(bf16));
             Console.WriteLine(JsonSerializer.Serialize(result));
             return 0;
         });

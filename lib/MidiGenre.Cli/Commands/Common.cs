@@ -12,6 +12,13 @@ static class Common
     public static Option<bool> Sustain() => new("--sustain") { Description = "Extend notes while the sustain pedal (CC64 ≥ 64) is down, as in Onsets and Frames" };
     public static Option<int> Seed() => new("--seed") { Description = "One seed for splits, crops, initialisation and attacks", DefaultValueFactory = _ => 0 };
 
+    public static Option<bool> Bf16() => new("--bf16") { Description = "Run the model in bfloat16 (faster on CPUs with AVX-512 BF16; predictions may differ on borderline segments)" };
+
+    /// <summary>The model as loaded, or wrapped to run in bfloat16 when <paramref name="bf16"/> is set.</summary>
+    public static TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> WithPrecision(
+        TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, bool bf16) =>
+        bf16 ? new Models.Bf16Inference(model) : model;
+
     public static EncodeOptions Encode(ParseResult r, Option<bool> noDrums, Option<bool> sustain) =>
         new(r.GetValue(noDrums), r.GetValue(sustain));
 

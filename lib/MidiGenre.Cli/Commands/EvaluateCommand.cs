@@ -16,8 +16,9 @@ static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "Data folder", DefaultValueFactory = _ => "data" };
         var maestro = new Option<string?>("--maestro") { Description = "MAESTRO folder instead of the synthetic corpus" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for evaluation.json and per-class/per-piece CSVs (default: beside the model)" };
+        var bf16 = Common.Bf16();
         var cmd = new Command("evaluate", "Segment- and piece-level (majority vote) accuracy, weighted F1, per-class scores and confusion matrix on the validation split")
-            { model, data, maestro, output };
+            { model, data, maestro, output, bf16 };
         cmd.SetAction(r =>
         {
             try
@@ -25,7 +26,7 @@ static class EvaluateCommand
                 var (m, meta) = Checkpoint.LoadModel(r.GetValue(model)!, Models.ModelFactory.DefaultDevice());
                 var exp = ExperimentData.Load(DataSource.ForProfile(meta.Settings.Profile, r.GetValue(data)!, r.GetValue(maestro)),
                     new SegmentSpec(meta.Settings.SegmentsPerPiece), meta.Settings.Seed, meta.Settings.InputChannels);
-                var result = Evaluator.Evaluate(m, exp.Validation, meta.Classes, 0, Models.ModelFactory.DefaultDevice());
+                var result = Evaluator.Evaluate(Common.WithPrecision(m, r.GetValue(bf16)), exp.Validation, meta.Classes, 0, Models.ModelFactory.DefaultDevice());
                 string outDir = r.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(Checkpoint.ResolveDir(r.GetValue(model)!)))!;
                 Report.WriteEvaluation(outDir, result, exp.Source.Name);
                 Common.PrintTable("per class (pieces)", result.Piece.PerClass());

@@ -20,5 +20,8 @@ public sealed class InputScaling : nn.Module<Tensor, Tensor>
         register_buffer("scale", scale, persistent: false);
     }
 
-    public override Tensor forward(Tensor x) => x * scale;
+    // TorchSharp 0.107's Module.to(dtype) leaves non-persistent buffers as they were (a bfloat16 model kept a float32
+    // scale, which promoted its input back to float32), so the scale follows the input here; a no-op when they match.
+    public override Tensor forward(Tensor x) =>
+        x * (scale.dtype == x.dtype && scale.device_type == x.device_type && scale.device_index == x.device_index ? scale : scale.to(x.dtype, x.device));
 }
