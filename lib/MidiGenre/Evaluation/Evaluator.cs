@@ -17,12 +17,14 @@ public sealed record PiecePrediction(string Id, string Title, int Truth, int Pre
 
 public static class Evaluator
 {
-    /// <summary>Inference batch size: 32 on a GPU; 8 on CPU, where ResNet-50 ran 2–2.4× more segments/s at batch 8
-    /// than at 32 on the 2-core development machine (activations of larger batches fall out of cache).</summary>
+    /// <summary>Inference batch size: 32 on a GPU; 8 on CPU, where ResNet-50 ran ~1.7× more segments/s at batch 8 than
+    /// at 32 on the 2-core development machine even with the allocator tuned (`bench model`: eval_b8 vs eval).</summary>
     public static int InferenceBatch(Device? device) => device?.type == DeviceType.CUDA ? 32 : 8;
 
-    /// <summary>Runs the model (eval mode, no grad, centred crops) over every segment.</summary>
-    public static SegmentPredictions Predict(nn.Module<Tensor, Tensor> model, SegmentDataset data, int batchSize = 0, Device? device = null, Action<int>? progress = null)
+    /// <summary>Runs the model (eval mode, no grad, centred crops) over every segment, after <paramref name="transform"/>
+    /// of each batch if given (e.g. realisation through MIDI).</summary>
+    public static SegmentPredictions Predict(nn.Module<Tensor, Tensor> model, SegmentDataset data, int batchSize = 0, Device? device = null,
+        Action<int>? progress = null, Func<Tensor, Tensor>? transform = null)
     {
         model.eval();
         if (batchSize <= 0) batchSize = InferenceBatch(device);
@@ -32,7 +34,7 @@ public static class Evaluator
         {
             using var ownX = x; using var ownY = y; // the batch is created outside this step's scope
             using var scope = NewDisposeScope();
-            var p = nn.functional.softmax(model.forward(x), 1).cpu();
+            var p = nn.functional.softmax(model.forward(transform == null ? x : transform(x)), 1).cpu();
             int classes = (int)p.shape[1];
             var flat = p.data<float>().ToArray();
             for (int i = 0; i < idx.Length; i++) probs[idx[i]] = flat.AsSpan(i * classes, classes).ToArray();
