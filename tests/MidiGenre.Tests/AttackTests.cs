@@ -205,3 +205,48 @@ public class RealizerTests
         Assert.Equal(3, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
     }
 }
+
+[Collection("torch")]
+public class CleanReferenceTests(SmokeData smoke)
+{
+    [Fact]
+    public void Clean_predictions_are_reused_per_model_and_recomputed_when_weights_change()
+    {
+        manual_seed(6);
+        var m = ModelFactory.Create("convnet", 2, 6);
+        m.eval();
+        var data = smoke.Data.Validation;
+        var first = CleanReference.For(m, data);
+        Assert.Same(first, CleanReference.For(m, data));
+        Assert.Equal(Evaluation.Evaluator.Predict(m, data).Probabilities, first.Probabilities);
+
+        using (no_grad()) m.parameters().Last()[0].add_(2f); // class 0's bias in the classifier: every prediction moves
+        var after = CleanReference.For(m, data);
+        Assert.NotSame(first, after);
+        Assert.Equal(Evaluation.Evaluator.Predict(m, data).Probabilities, after.Probabilities);
+        Assert.NotEqual(first.Probabilities[0], after.Probabilities[0]);
+    }
+}
+
+[Collection("torch")]
+public class Bf16Tests(SmokeData smoke)
+{
+    [Fact]
+    public void Bf16_inference_agrees_with_float32_and_attacks_still_get_float32_gradients()
+    {
+        var data = smoke.Data.Validation;
+        var copy = ModelFactory.Create(Training.TrainSettings.ForProfile("smoke").Arch, 2, smoke.Data.Classes.Count);
+        copy.load_state_dict(smoke.Trained.state_dict()); // the shared fixture stays float32
+        var half = new Bf16Inference(copy);
+        half.eval();
+        var p32 = Evaluation.Evaluator.Predict(smoke.Trained, data);
+        var p16 = Evaluation.Evaluator.Predict(half, data);
+        int agree = Enumerable.Range(0, data.Count).Count(k => p32.Predicted(k) == p16.Predicted(k));
+        Assert.True(agree >= 0.9 * data.Count, $"bf16 agrees with float32 on {agree} of {data.Count} segments");
+
+        var (x, y, _) = data.Batches(4, Augmentation.Eval).First();
+        var adv = new Pgd(0.05, 0.01, 3, Norm.LInf, randomStart: false).Perturb(half, x, y);
+        Assert.Equal(ScalarType.Float32, adv.dtype);
+        Assert.True(adv.sub(x).abs().max().item<float>() > 0, "the bf16 model's gradient reached the float32 input");
+    }
+}

@@ -1,4 +1,5 @@
 using MidiGenre.Data;
+using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Training;
 using TorchSharp;
@@ -61,6 +62,29 @@ public class TrainingTests(SmokeData smoke)
         GC.Collect();
         long after = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
         Assert.True(after - before < 200L << 20, $"resident memory grew by {(after - before) >> 20} MiB over 300 steps");
+    }
+
+    [Fact]
+    public void Evaluation_batches_hold_every_segments_centred_window_and_label_once()
+    {
+        var data = smoke.Data.Validation;
+        var seen = new HashSet<int>();
+        var expected = new float[PianoRoll.Channels * data.Spec.CropBins * PianoRoll.Pitches];
+        foreach (var (x, y, idx) in data.Batches(3, Augmentation.Eval))
+        {
+            using var ownX = x; using var ownY = y;
+            var values = x.data<float>().ToArray();
+            var labels = y.data<long>().ToArray();
+            for (int i = 0; i < idx.Length; i++)
+            {
+                Assert.True(seen.Add(idx[i]));
+                var seg = data.Segments[idx[i]];
+                SegmentReader.Copy(data.Pieces[seg.Piece].Roll, seg.WindowStart + data.Spec.CentreCropOffset, data.Spec.CropBins, expected);
+                Assert.Equal(expected, values.AsSpan(i * expected.Length, expected.Length).ToArray());
+                Assert.Equal(data.Pieces[seg.Piece].Label, labels[i]);
+            }
+        }
+        Assert.Equal(data.Count, seen.Count);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 
 /// <summary>
 /// The paper's segments over pieces held in memory, served as (B, 2, crop, 128) float tensors of raw roll values.
-/// One buffer is reused per batch (no allocation per segment). Order and crops come from a seed and the epoch, so a
+/// Each batch is filled in place in its tensor's memory (no managed buffer or copy per batch). Order and crops come from a seed and the epoch, so a
 /// resumed run sees exactly the batches an uninterrupted run would.
 /// </summary>
 public sealed class SegmentDataset
@@ -56,28 +56,42 @@ public sealed class SegmentDataset
         var rng = new Random(HashCode.Combine(seed, epoch, 7919));
         if (shuffle) rng.Shuffle(order);
         int crop = Spec.CropBins;
-        var buffer = new float[batchSize * InputChannels * crop * PianoRoll.Pitches];
         var scratch = new float[PianoRoll.Channels * crop * PianoRoll.Pitches];
         for (int b0 = 0; b0 < order.Length; b0 += batchSize)
         {
             int n = Math.Min(batchSize, order.Length - b0);
             var labels = new long[n];
             var index = new int[n];
-            for (int i = 0; i < n; i++)
-            {
-                int k = order[b0 + i];
-                var seg = Segments[k];
-                var piece = Pieces[seg.Piece];
-                int offset = aug.RandomCrop ? rng.Next(Spec.MaxCropOffset + 1) : Spec.CentreCropOffset;
-                int transpose = aug.MaxTranspose > 0 ? rng.Next(-aug.MaxTranspose, aug.MaxTranspose + 1) : 0;
-                Fill(piece.Roll, seg.WindowStart + offset, transpose, buffer.AsSpan(i * InputChannels * crop * PianoRoll.Pitches, InputChannels * crop * PianoRoll.Pitches), scratch);
-                labels[i] = piece.Label;
-                index[i] = k;
-            }
-            var x = tensor(buffer.AsSpan(0, n * InputChannels * crop * PianoRoll.Pitches).ToArray(), [n, InputChannels, crop, PianoRoll.Pitches]);
+            // Segments are written straight into the tensor's own memory: no managed buffer, no copy per batch.
+            var x = empty(n, InputChannels, crop, PianoRoll.Pitches);
+            FillBatch(order.AsSpan(b0, n), aug, rng, Floats(x), labels, index, scratch);
             var y = tensor(labels);
-            if (device != null && device.type != DeviceType.CPU) { x = x.to(device); y = y.to(device); }
+            if (device != null && device.type != DeviceType.CPU)
+            {
+                var (cpuX, cpuY) = (x, y); // the CPU copies are not the caller's to dispose
+                x = cpuX.to(device); y = cpuY.to(device);
+                cpuX.Dispose(); cpuY.Dispose();
+            }
             yield return (x, y, index);
+        }
+    }
+
+    // TorchSharp's `bytes` is a span over the tensor's own native memory (contiguous CPU tensors), not a copy.
+    static Span<float> Floats(Tensor cpuFloat) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cpuFloat.bytes);
+
+    void FillBatch(ReadOnlySpan<int> segments, Augmentation aug, Random rng, Span<float> dest, long[] labels, int[] index, float[] scratch)
+    {
+        int per = InputChannels * Spec.CropBins * PianoRoll.Pitches;
+        for (int i = 0; i < segments.Length; i++)
+        {
+            int k = segments[i];
+            var seg = Segments[k];
+            var piece = Pieces[seg.Piece];
+            int offset = aug.RandomCrop ? rng.Next(Spec.MaxCropOffset + 1) : Spec.CentreCropOffset;
+            int transpose = aug.MaxTranspose > 0 ? rng.Next(-aug.MaxTranspose, aug.MaxTranspose + 1) : 0;
+            Fill(piece.Roll, seg.WindowStart + offset, transpose, dest.Slice(i * per, per), scratch);
+            labels[i] = piece.Label;
+            index[i] = k;
         }
     }
 
