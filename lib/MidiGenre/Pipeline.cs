@@ -4,26 +4,40 @@ using MidiGenre.Data;
 
 namespace MidiGenre;
 
-/// <summary>Figures of one attack at one ε, as in report.json.</summary>
-public sealed record AttackFigures(string Attack, double Eps, double SegmentRobustAccuracy, double PieceRobustAccuracy, double SuccessRate,
-    double RealizedSuccessRate, double RealizedSegmentAccuracy, double NotesAdded, double NotesRemoved, double MeanAbsVelocityChange,
-    int MaxAbsVelocityChange, double MeanL2, double SecondsPerSegment, int[][] Confusion)
+/// <summary>Figures of one attack at one budget, as in report.json and attacks.json (split: the held-out test split).
+/// <c>eps</c> is the budget when it is an ε, null otherwise; <c>budget</c>/<c>budget_unit</c> say what was bounded.</summary>
+public sealed record AttackFigures(string Attack, double? Eps, double? Budget, string BudgetUnit, bool Targeted,
+    double SegmentRobustAccuracy, double PieceRobustAccuracy, double SuccessRate, double? TargetSuccessRate,
+    double RealizedSuccessRate, double? RealizedTargetSuccessRate, double RealizedSegmentAccuracy,
+    double NotesAdded, double NotesRemoved, double MeanAbsVelocityChange, double MedianAbsVelocityChange, int MaxAbsVelocityChange,
+    double MeanL2, double MedianL2, double SecondsPerSegment, int[][] Confusion)
 {
-    public static AttackFigures From(AttackResult r) => new(r.Attack, r.Eps, r.SegmentRobustAccuracy, r.PieceRobustAccuracy, r.SuccessRate,
-        r.RealizedSuccessRate, r.RealizedSegmentAccuracy, r.NotesAdded, r.NotesRemoved, r.MeanAbsVelocityChange, r.MaxAbsVelocityChange, r.MeanL2,
-        r.SecondsPerSegment, r.Confusion);
+    public static AttackFigures From(AttackResult r) => new(r.Attack, r.Eps, r.Budget, r.BudgetUnit, r.Targeted,
+        r.SegmentRobustAccuracy, r.PieceRobustAccuracy, r.SuccessRate, r.TargetSuccessRate,
+        r.RealizedSuccessRate, r.RealizedTargetSuccessRate, r.RealizedSegmentAccuracy,
+        r.Size.NotesAdded, r.Size.NotesRemoved, r.Size.MeanAbsVelocityChange, r.Size.MedianAbsVelocityChange, r.Size.MaxAbsVelocityChange,
+        r.Size.MeanL2, r.Size.MedianL2, r.SecondsPerSegment, r.Confusion);
 }
 
 public sealed record CleanFigures(double SegmentAccuracy, double PieceAccuracy, double WeightedF1);
 public sealed record RobustFigures(double CleanAccuracy, double RobustAccuracy, double PieceRobustAccuracy);
 public sealed record AdversarialTrainingFigures(string Attack, double Eps, double Mix, RobustFigures Base, RobustFigures Retrained);
+/// <summary>Which weights a report's figures come from.</summary>
+public sealed record CheckpointChoice(string Which, int Epoch, int Epochs);
 
-/// <summary>The pipeline's report.json.</summary>
-public sealed record PipelineReport(string Profile, string Dataset, IReadOnlyList<string> Classes, string Arch, int TrainPieces, int ValidationPieces,
-    CleanFigures Clean, List<AttackFigures> Attacks, AdversarialTrainingFigures AdversarialTraining, double Seconds)
+/// <summary>The pipeline's report.json. Every figure is on the <see cref="Split"/> ("test") split; validation figures
+/// (which picked the checkpoint) stay in each run's metrics.csv.</summary>
+public sealed record PipelineReport(string Profile, string Dataset, IReadOnlyList<string> Classes, string Arch, int TrainPieces,
+    int ValidationPieces, CleanFigures Clean, List<AttackFigures> Attacks, AdversarialTrainingFigures AdversarialTraining, double Seconds)
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-    public static PipelineReport Read(string path) => JsonSerializer.Deserialize<PipelineReport>(File.ReadAllText(path), Json)!;
+    public string Split { get; init; } = "test";
+    public int TestPieces { get; init; }
+    public string SplitMode { get; init; } = "";
+    public CheckpointChoice? Checkpoint { get; init; }
+    public int Seed { get; init; }
+
+    public static JsonSerializerOptions Json => JsonFiles.Options;
+    public static PipelineReport Read(string path) => JsonFiles.Read<PipelineReport>(path);
 }
 
 /// <summary>
@@ -36,16 +50,18 @@ public sealed class Pipeline(string profile, string outDir, DataSource source, i
 {
     public Action<string>? Log { get; init; }
     public double[] Epsilons { get; init; } = [0, 0.02, 0.05, 0.1];
+    public string Checkpoint { get; init; } = "best";
 
     public PipelineReport Run()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var study = new Study(profile, outDir, source, seed) { Log = Log, Epsilons = Epsilons };
+        var study = new Study(profile, outDir, source, seed) { Log = Log, Epsilons = Epsilons, Checkpoint = Checkpoint };
         Log?.Invoke($"data: {source.Name}; device: {study.Device.type}");
-        Log?.Invoke($"{study.Data.Classes.Count} classes, {study.Data.Train.Pieces.Count} train / {study.Data.Validation.Pieces.Count} validation pieces");
+        Log?.Invoke($"{study.Data.Classes.Count} classes; {study.Data.Train.Pieces.Count} train / {study.Data.Validation.Pieces.Count} validation / " +
+                    $"{study.Data.Test.Pieces.Count} test pieces ({study.Data.Split.Mode} split); figures below are on the test split");
         var baseModel = study.TrainBase();
         var clean = study.Evaluate(baseModel, study.BaseDir);
-        Log?.Invoke($"clean: segment {clean.Segment.Accuracy:P1}, piece {clean.Piece.Accuracy:P1}, weighted F1 {clean.Piece.WeightedF1:F3}");
+        Log?.Invoke($"clean (test): segment {clean.Segment.Accuracy:P1}, piece {clean.Piece.Accuracy:P1}, weighted F1 {clean.Piece.WeightedF1:F3}");
         study.Sweep(baseModel);
         var retrained = study.TrainAdversarial();
         study.CompareRobustness(baseModel, retrained);
@@ -55,10 +71,13 @@ public sealed class Pipeline(string profile, string outDir, DataSource source, i
     public static void WriteAttacksCsv(string path, IEnumerable<AttackFigures> rows)
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        var lines = new List<string> { "attack,eps,segment_robust_accuracy,piece_robust_accuracy,success_rate,realized_success_rate,notes_added,notes_removed,mean_abs_dvelocity,max_abs_dvelocity,mean_l2" };
-        lines.AddRange(rows.Select(r => string.Join(',', r.Attack, r.Eps.ToString(inv), r.SegmentRobustAccuracy.ToString("F4", inv), r.PieceRobustAccuracy.ToString("F4", inv),
-            r.SuccessRate.ToString("F4", inv), r.RealizedSuccessRate.ToString("F4", inv), r.NotesAdded.ToString("F2", inv), r.NotesRemoved.ToString("F2", inv),
-            r.MeanAbsVelocityChange.ToString("F2", inv), r.MaxAbsVelocityChange.ToString(inv), r.MeanL2.ToString("F4", inv))));
+        string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
+        var lines = new List<string> { "split,attack,budget,budget_unit,targeted,segment_robust_accuracy,piece_robust_accuracy,success_rate," +
+            "target_success_rate,realized_success_rate,notes_added,notes_removed,mean_abs_dvelocity,max_abs_dvelocity,mean_l2,median_l2" };
+        lines.AddRange(rows.Select(r => string.Join(',', "test", r.Attack, F(r.Budget, "G"), CsvText.Escape(r.BudgetUnit), r.Targeted ? "true" : "false",
+            F(r.SegmentRobustAccuracy, "F4"), F(r.PieceRobustAccuracy, "F4"), F(r.SuccessRate, "F4"), F(r.TargetSuccessRate, "F4"),
+            F(r.RealizedSuccessRate, "F4"), F(r.NotesAdded, "F2"), F(r.NotesRemoved, "F2"), F(r.MeanAbsVelocityChange, "F2"),
+            r.MaxAbsVelocityChange.ToString(inv), F(r.MeanL2, "F4"), F(r.MedianL2, "F4"))));
         AtomicFile.WriteAllText(path, string.Join('\n', lines) + "\n");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MidiGenre.Attacks;
+using MidiGenre.Defenses;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
@@ -12,7 +13,8 @@ namespace MidiGenre;
 
 /// <summary>A required file of an earlier step is missing; says which notebook or command produces it.</summary>
 public sealed class MissingStepException(string path, string producedBy)
-    : Exception($"{path} is missing: run {producedBy} first (same MIDIGENRE_PROFILE and output folder)");
+    : Exception($"{path} is missing: run {producedBy} first (`midigenre pipeline`, or the notebook of that step, with the same " +
+                "profile and output folder)");
 
 /// <summary>
 /// One experiment's steps and files, shared by `midigenre pipeline` and the notebooks: each step writes its result
@@ -51,20 +53,32 @@ public sealed class Study
         Settings = TrainSettings.ForProfile(profile) with { Seed = seed };
     }
 
-    /// <summary>Profile from MIDIGENRE_PROFILE (default paper with CUDA, else cpu), data from MIDIGENRE_DATA / MIDIGENRE_MAESTRO,
+    /// <summary>Which checkpoint of a run the steps use: "best" (best validation piece F1; the default everywhere) or "last".</summary>
+    public string Checkpoint { get; init; } = "best";
+    /// <summary>The split every reported figure comes from.</summary>
+    public const string ReportSplit = "test";
+
+    /// <summary>Profile from MIDIGENRE_PROFILE (default paper with CUDA, else cpu), data from MIDIGENRE_DATA /
+    /// MIDIGENRE_CORPUS (alias MIDIGENRE_MAESTRO) and MIDIGENRE_LABEL,
     /// output from MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under <paramref name="root"/>).</summary>
     public static Study FromEnvironment(string root, Action<string>? log = null)
     {
         string profile = Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } p ? p : cuda.is_available() ? "paper" : "cpu";
         string data = Environment.GetEnvironmentVariable("MIDIGENRE_DATA") is { Length: > 0 } d ? d : Path.Combine(root, "data");
-        string? maestro = Environment.GetEnvironmentVariable("MIDIGENRE_MAESTRO") is { Length: > 0 } m ? m : null;
+        string? corpus = Environment.GetEnvironmentVariable("MIDIGENRE_CORPUS") is { Length: > 0 } c ? c
+            : Environment.GetEnvironmentVariable("MIDIGENRE_MAESTRO") is { Length: > 0 } m ? m : null;
+        string label = Environment.GetEnvironmentVariable("MIDIGENRE_LABEL") is { Length: > 0 } l ? l : Catalog.DefaultLabelColumn;
         string outDir = Environment.GetEnvironmentVariable("MIDIGENRE_OUT") is { Length: > 0 } o ? o : Path.Combine(root, "artifacts", "notebooks", profile);
-        return new Study(profile, outDir, DataSource.ForProfile(profile, data, maestro)) { Log = log };
+        return new Study(profile, outDir, DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label }) { Log = log };
     }
 
     ExperimentData? _data;
     /// <summary>Corpus, cache, split and datasets (generated/encoded on first use).</summary>
-    public ExperimentData Data => _data ??= ExperimentData.Load(Source, new SegmentSpec(Settings.SegmentsPerPiece), Seed, Settings.InputChannels);
+    public ExperimentData Data => _data ??= ExperimentData.Load(Source, new SegmentSpec(Settings.SegmentsPerPiece), Seed, Settings.InputChannels,
+        warn: s => Say("warning: " + s));
+
+    /// <summary>The held-out segments every reported figure is computed on.</summary>
+    public SegmentDataset TestSet => Data.Test;
 
     /// <summary>Trains the base model (or reuses a finished run) and returns it in eval mode.</summary>
     public nn.Module<Tensor, Tensor> TrainBase() => TrainOrLoad(BaseDir, null);
@@ -72,18 +86,31 @@ public sealed class Study
     /// <summary>PGD adversarial retraining (Madry; a mix of clean and adversarial segments per batch).</summary>
     public nn.Module<Tensor, Tensor> TrainAdversarial() => TrainOrLoad(AdvDir, new AdversarialTraining(AdversarialEps, PgdSteps, AdversarialMix, Seed));
 
-    public CheckpointMeta Meta(string runDir) => Checkpoint.ReadMeta(Path.Combine(Require(Path.Combine(runDir, "last", "meta.json"), Producer(runDir)), ".."));
+    /// <summary>The run's history and settings (from its <see cref="Checkpoint"/> checkpoint).</summary>
+    public CheckpointMeta Meta(string runDir) => Training.Checkpoint.ReadMeta(RequireRun(runDir), Checkpoint);
 
-    /// <summary>Loads a finished run's final weights; the validation set never picks the attacked model.</summary>
-    public nn.Module<Tensor, Tensor> Load(string runDir) => Checkpoint.LoadModel(Path.Combine(Path.GetDirectoryName(Require(Path.Combine(runDir, "last", "meta.json"), Producer(runDir)))!), Device).Model;
+    /// <summary>Loads a finished run's <see cref="Checkpoint"/> weights (best validation epoch by default) in eval mode.</summary>
+    public nn.Module<Tensor, Tensor> Load(string runDir) => Training.Checkpoint.LoadModel(RequireRun(runDir), Device, Checkpoint).Model;
 
-    string Producer(string runDir) => runDir == AdvDir ? "05-adversarial-training.ipynb (or `midigenre pipeline`)" : "02-training.ipynb (or `midigenre pipeline`)";
+    /// <summary>"best, epoch 6 of 8" for titles and reports.</summary>
+    public CheckpointChoice ChoiceOf(string runDir)
+    {
+        var meta = Meta(runDir);
+        return new CheckpointChoice(Checkpoint, meta.Epoch, meta.Settings.Epochs);
+    }
+
+    string RequireRun(string runDir)
+    {
+        Require(Path.Combine(runDir, "last", "meta.json"), runDir == AdvDir ? "the adversarial-training step" : "the training step");
+        return runDir;
+    }
 
     static string Require(string path, string producer) => File.Exists(path) ? path : throw new MissingStepException(path, producer);
 
     nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv)
     {
-        if (File.Exists(Path.Combine(dir, "last", "meta.json")) && Checkpoint.ReadMeta(Path.Combine(dir, "last")).Epoch >= Settings.Epochs)
+        Training.Checkpoint.Recover(Path.Combine(dir, "last"));
+        if (File.Exists(Path.Combine(dir, "last", "meta.json")) && Training.Checkpoint.ReadMeta(dir, "last").Epoch >= Settings.Epochs)
             Say($"reusing the finished run in {dir} (delete it to train again)");
         else
         {
@@ -91,68 +118,82 @@ public sealed class Study
             new Trainer(Settings, Data.Classes, dir, Source.Name)
             {
                 Device = Device,
+                Source = Source,
+                Defense = adv?.Settings,
                 OnProgress = OnTrainProgress,
-                OnEpoch = m => Say($"epoch {m.Epoch}/{Settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, val piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, {m.SegmentsPerSecond:F1} seg/s"),
+                OnEpoch = m => Say($"epoch {m.Epoch}/{Settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, " +
+                                   $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, {m.SegmentsPerSecond:F1} seg/s"),
                 BatchTransform = adv == null ? null : adv.Transform,
             }.Run(Data.Train, Data.Validation, resume: true);
         }
         return Load(dir);
     }
 
-    /// <summary>Segment and piece-level evaluation on the validation split; writes evaluation.json beside the run.</summary>
+    /// <summary>Segment and piece-level evaluation on the test split; writes evaluation.json (and CSVs) beside the run.</summary>
     public EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, string runDir)
     {
-        var r = Evaluator.Evaluate(model, Data.Validation, Data.Classes, 0, Device);
-        Report.WriteEvaluation(runDir, r, Source.Name);
+        var r = Evaluator.Evaluate(model, TestSet, Data.Classes, 0, Device);
+        Report.WriteEvaluation(runDir, r, Source.Name, ReportSplit, ChoiceOf(runDir));
         return r;
     }
 
-    /// <summary>FGSM and PGD over <see cref="Epsilons"/>; writes attacks.json and attacks.csv; saves MIDI pairs at the adversarial-training ε.</summary>
+    /// <summary>FGSM and PGD over <see cref="Epsilons"/> on the test split; writes attacks.json and attacks.csv; saves
+    /// MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the clean ones.</summary>
     public List<AttackFigures> Sweep(nn.Module<Tensor, Tensor> model, IEnumerable<string>? attacks = null)
     {
         var rows = new List<AttackFigures>();
         foreach (var name in attacks ?? ["fgsm", "pgd"])
             foreach (var eps in Epsilons)
             {
-                var r = RunAttack(model, AttackFactory.Create(name, eps, PgdSteps, Seed), eps, eps == AdversarialEps ? ExamplesDir : null);
+                var r = RunAttack(model, AttackFactory.Create(name, eps, PgdSteps, Seed), eps == AdversarialEps ? ExamplesDir : null);
                 rows.Add(AttackFigures.From(r));
-                Say($"{name} ε={eps}: robust {r.SegmentRobustAccuracy:P1} (piece {r.PieceRobustAccuracy:P1}), success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}");
+                Say($"{name} ε={eps} (test): robust {r.SegmentRobustAccuracy:P1} (piece {r.PieceRobustAccuracy:P1}), " +
+                    $"success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}");
             }
-        AtomicFile.WriteAllText(AttacksPath, JsonSerializer.Serialize(rows, PipelineReport.Json));
+        JsonFiles.Write(AttacksPath, rows);
         Pipeline.WriteAttacksCsv(Path.Combine(OutDir, "attacks.csv"), rows);
         return rows;
     }
 
-    public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, double eps, string? saveMidiDir = null) =>
-        AttackEvaluator.Run(model, Data.Validation, Data.Classes, attack, eps, 16, Device, saveMidiDir);
+    /// <summary>One attack on the test split; its budget is the attack's own.</summary>
+    public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
+        AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, Device, saveMidiDir);
 
-    public List<AttackFigures> ReadSweep() =>
-        JsonSerializer.Deserialize<List<AttackFigures>>(File.ReadAllText(Require(AttacksPath, "04-attacks-fgsm-pgd.ipynb (or `midigenre pipeline`)")), PipelineReport.Json)!;
+    public List<AttackFigures> ReadSweep() => JsonFiles.Read<List<AttackFigures>>(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));
 
-    /// <summary>Clean and PGD-robust accuracy of the base and the retrained model at the same ε; writes robustness.json.</summary>
+    /// <summary>Clean and PGD-robust accuracy (test split) of the base and the retrained model at the same ε; writes robustness.json.</summary>
     public AdversarialTrainingFigures CompareRobustness(nn.Module<Tensor, Tensor> baseModel, nn.Module<Tensor, Tensor> retrained)
     {
         var pgd = AttackFactory.Create("pgd", AdversarialEps, PgdSteps, Seed);
-        var before = RunAttack(baseModel, pgd, AdversarialEps);
-        var after = RunAttack(retrained, pgd, AdversarialEps);
+        var before = RunAttack(baseModel, pgd);
+        var after = RunAttack(retrained, pgd);
         var figures = new AdversarialTrainingFigures("pgd", AdversarialEps, AdversarialMix,
             new RobustFigures(before.CleanAccuracy, before.SegmentRobustAccuracy, before.PieceRobustAccuracy),
             new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy));
         Directory.CreateDirectory(AdvDir);
-        AtomicFile.WriteAllText(RobustnessPath, JsonSerializer.Serialize(figures, PipelineReport.Json));
-        Say($"PGD ε={AdversarialEps}: base robust {before.SegmentRobustAccuracy:P1} → retrained {after.SegmentRobustAccuracy:P1} (clean {before.CleanAccuracy:P1} → {after.CleanAccuracy:P1})");
+        JsonFiles.Write(RobustnessPath, figures);
+        Say($"PGD ε={AdversarialEps} (test): base robust {before.SegmentRobustAccuracy:P1} → retrained {after.SegmentRobustAccuracy:P1} " +
+            $"(clean {before.CleanAccuracy:P1} → {after.CleanAccuracy:P1})");
         return figures;
     }
 
     /// <summary>Assembles report.json from the files the steps wrote.</summary>
     public PipelineReport WriteReport(double seconds = 0)
     {
-        var eval = JsonDocument.Parse(File.ReadAllText(Require(Path.Combine(BaseDir, "evaluation.json"), "03-evaluation.ipynb (or `midigenre pipeline`)"))).RootElement;
-        var robustness = JsonSerializer.Deserialize<AdversarialTrainingFigures>(File.ReadAllText(Require(RobustnessPath, "05-adversarial-training.ipynb (or `midigenre pipeline`)")), PipelineReport.Json)!;
+        var eval = JsonDocument.Parse(File.ReadAllText(Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)"))).RootElement;
+        var robustness = JsonFiles.Read<AdversarialTrainingFigures>(Require(RobustnessPath, "the adversarial-training step (05-adversarial-training)"));
         var report = new PipelineReport(Profile, Source.Name, Data.Classes, Settings.Arch, Data.Train.Pieces.Count, Data.Validation.Pieces.Count,
-            new CleanFigures(eval.GetProperty("segment_accuracy").GetDouble(), eval.GetProperty("piece_accuracy").GetDouble(), eval.GetProperty("weighted_f1").GetDouble()),
-            ReadSweep(), robustness, Math.Round(seconds, 1));
-        AtomicFile.WriteAllText(ReportPath, JsonSerializer.Serialize(report, PipelineReport.Json));
+            new CleanFigures(eval.GetProperty("segment_accuracy").GetDouble(), eval.GetProperty("piece_accuracy").GetDouble(),
+                eval.GetProperty("weighted_f1").GetDouble()),
+            ReadSweep(), robustness, Math.Round(seconds, 1))
+        {
+            Split = ReportSplit,
+            TestPieces = Data.Test.Pieces.Count,
+            SplitMode = Data.Split.Mode.ToString().ToLowerInvariant(),
+            Checkpoint = ChoiceOf(BaseDir),
+            Seed = Seed,
+        };
+        JsonFiles.Write(ReportPath, report);
         Say($"report → {ReportPath}");
         return report;
     }

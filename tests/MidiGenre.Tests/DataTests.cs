@@ -28,10 +28,10 @@ public class CatalogTests
             "Johann Sebastian Bach,Prelude and Fugue in C Major,train,2008,2008/c.midi,2008/c.wav,200.5\n" +
             "Sergei Rachmaninoff / György Cziffra,Polka,train,2009,2009/d.midi,2009/d.wav,100\n" +
             "Claude Debussy,Clair de lune,validation,2011,2011/e.midi,2011/e.wav,300\n");
-        var catalog = Catalog.Load(csv, ComposerSelection.Paper);
+        var catalog = Catalog.Load(csv, ClassSelection.Paper);
         Assert.Equal(["Bach", "Chopin", "Debussy"], catalog.Classes);
         Assert.Equal(4, catalog.Entries.Count);
-        var chopin = catalog.Entries.Where(e => e.Composer == "Chopin").ToList();
+        var chopin = catalog.Entries.Where(e => e.Label == "Chopin").ToList();
         Assert.Equal("Ballade No. 1 in G Minor, Op. 23", chopin[0].Title);
         Assert.Equal(chopin[0].PieceKey, chopin[1].PieceKey);
         Assert.Equal(545.3, chopin[0].Duration);
@@ -41,8 +41,14 @@ public class CatalogTests
     [Fact]
     public void Min_pieces_threshold_drops_small_classes()
     {
-        var csv = WriteCsv(Header + "A X,P1,train,2004,a.midi,a.wav,1\nA X,P2,train,2004,b.midi,b.wav,1\nB Y,P1,train,2004,c.midi,c.wav,1\n");
-        Assert.Equal(["X"], Catalog.Load(csv, new ComposerSelection(null, MinPieces: 2)).Classes);
+        var csv = WriteCsv(Header + "A X,P1,train,2004,a.midi,a.wav,1\nA X,P2,train,2004,b.midi,b.wav,1\nB Y,P1,train,2004,c.midi,c.wav,1\n" +
+            "C Z,P1,train,2004,d.midi,d.wav,1\nC Z,P3,train,2004,e.midi,e.wav,1\n");
+        Assert.Equal(["X", "Z"], Catalog.Load(csv, new ClassSelection(null, MinPieces: 2)).Classes);
+        Assert.Equal(["X", "Z"], Catalog.Load(csv, minPieces: 2).Classes);
+        // One class left is no classifier: a clear error naming the labels, not an empty run.
+        var e = Assert.Throws<CatalogFormatException>(() => Catalog.Load(csv, new ClassSelection(null, MinPieces: 3)));
+        Assert.Contains("at least 2", e.Message);
+        Assert.Contains("X (2 pieces)", e.Message);
     }
 
     [Fact]
@@ -57,18 +63,41 @@ public class CatalogTests
     }
 
     [Property(MaxTest = 60)]
-    public void Stratified_split_is_disjoint_by_piece_complete_and_seeded(int seed)
+    public void Stratified_split_is_three_way_disjoint_by_piece_complete_and_seeded(int seed)
     {
         var rng = new Random(seed);
-        var entries = Enumerable.Range(0, rng.Next(5, 60)).Select(i =>
-            new CatalogEntry($"C {rng.Next(4)}", $"Piece {rng.Next(12)}", "train", 2004, $"{i}.midi", 10)).ToList();
-        var split = DataSplit.Stratified(entries, 0.7, seed);
-        Assert.Empty(split.Train.Select(e => e.PieceKey).Intersect(split.Validation.Select(e => e.PieceKey)));
-        Assert.Equal(entries.Count, split.Train.Count + split.Validation.Count);
-        foreach (var g in entries.GroupBy(e => e.Composer).Where(g => g.Select(e => e.PieceKey).Distinct().Count() >= 2))
-            Assert.Contains(split.Validation, e => e.Composer == g.Key);
-        var again = DataSplit.Stratified(entries, 0.7, seed);
-        Assert.Equal(split.Train.Select(e => e.MidiFilename), again.Train.Select(e => e.MidiFilename));
+        var entries = Enumerable.Range(0, rng.Next(12, 80)).Select(i =>
+            new CatalogEntry($"C {i % 4}", $"Piece {rng.Next(12)}", "", 2004, $"{i}.midi", 10)).ToList();
+        if (entries.GroupBy(e => e.Label).Any(g => g.Select(e => e.PieceKey).Distinct().Count() < 3))
+        {
+            var ex = Assert.Throws<SplitException>(() => DataSplit.Stratified(entries, seed));
+            Assert.Contains("--min-pieces", ex.Message);
+            return;
+        }
+        var split = DataSplit.Stratified(entries, seed);
+        var parts = new[] { split.Train, split.Validation, split.Test }.Select(p => p.Select(e => e.PieceKey).ToHashSet()).ToArray();
+        Assert.Empty(parts[0].Intersect(parts[1]));
+        Assert.Empty(parts[0].Intersect(parts[2]));
+        Assert.Empty(parts[1].Intersect(parts[2]));
+        Assert.Equal(entries.Count, split.Train.Count + split.Validation.Count + split.Test.Count);
+        foreach (var g in entries.GroupBy(e => e.Label))
+        {
+            Assert.Contains(split.Train, e => e.Label == g.Key);
+            Assert.Contains(split.Validation, e => e.Label == g.Key);
+            Assert.Contains(split.Test, e => e.Label == g.Key);
+        }
+        var again = DataSplit.Stratified(entries, seed);
+        Assert.Equal(split.Test.Select(e => e.MidiFilename), again.Test.Select(e => e.MidiFilename));
+    }
+
+    [Fact]
+    public void Catalog_split_column_must_cover_every_class()
+    {
+        var ok = new[] { "train", "validation", "test" }.SelectMany(s => new[] { "A", "B" }.Select(c =>
+            new CatalogEntry(c, $"{c} {s}", s, 2004, $"{c}{s}.midi", 1))).ToList();
+        Assert.Equal(2, DataSplit.FromCatalog(ok).Test.Count);
+        var e = Assert.Throws<SplitException>(() => DataSplit.FromCatalog(ok.Where(x => !(x.Label == "B" && x.Split == "test"))));
+        Assert.Contains("B (no test)", e.Message);
     }
 }
 
@@ -113,7 +142,7 @@ public class CacheTests
         foreach (var e in ca.Entries)
             Assert.Equal(File.ReadAllBytes(ca.MidiPath(e)), File.ReadAllBytes(Path.Combine(b, e.MidiFilename)));
         // Styles differ measurably: Fugato is denser than Chorale.
-        double Density(string composer) => ca.Entries.Where(e => e.Composer == composer)
+        double Density(string composer) => ca.Entries.Where(e => e.Label == composer)
             .Average(e => PianoRollEncoder.Encode(ca.MidiPath(e)).CountOnsets() / e.Duration);
         Assert.True(Density("Fugato") > Density("Chorale"));
     }

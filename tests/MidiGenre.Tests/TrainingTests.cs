@@ -2,6 +2,7 @@ using MidiGenre.Data;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Training;
+using MidiGenre.Defenses;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,15 +114,21 @@ public class TrainingTests(SmokeData smoke)
 public class AdversarialTrainingTests(SmokeData smoke)
 {
     [Fact]
-    public void Trades_objective_trains_and_adds_a_nonnegative_robust_term()
+    public void Trades_objective_adds_a_robust_term_that_grows_with_eps_and_trains()
     {
         var d = smoke.Data;
         manual_seed(2);
-        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
-        var (x, y, _) = d.Train.Batches(4, Augmentation.Eval).First();
-        var (loss, logits) = new Trades(0.05, 2, 6.0).Objective(model, x, y);
-        var ce = nn.functional.cross_entropy(logits, y).item<float>();
-        Assert.True(loss.item<float>() >= ce - 1e-4, $"TRADES loss {loss.item<float>()} < CE {ce}");
+        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count); // its own: the objective runs train-mode passes
+        var (x, y, _) = d.Train.Batches(8, Augmentation.Eval).First();
+        double RobustTerm(double eps)
+        {
+            var (loss, logits) = new Trades(eps, 5, 6.0).Objective(model, x, y);
+            return loss.item<float>() - nn.functional.cross_entropy(logits, y).item<float>();
+        }
+        // ε = 0: x′ = x, so the KL term vanishes; a real ε-ball has points the model sees differently.
+        Assert.True(Math.Abs(RobustTerm(0)) < 1e-5, $"robust term at ε = 0: {RobustTerm(0)}");
+        double small = RobustTerm(0.01), large = RobustTerm(0.1);
+        Assert.True(large > 1e-3 && large > small, $"robust term ε = 0.01: {small}, ε = 0.1: {large}");
         var settings = TrainSettings.ForProfile("smoke") with { Epochs = 1, SegmentsPerPiece = 2, Threads = 2 };
         var (_, meta) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "trades")) { Device = CPU, Objective = new Trades(0.05, 2).Objective }
             .Run(d.Train, d.Validation);

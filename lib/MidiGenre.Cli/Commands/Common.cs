@@ -5,6 +5,9 @@ using Spectre.Console;
 
 namespace MidiGenre.Cli.Commands;
 
+/// <summary>A command-line value that cannot work, found before any work starts.</summary>
+sealed class UsageException(string message) : Exception(message);
+
 /// <summary>Options and helpers shared by several commands.</summary>
 static class Common
 {
@@ -59,6 +62,25 @@ static class Common
             table.AddRow(df.Columns.Select(c => Markup.Escape(Convert.ToString(c[r], System.Globalization.CultureInfo.InvariantCulture) ?? "")).ToArray());
         AnsiConsole.Write(table);
     }
+
+    /// <summary>Runs a command's work; a mistake in the input (typed errors of the library, missing files) becomes one
+    /// line on stderr and exit code 1 instead of a stack trace.</summary>
+    public static int Guard(Func<int> work)
+    {
+        try { return work(); }
+        catch (Exception e) when (IsUserError(e)) { return Fail(e.Message); }
+    }
+
+    public static async Task<int> Guard(Func<Task<int>> work)
+    {
+        try { return await work(); }
+        catch (Exception e) when (IsUserError(e)) { return Fail(e.Message); }
+    }
+
+    static bool IsUserError(Exception e) => e is CatalogFormatException or SplitException or ClassMismatchException
+        or Training.ResumeMismatchException or Training.CorruptCheckpointException or MissingStepException
+        or FileNotFoundException or DirectoryNotFoundException or Midi.MidiFormatException or DownloadException
+        or UsageException or Attacks.AttackBudgetException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MidiGenre.Data;
 
 namespace MidiGenre.Cli.Commands;
 
@@ -10,29 +9,26 @@ static class PipelineCommand
         var profile = new Option<string>("--profile") { Description = "smoke (seconds) | cpu (minutes) | paper (ResNet-50, GPU)", DefaultValueFactory = _ => "cpu" };
         profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
         var output = new Option<string>("--out", "-o") { Description = "Output folder: report.json, attacks.csv, checkpoints, MIDI examples", DefaultValueFactory = _ => Path.Combine("artifacts", "pipeline") };
-        var data = new Option<string>("--data") { Description = "Data folder (synthetic corpus and cache)", DefaultValueFactory = _ => "data" };
-        var maestro = new Option<string?>("--maestro") { Description = "Use MAESTRO v2.0.0 from this folder instead of the synthetic corpus" };
+        var d = new DataOptions();
         var seed = Common.Seed();
-        var cmd = new Command("pipeline", "The whole study: prepare → train → evaluate → FGSM/PGD sweeps → adversarial retraining → re-attack; writes OUT/report.json")
-            { profile, output, data, maestro, seed };
-        cmd.SetAction(r =>
+        var which = new Option<string>("--checkpoint") { Description = "Weights the steps evaluate and attack: best (validation; default) | last", DefaultValueFactory = _ => "best" };
+        which.AcceptOnlyFromAmong("best", "last");
+        var cmd = new Command("pipeline", "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → " +
+            "FGSM/PGD sweeps → adversarial retraining → re-attack; writes OUT/report.json (all figures on the test split)")
+            { profile, output, seed, which };
+        d.AddTo(cmd);
+        cmd.SetAction(r => Common.Guard(() =>
         {
             string p = r.GetValue(profile)!;
-            var pipeline = new Pipeline(p, r.GetValue(output)!, DataSource.ForProfile(p, r.GetValue(data)!, r.GetValue(maestro)), r.GetValue(seed))
+            var pipeline = new Pipeline(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed))
             {
                 Log = s => Console.WriteLine(s),
+                Checkpoint = r.GetValue(which)!,
             };
-            try
-            {
-                var report = pipeline.Run();
-                Console.WriteLine($"clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 {report.Clean.WeightedF1:F3}; {report.Seconds:F0} s");
-                return 0;
-            }
-            catch (Exception e) when (e is CatalogFormatException or DirectoryNotFoundException or FileNotFoundException)
-            {
-                return Common.Fail(e.Message);
-            }
-        });
+            var report = pipeline.Run();
+            Console.WriteLine($"test split: clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 {report.Clean.WeightedF1:F3}; {report.Seconds:F0} s");
+            return 0;
+        }));
         return cmd;
     }
 }

@@ -8,52 +8,32 @@ static class PrepareCommand
 {
     public static Command Create()
     {
-        var maestro = new Option<string?>("--maestro") { Description = "MAESTRO v2.0.0 folder (holding maestro-v2.0.0.csv and YEAR/*.midi); omit for the synthetic corpus" };
-        var download = new Option<bool>("--download") { Description = "Download the official MAESTRO v2.0.0 MIDI zip into --maestro first" };
-        var synthetic = new Option<string>("--synthetic") { Description = "Synthetic corpus folder (generated when missing)", DefaultValueFactory = _ => Path.Combine("data", "synthetic") };
-        var cache = new Option<string>("--cache") { Description = "Cache folder for encoded rolls", DefaultValueFactory = _ => Path.Combine("data", "cache") };
-        var composers = new Option<string[]>("--composers") { Description = "Composer surnames to keep (default: the paper's 13 for MAESTRO, all for synthetic)", AllowMultipleArgumentsPerToken = true };
-        var minPieces = new Option<int>("--min-pieces") { Description = "Keep composers with at least this many pieces", DefaultValueFactory = _ => 1 };
-        var noDrums = Common.NoDrums();
-        var sustain = Common.Sustain();
-        var cmd = new Command("prepare", "Encode a catalog (MAESTRO or the synthetic corpus) into the roll cache, in parallel; resumable")
-            { maestro, download, synthetic, cache, composers, minPieces, noDrums, sustain };
-        cmd.SetAction(async (r, cancel) =>
+        var d = new DataOptions();
+        var download = new Option<bool>("--download") { Description = "Download the official MAESTRO v2.0.0 MIDI zip into --corpus first" };
+        var profile = new Option<string>("--profile") { Description = "smoke | cpu | paper: which synthetic corpus when no --corpus is given", DefaultValueFactory = _ => "cpu" };
+        profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        var cmd = new Command("prepare", "Encode a corpus (MAESTRO, a catalog CSV, a folder per class, or the synthetic corpus) into the roll " +
+            "cache, in parallel, resumable; the same data options as train, so what is prepared is what trains")
+            { download, profile };
+        d.AddTo(cmd);
+        cmd.SetAction((r, cancel) => Common.Guard(async () =>
         {
-            try
+            var source = d.Source(r, r.GetValue(profile)!);
+            if (r.GetValue(download))
             {
-                var catalog = await LoadCatalog(r.GetValue(maestro), r.GetValue(download), r.GetValue(synthetic)!, r.GetValue(composers), r.GetValue(minPieces), cancel);
-                var rc = new RollCache(r.GetValue(cache)!, Common.Encode(r, noDrums, sustain));
-                Run(catalog, rc);
-                return 0;
+                if (source.Corpus == null) throw new UsageException("--download needs --corpus DIR to say where MAESTRO goes");
+                var progress = new Progress<(long Done, long? Total)>(p =>
+                {
+                    if (p.Done % (8 << 20) < (1 << 16)) Console.Error.WriteLine($"downloaded {p.Done >> 20} MiB{(p.Total is long t ? $" of {t >> 20} MiB" : "")}");
+                });
+                source = source with { Corpus = await MaestroDownload.FetchAsync(source.Corpus, progress: progress, cancel: cancel) };
             }
-            catch (Exception e) when (e is CatalogFormatException or DownloadException or DirectoryNotFoundException)
-            {
-                return Common.Fail(e.Message);
-            }
-        });
+            var catalog = source.OpenCatalog();
+            var rc = new RollCache(source.CacheDir, source.Encoding);
+            Run(catalog, rc);
+            return 0;
+        }));
         return cmd;
-    }
-
-    public static async Task<Catalog> LoadCatalog(string? maestro, bool download, string synthetic, string[]? composers, int minPieces, CancellationToken cancel)
-    {
-        if (maestro == null)
-        {
-            if (download) throw new DirectoryNotFoundException("--download needs --maestro DIR to say where MAESTRO goes");
-            SyntheticCorpus.EnsureGenerated(synthetic, SyntheticCorpusOptions.Default);
-            return Catalog.Load(synthetic, new ComposerSelection(composers is { Length: > 0 } ? composers : null, minPieces));
-        }
-        if (download)
-        {
-            var progress = new Progress<(long Done, long? Total)>(p =>
-            {
-                if (p.Done % (8 << 20) < (1 << 16)) Console.Error.WriteLine($"downloaded {p.Done >> 20} MiB{(p.Total is long t ? $" of {t >> 20} MiB" : "")}");
-            });
-            maestro = await MaestroDownload.FetchAsync(maestro, progress: progress, cancel: cancel);
-        }
-        if (!Directory.Exists(maestro) && !File.Exists(maestro))
-            throw new DirectoryNotFoundException($"{maestro} does not exist; pass the folder that holds maestro-v2.0.0.csv, or add --download");
-        return Catalog.Load(maestro, new ComposerSelection(composers is { Length: > 0 } ? composers : ComposerSelection.Paper13, minPieces));
     }
 
     public static IReadOnlyList<EncodeRecord> Run(Catalog catalog, RollCache rc)

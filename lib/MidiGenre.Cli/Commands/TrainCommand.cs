@@ -11,35 +11,41 @@ static class TrainCommand
     public static Command Create()
     {
         var o = new TrainOptions();
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
-        var cmd = new Command("train", "Train a classifier (ResNet/ConvNet) on the prepared data; checkpoints every epoch into --out (last/, best/), metrics.csv, TensorBoard events");
+        var cmd = new Command("train", "Train a classifier (ResNet/ConvNet) on the corpus's train split; validates every epoch " +
+            "(validation split: metrics.csv, best/ = best validation piece F1) and checkpoints into --out (last/, best/), " +
+            "with TensorBoard events. The test split is left for evaluate/attack.");
         o.AddTo(cmd);
-        cmd.Add(resume);
-        cmd.SetAction(r =>
+        cmd.SetAction(r => Common.Guard(() =>
         {
             var settings = o.Settings(r);
             var data = o.LoadData(r, settings);
-            Train(data, settings, r.GetValue(o.Out)!, r.GetValue(resume));
+            Train(data, settings, r.GetValue(o.Out)!, o, r, null);
             return 0;
-        });
+        }));
         return cmd;
     }
 
-    public static CheckpointMeta Train(ExperimentData data, TrainSettings settings, string outDir, bool resume, Func<Trainer, Trainer>? configure = null)
+    public static CheckpointMeta Train(ExperimentData data, TrainSettings settings, string outDir, TrainOptions o, ParseResult r,
+        DefenseSettings? defense, Func<Trainer, Trainer>? configure = null)
     {
-        Console.WriteLine($"training {settings.Arch} ({settings.Profile}) on {data.Train.Count} segments of {data.Train.Pieces.Count} pieces, " +
-                          $"validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes; device {Models.ModelFactory.DefaultDevice().type}");
+        Console.WriteLine($"training {settings.Arch} ({settings.Profile}) on {data.Train.Count} segments of {data.Train.Pieces.Count} pieces " +
+                          $"(train split), validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes " +
+                          $"({data.Source.Name}); device {Models.ModelFactory.DefaultDevice().type}");
         CheckpointMeta meta = null!;
         int batches = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
         Common.WithProgress($"train", settings.Epochs * batches, step =>
         {
             var trainer = new Trainer(settings, data.Classes, outDir, data.Source.Name)
             {
+                Source = data.Source,
+                Defense = defense,
+                AllowChangedSettings = r.GetValue(o.AllowChanges),
                 OnProgress = _ => step(1),
-                OnEpoch = m => Console.Error.WriteLine($"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | val segment {m.ValSegmentAccuracy:P1} piece {m.ValPieceAccuracy:P1} F1 {m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"),
+                OnEpoch = m => Console.Error.WriteLine($"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | " +
+                    $"validation segment {m.ValSegmentAccuracy:P1} piece {m.ValPieceAccuracy:P1} F1 {m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"),
             };
             if (configure != null) trainer = configure(trainer);
-            meta = trainer.Run(data.Train, data.Validation, resume).Meta;
+            meta = trainer.Run(data.Train, data.Validation, r.GetValue(o.Resume)).Meta;
             return 0;
         });
         Console.WriteLine($"best validation piece F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}");
@@ -52,8 +58,11 @@ sealed class TrainOptions
 {
     public readonly Option<string> Profile = new("--profile") { Description = "smoke | cpu | paper (defaults for everything below)", DefaultValueFactory = _ => "cpu" };
     public readonly Option<string> Out = new("--out", "-o") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("artifacts", "run") };
-    public readonly Option<string> Data = new("--data") { Description = "Data folder (synthetic corpus, cache)", DefaultValueFactory = _ => "data" };
-    public readonly Option<string?> Maestro = new("--maestro") { Description = "MAESTRO v2.0.0 folder instead of the synthetic corpus" };
+    public readonly DataOptions Data = new();
+    public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last checkpoint (same settings)" };
+    public readonly Option<bool> AllowChanges = new("--allow-changes")
+        { Description = "With --resume: continue even though settings, data or defense differ from the checkpoint's" };
+    public readonly Option<int?> Threads = new("--threads") { Description = "CPU threads (default: all cores)" };
     public readonly Option<string?> Arch = new("--arch") { Description = "resnet18|resnet34|resnet50|resnet101|resnet152|convnet" };
     public readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs" };
     public readonly Option<int?> Batch = new("--batch") { Description = "Batch size" };
@@ -67,7 +76,9 @@ sealed class TrainOptions
     public void AddTo(Command c)
     {
         Profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
-        foreach (var o in new Option[] { Profile, Out, Data, Maestro, Arch, Epochs, Batch, Lr, Optimizer, Nesterov, Segments, Channels, Seed }) c.Add(o);
+        foreach (var o in new Option[] { Profile, Out, Arch, Epochs, Batch, Lr, Optimizer, Nesterov, Segments, Channels, Seed, Threads, Resume,
+                     AllowChanges }) c.Add(o);
+        Data.AddTo(c);
     }
 
     public TrainSettings Settings(ParseResult r)
@@ -84,10 +95,10 @@ sealed class TrainOptions
             SegmentsPerPiece = r.GetValue(Segments) ?? s.SegmentsPerPiece,
             InputChannels = r.GetValue(Channels) ?? s.InputChannels,
             Seed = r.GetValue(Seed),
+            Threads = r.GetValue(Threads),
         };
     }
 
     public ExperimentData LoadData(ParseResult r, TrainSettings s) =>
-        ExperimentData.Load(DataSource.ForProfile(s.Profile, r.GetValue(Data)!, r.GetValue(Maestro)),
-            new SegmentSpec(s.SegmentsPerPiece), s.Seed, s.InputChannels);
+        ExperimentData.Load(Data.Source(r, s.Profile), new SegmentSpec(s.SegmentsPerPiece), s.Seed, s.InputChannels);
 }

@@ -7,16 +7,36 @@ namespace MidiGenre.Attacks;
 /// <summary>
 /// Base of all attacks (the torchattacks convention): inputs and outputs are raw rolls (onsets 0/1, velocities 0…127);
 /// ε is in normalised units, i.e. ε on the onset channel and ε × 127 on the frame channel, matching the model's own
-/// input scaling. In targeted mode <c>y</c> holds the target classes and the loss is minimised instead of maximised.
-/// Attacks put the model in eval mode and never change its weights.
+/// input scaling. Each attack owns its budget (<see cref="Budget"/>, in <see cref="BudgetUnit"/>) and its targeting: in
+/// targeted mode it aims every segment at <see cref="TargetOf"/> its true class and minimises the loss towards it.
+/// Attacks run the model in eval mode, restore the mode it had, and never change its weights.
 /// </summary>
 public abstract class Attack
 {
+    public const string VelocityUnit = "ε in normalised velocity (1 = 127 velocity units; onsets 0…1)";
+
     public abstract string Name { get; }
     public bool Targeted { get; init; }
+    /// <summary>How much the attack may change, in <see cref="BudgetUnit"/>; null when unbounded (DeepFool).</summary>
+    public abstract double? Budget { get; }
+    public abstract string BudgetUnit { get; }
+    /// <summary>A zero budget changes nothing: evaluators reuse the clean figures instead of attacking.</summary>
+    public bool IsNoOp => Budget == 0;
 
-    /// <summary>Returns the adversarial batch (a new tensor owned by the caller).</summary>
-    public abstract Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y);
+    /// <summary>The class a targeted attack aims each segment at: the next class, (label + 1) mod classes.</summary>
+    public static Tensor TargetOf(Tensor labels, long classes) => (labels + 1).remainder(classes);
+    public static int TargetOf(int label, int classes) => (label + 1) % classes;
+
+    /// <summary>Returns the adversarial batch (a new tensor owned by the caller). <paramref name="labels"/> are the true
+    /// classes; targets are derived from them in targeted mode. The model's train/eval mode is restored afterwards.</summary>
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)
+    {
+        bool training = model.training;
+        try { return Run(model, x, labels); }
+        finally { model.train(training); }
+    }
+
+    protected abstract Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels);
 
     /// <summary>Per-channel size of one normalised unit in raw roll values: [1, 127] for (onset, frame).</summary>
     public static Tensor UnitScale(Tensor x) =>
@@ -25,15 +45,19 @@ public abstract class Attack
     /// <summary>Clamps into the valid raw range per channel.</summary>
     protected static Tensor ClampRaw(Tensor x) => minimum(x.clamp_min(0), UnitScale(x));
 
-    /// <summary>∇ₓ of the attack loss (cross-entropy; negated when targeted), model in eval mode.</summary>
-    protected Tensor LossGradient(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    /// <summary>∇ₓ of the attack loss, model in eval mode: cross-entropy with the true labels (ascended), or, when
+    /// targeted, minus cross-entropy with the targets (so ascending it approaches the target).</summary>
+    protected Tensor LossGradient(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)
     {
         model.eval();
         using var scope = NewDisposeScope();
         var xg = x.detach().requires_grad_(true);
-        var loss = cross_entropy(model.forward(xg), y);
-        if (Targeted) loss = -loss;
+        var logits = model.forward(xg);
+        var loss = Targeted ? -cross_entropy(logits, TargetOf(labels, logits.shape[1])) : cross_entropy(logits, labels);
         var grad = autograd.grad([loss], [xg])[0];
         return grad.detach().MoveToOuterDisposeScope();
     }
 }
+
+/// <summary>A budget an attack cannot take (negative, not finite, or not a whole number of notes).</summary>
+public sealed class AttackBudgetException(string message) : Exception(message);

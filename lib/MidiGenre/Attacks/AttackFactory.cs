@@ -1,21 +1,42 @@
 namespace MidiGenre.Attacks;
 
-/// <summary>Attacks by name with the defaults a sweep uses (α = 2.5 ε / steps, as Madry et al.).</summary>
+/// <summary>Attacks by name. <c>budget</c> is in each attack's own unit (<see cref="Attack.BudgetUnit"/>): ε in
+/// normalised velocity for fgsm, pgd, velocity; the L2 radius for pgd-l2; notes per column for the insertion
+/// attacks (column, chord, melody); a probability per column for random; DeepFool takes none.
+/// PGD-style attacks step α = 2.5 ε / steps (Madry et al.).</summary>
 public static class AttackFactory
 {
     public static readonly IReadOnlyList<string> Names = ["fgsm", "pgd", "pgd-l2", "deepfool", "random", "velocity", "column", "chord", "melody"];
+    public static readonly IReadOnlyList<string> TargetedNames = ["fgsm", "pgd", "pgd-l2", "velocity"];
 
-    public static Attack Create(string name, double eps, int steps = 10, int seed = 0, bool targeted = false) => name switch
+    /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any work.</summary>
+    public static void Validate(string name, double budget, bool targeted = false)
     {
-        "fgsm" => new Fgsm(eps) { Targeted = targeted },
-        "pgd" => new Pgd(eps, 2.5 * eps / steps, steps, Norm.LInf, true, seed) { Targeted = targeted },
-        "pgd-l2" => new Pgd(eps, 2.5 * eps / steps, steps, Norm.L2, true, seed) { Targeted = targeted },
-        "deepfool" => new DeepFool(),
-        "random" => new RandomNoteAttack(rate: Math.Clamp(eps * 10, 0, 1), seed: seed),
-        "velocity" => new VelocityAttack(eps, 2.5 * eps / steps, steps, seed),
-        "column" => new NoteInsertionAttack(notesPerColumn: Math.Max(1, (int)Math.Round(eps * 20))),
-        "chord" => new NoteInsertionAttack(notesPerColumn: Math.Max(1, (int)Math.Round(eps * 20)), rule: InsertionRule.ChordTones),
-        "melody" => new NoteInsertionAttack(notesPerColumn: Math.Max(1, (int)Math.Round(eps * 20)), rule: InsertionRule.BelowMelody),
-        _ => throw new ArgumentException($"unknown attack '{name}'; choose one of {string.Join(", ", Names)}"),
-    };
+        if (!Names.Contains(name)) throw new AttackBudgetException($"unknown attack '{name}'; choose one of {string.Join(", ", Names)}");
+        if (!double.IsFinite(budget) || budget < 0) throw new AttackBudgetException($"{name}: budget {budget} must be a number ≥ 0");
+        if (name is "column" or "chord" or "melody" && budget != Math.Floor(budget))
+            throw new AttackBudgetException($"{name}: the budget is a whole number of notes per column, not {budget}");
+        if (name == "random" && budget > 1) throw new AttackBudgetException($"random: the budget is a probability (0…1), not {budget}");
+        if (targeted && !TargetedNames.Contains(name))
+            throw new AttackBudgetException($"{name} has no targeted mode; targeted attacks: {string.Join(", ", TargetedNames)}");
+    }
+
+    public static Attack Create(string name, double budget, int steps = 10, int seed = 0, bool targeted = false)
+    {
+        Validate(name, budget, targeted);
+        int pgdSeed = Common.Seeds.Derive(seed, "pgd");
+        double alpha = Pgd.DefaultAlpha(budget, steps);
+        return name switch
+        {
+            "fgsm" => new Fgsm(budget) { Targeted = targeted },
+            "pgd" => new Pgd(budget, alpha, steps, Norm.LInf, true, pgdSeed) { Targeted = targeted },
+            "pgd-l2" => new Pgd(budget, alpha, steps, Norm.L2, true, pgdSeed) { Targeted = targeted },
+            "velocity" => new VelocityAttack(budget, alpha, steps, pgdSeed) { Targeted = targeted },
+            "deepfool" => new DeepFool(),
+            "random" => new RandomNoteAttack(rate: budget, seed: Common.Seeds.Derive(seed, "random-notes")),
+            "column" => new NoteInsertionAttack(notesPerColumn: (int)budget),
+            "chord" => new NoteInsertionAttack(notesPerColumn: (int)budget, rule: InsertionRule.ChordTones),
+            _ => new NoteInsertionAttack(notesPerColumn: (int)budget, rule: InsertionRule.BelowMelody),
+        };
+    }
 }

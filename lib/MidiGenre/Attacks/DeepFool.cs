@@ -10,8 +10,10 @@ namespace MidiGenre.Attacks;
 public sealed class DeepFool(int maxIterations = 50, double overshoot = 0.02) : Attack
 {
     public override string Name => "deepfool";
+    public override double? Budget => null;
+    public override string BudgetUnit => "none: DeepFool seeks the smallest change; see median L2 and |Δv|";
 
-    public override Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         model.eval();
         using var scope = NewDisposeScope();

@@ -7,8 +7,10 @@ public sealed class Fgsm(double eps) : Attack
 {
     public double Eps { get; } = eps;
     public override string Name => "fgsm";
+    public override double? Budget => Eps;
+    public override string BudgetUnit => VelocityUnit;
 
-    public override Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
         var grad = LossGradient(model, x, y);

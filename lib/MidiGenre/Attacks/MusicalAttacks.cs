@@ -1,3 +1,4 @@
+using MidiGenre.Encoding;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,8 +30,10 @@ public enum InsertionRule { Any, ChordTones, BelowMelody }
 public sealed class NoteInsertionAttack(int notesPerColumn = 1, int stride = 8, int length = 4, int velocity = 64, InsertionRule rule = InsertionRule.Any) : Attack
 {
     public override string Name => rule switch { InsertionRule.ChordTones => "chord", InsertionRule.BelowMelody => "melody", _ => "column" };
+    public override double? Budget => notesPerColumn;
+    public override string BudgetUnit => $"notes added per column of {stride} bins ({stride * PianoRoll.BinSeconds:0.##} s)";
 
-    public override Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
         var grad = LossGradient(model, x, y).cpu();
@@ -92,10 +95,12 @@ public sealed class NoteInsertionAttack(int notesPerColumn = 1, int stride = 8, 
 public sealed class RandomNoteAttack(double rate = 0.5, int stride = 8, int length = 4, int velocity = 64, int seed = 0) : Attack
 {
     public override string Name => "random";
+    public override double? Budget => rate;
+    public override string BudgetUnit => $"probability that a column of {stride} bins gets a random note";
 
-    public override Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
-        var rng = new Random(seed);
+        var rng = Common.Seeds.Random(seed, "random-notes");
         using var scope = NewDisposeScope();
         var xc = x.cpu();
         long b = x.shape[0], c = x.shape[1], t = x.shape[2];

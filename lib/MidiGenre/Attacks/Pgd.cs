@@ -18,11 +18,15 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
     public Norm Norm { get; } = norm;
     public bool RandomStart { get; } = randomStart;
     public override string Name => Norm == Norm.LInf ? "pgd" : "pgd-l2";
+    public override double? Budget => Eps;
+    public override string BudgetUnit => Norm == Norm.LInf ? VelocityUnit : "ε, L2 norm of the change in normalised units";
+    /// <summary>Step size of Madry et al.: 2.5 ε / steps, so the walk can reach the ball's edge from its centre.</summary>
+    public static double DefaultAlpha(double eps, int steps) => 2.5 * eps / Math.Max(1, steps);
 
     /// <summary>Cells allowed to change (1) or not (0); null = all.</summary>
     protected virtual Tensor? Mask(Tensor x) => null;
 
-    public override Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
         var unit = UnitScale(x);

@@ -55,10 +55,10 @@ public static class Figures
     public static Figure Robustness(IEnumerable<AttackFigures> rows, string title = "Robust accuracy vs ε")
     {
         var names = new List<string>(); var xs = new List<double[]>(); var ys = new List<double[]>();
-        foreach (var g in rows.GroupBy(r => r.Attack))
+        foreach (var g in rows.Where(r => r.Eps.HasValue).GroupBy(r => r.Attack))
         {
             var s = g.OrderBy(r => r.Eps).ToList();
-            var eps = s.Select(r => r.Eps).ToArray();
+            var eps = s.Select(r => r.Eps!.Value).ToArray();
             names.Add($"{g.Key}: segment"); xs.Add(eps); ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
             names.Add($"{g.Key}: piece (vote)"); xs.Add(eps); ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
             names.Add($"{g.Key}: segment, realised as MIDI"); xs.Add(eps); ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());

@@ -2,37 +2,91 @@ using MidiGenre.Encoding;
 
 namespace MidiGenre.Data;
 
-/// <summary>Where the data comes from: MAESTRO (a folder) or the synthetic corpus (generated on demand).</summary>
-public sealed record DataSource(string DataDir = "data", string? Maestro = null, bool SmallSynthetic = false)
+/// <summary>
+/// One set of data options, recorded in every checkpoint: which corpus (null = the embedded synthetic corpus,
+/// generated on demand under <see cref="DataDir"/>; else a MAESTRO folder, a catalog CSV or a folder per class), its
+/// label column and classes, the split, and the encoder options. Paths are stored absolute.
+/// </summary>
+public sealed record DataSource(string DataDir = "data", string? Corpus = null, bool SmallSynthetic = false)
 {
-    public string Name => Maestro == null ? "synthetic" : "maestro-v2.0.0";
+    public string LabelColumn { get; init; } = Catalog.DefaultLabelColumn;
+    /// <summary>"paper", "all" or a comma-separated list; null = the corpus kind's default.</summary>
+    public string? Classes { get; init; }
+    public int MinPieces { get; init; } = 1;
+    /// <summary>null = the catalog's own split column when it has one, else stratified.</summary>
+    public SplitMode? Split { get; init; }
+    public EncodeOptions Encoding { get; init; } = EncodeOptions.Default;
+
+    public string Name => Corpus == null ? (SmallSynthetic ? "synthetic-smoke" : "synthetic")
+        : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Corpus)));
     public string SyntheticDir => Path.Combine(DataDir, SmallSynthetic ? "synthetic-smoke" : "synthetic");
     public string CacheDir => Path.Combine(DataDir, "cache");
+    /// <summary>The folder or file the catalog is read from.</summary>
+    public string CorpusPath => Corpus ?? SyntheticDir;
 
-    public static DataSource ForProfile(string profile, string dataDir = "data", string? maestro = null) => new(dataDir, maestro, profile == "smoke");
+    public static DataSource ForProfile(string profile, string dataDir = "data", string? corpus = null) =>
+        new DataSource(dataDir, corpus, profile == "smoke").Absolute();
+
+    /// <summary>The same source with absolute paths, as recorded in checkpoints.</summary>
+    public DataSource Absolute() => this with
+    {
+        DataDir = Path.GetFullPath(DataDir),
+        Corpus = Corpus == null ? null : Path.GetFullPath(Corpus),
+    };
+
+    public Catalog OpenCatalog()
+    {
+        if (Corpus == null)
+            SyntheticCorpus.EnsureGenerated(SyntheticDir, SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default);
+        return Catalog.Load(CorpusPath, Classes == null ? null : ClassSelection.Parse(Classes, MinPieces), LabelColumn, MinPieces)
+            .RequireFiles();
+    }
 }
 
-/// <summary>Catalog, cache, split and segment datasets of one experiment: the data side shared by the CLI, the pipeline and the notebooks.</summary>
-public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCache Cache, DataSplit Split, SegmentDataset Train, SegmentDataset Validation)
+/// <summary>Catalog, cache, split and segment datasets of one experiment: the data side shared by the CLI, the
+/// pipeline and the notebooks. Train fits the weights, Validation picks the checkpoint, Test is what reports show.</summary>
+public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCache Cache, DataSplit Split,
+    SegmentDataset Train, SegmentDataset Validation, SegmentDataset Test, IReadOnlyList<EncodeRecord> Failed)
 {
     public IReadOnlyList<string> Classes => Catalog.Classes;
 
-    /// <summary>Generates the synthetic corpus if needed, prepares the cache (only what is missing), splits and loads.</summary>
-    public static ExperimentData Load(DataSource source, SegmentSpec spec, int seed = 0, int inputChannels = 2, ComposerSelection? composers = null,
-        SplitMode split = SplitMode.Stratified, Action<EncodeRecord>? onEncoded = null)
+    /// <summary>The dataset of a named part: "train", "validation" or "test".</summary>
+    public SegmentDataset Part(string split) => split switch
     {
-        Catalog catalog;
-        if (source.Maestro == null)
+        "train" => Train,
+        "validation" => Validation,
+        "test" => Test,
+        _ => throw new ArgumentException($"unknown split '{split}': train, validation or test"),
+    };
+
+    /// <summary>Opens the corpus (generating the synthetic one if needed), prepares the cache (only what is missing),
+    /// splits and loads. Files that fail to encode are reported through <paramref name="warn"/> and kept in
+    /// <see cref="Failed"/>, never dropped silently.</summary>
+    public static ExperimentData Load(DataSource source, SegmentSpec spec, int seed = 0, int inputChannels = 2,
+        Action<EncodeRecord>? onEncoded = null, Action<string>? warn = null, IReadOnlyList<string>? classOrder = null)
+    {
+        var catalog = source.OpenCatalog();
+        if (classOrder != null) catalog = catalog.InClassOrder(classOrder);
+        var mode = source.Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
+        var split = DataSplit.Make(catalog.Entries, mode, seed);
+        var cache = new RollCache(source.CacheDir, source.Encoding);
+        var records = cache.Prepare(catalog, onEncoded);
+        var failed = records.Where(r => r.Status == EncodeStatus.Failed).ToList();
+        if (failed.Count > 0) WarnFailures(catalog, failed, cache.ReportPath, warn ?? (s => Console.Error.WriteLine("warning: " + s)));
+        return new ExperimentData(source, catalog, cache, split,
+            SegmentDataset.FromCache(cache, catalog, split.Train, spec, inputChannels),
+            SegmentDataset.FromCache(cache, catalog, split.Validation, spec, inputChannels),
+            SegmentDataset.FromCache(cache, catalog, split.Test, spec, inputChannels), failed);
+    }
+
+    static void WarnFailures(Catalog catalog, List<EncodeRecord> failed, string report, Action<string> warn)
+    {
+        var failedIds = failed.Select(f => f.Source).ToHashSet();
+        warn($"{failed.Count} of {catalog.Entries.Count} files failed to encode and are left out (listed in {report})");
+        foreach (var c in catalog.Classes)
         {
-            SyntheticCorpus.EnsureGenerated(source.SyntheticDir, source.SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default);
-            catalog = Catalog.Load(source.SyntheticDir, composers ?? ComposerSelection.All);
+            int all = catalog.Entries.Count(e => e.Label == c), bad = catalog.Entries.Count(e => e.Label == c && failedIds.Contains(e.MidiFilename));
+            if (bad > 0 && bad >= 0.1 * all) warn($"class {c}: {bad} of {all} files failed to encode ({100.0 * bad / all:F0} %)");
         }
-        else catalog = Catalog.Load(source.Maestro, composers ?? ComposerSelection.Paper);
-        var cache = new RollCache(source.CacheDir);
-        cache.Prepare(catalog, onEncoded);
-        var s = DataSplit.Make(catalog.Entries, split, 0.7, seed);
-        return new ExperimentData(source, catalog, cache, s,
-            SegmentDataset.FromCache(cache, catalog, s.Train, spec, inputChannels),
-            SegmentDataset.FromCache(cache, catalog, s.Validation, spec, inputChannels));
     }
 }

@@ -10,6 +10,17 @@ public sealed record Piece(string Id, string Title, int Label, PianoRoll Roll);
 /// <summary>One segment: a window of a piece.</summary>
 public readonly record struct Segment(int Piece, int WindowStart);
 
+/// <summary>One batch: inputs (B, C, crop, 128) of raw roll values, labels (B), and the dataset index of each row.
+/// It owns its tensors: dispose it (a <c>using</c>) when the step is done.</summary>
+public sealed class SegmentBatch(Tensor x, Tensor y, int[] index) : IDisposable
+{
+    public Tensor X { get; } = x;
+    public Tensor Y { get; } = y;
+    public int[] Index { get; } = index;
+    public void Deconstruct(out Tensor x, out Tensor y, out int[] index) => (x, y, index) = (X, Y, Index);
+    public void Dispose() { X.Dispose(); Y.Dispose(); }
+}
+
 /// <summary>How batches are cut: random crop and transposition for training, centred crop for evaluation.</summary>
 public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 {
@@ -19,7 +30,7 @@ public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 
 /// <summary>
 /// The paper's segments over pieces held in memory, served as (B, 2, crop, 128) float tensors of raw roll values.
-/// Each batch is filled in place in its tensor's memory (no managed buffer or copy per batch). Order and crops come from a seed and the epoch, so a
+/// Each batch is filled in place in its tensor's memory (no managed buffer or copy per batch). Order and crops come from a seed and the epoch (<see cref="Common.Seeds"/>), so a
 /// resumed run sees exactly the batches an uninterrupted run would.
 /// </summary>
 public sealed class SegmentDataset
@@ -48,12 +59,12 @@ public sealed class SegmentDataset
 
     public int Count => Segments.Count;
 
-    /// <summary>Batches of (input, label, segment index). Training order is a seeded shuffle per epoch. The caller owns
-    /// (and disposes) each batch's tensors: they are created outside any dispose scope the caller opens per step.</summary>
-    public IEnumerable<(Tensor X, Tensor Y, int[] Index)> Batches(int batchSize, Augmentation aug, int seed = 0, int epoch = 0, Device? device = null, bool shuffle = false)
+    /// <summary>Batches in dataset order, or a seeded shuffle per epoch. The caller disposes each batch: its tensors are
+    /// created outside any dispose scope the caller opens per step.</summary>
+    public IEnumerable<SegmentBatch> Batches(int batchSize, Augmentation aug, int seed = 0, int epoch = 0, Device? device = null, bool shuffle = false)
     {
         var order = Enumerable.Range(0, Count).ToArray();
-        var rng = new Random(HashCode.Combine(seed, epoch, 7919));
+        var rng = Common.Seeds.Random(seed, "batches", epoch);
         if (shuffle) rng.Shuffle(order);
         int crop = Spec.CropBins;
         var scratch = new float[PianoRoll.Channels * crop * PianoRoll.Pitches];
@@ -72,7 +83,7 @@ public sealed class SegmentDataset
                 x = cpuX.to(device); y = cpuY.to(device);
                 cpuX.Dispose(); cpuY.Dispose();
             }
-            yield return (x, y, index);
+            yield return new SegmentBatch(x, y, index);
         }
     }
 

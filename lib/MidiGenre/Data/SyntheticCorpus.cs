@@ -9,7 +9,7 @@ public sealed record SyntheticCorpusOptions(int PiecesPerComposer = 10, int MaxP
 {
     public static readonly SyntheticCorpusOptions Default = new();
     /// <summary>Small enough for tests and the smoke profile.</summary>
-    public static readonly SyntheticCorpusOptions Smoke = new(PiecesPerComposer: 4, MaxPerformancesPerPiece: 2, MinSeconds: 25, MaxSeconds: 40);
+    public static readonly SyntheticCorpusOptions Smoke = new(PiecesPerComposer: 5, MaxPerformancesPerPiece: 2, MinSeconds: 25, MaxSeconds: 40);
 }
 
 /// <summary>
@@ -21,7 +21,9 @@ public sealed record SyntheticCorpusOptions(int PiecesPerComposer = 10, int MaxP
 /// </summary>
 public static class SyntheticCorpus
 {
-    public const string CatalogName = "maestro-v2.0.0.csv";
+    /// <summary>MAESTRO's schema under its own name, so the corpus is opened as a catalog of its own labels, not as
+    /// MAESTRO (whose default keeps the paper's 13 composers).</summary>
+    public const string CatalogName = "catalog.csv";
 
     public static readonly IReadOnlyList<string> Composers = ["Alberti", "Chorale", "Fugato", "Arpeggio", "Ornament", "Impression"];
 
@@ -56,14 +58,14 @@ public static class SyntheticCorpus
         options ??= SyntheticCorpusOptions.Default;
         Directory.CreateDirectory(root);
         var rows = new List<string> { "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration" };
-        var rng = new Random(options.Seed);
+        var rng = Common.Seeds.Random(options.Seed, "synthetic");
         for (int c = 0; c < Composers.Count; c++)
             for (int p = 0; p < options.PiecesPerComposer; p++)
             {
                 int pieceSeed = rng.Next();
                 int performances = 1 + rng.Next(options.MaxPerformancesPerPiece);
                 string title = $"Piece No. {p + 1} in {KeyName(pieceSeed % 12)}";
-                string split = (p % 10) switch { 7 => "validation", 8 or 9 => "test", _ => "train" };
+                string split = SplitOf(p, options.PiecesPerComposer);
                 for (int k = 0; k < performances; k++)
                 {
                     int year = 2004 + (k + p) % 5;
@@ -71,7 +73,7 @@ public static class SyntheticCorpus
                     string path = Path.Combine(root, rel);
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     double seconds = WritePiece(path, c, pieceSeed, performanceSeed: pieceSeed ^ (k + 1) * 7919, options);
-                    rows.Add(string.Join(',', Csv(Composers[c]), Csv(title), split, year.ToString(CultureInfo.InvariantCulture), rel,
+                    rows.Add(string.Join(',', Common.CsvText.Escape(Composers[c]), Common.CsvText.Escape(title), split, year.ToString(CultureInfo.InvariantCulture), rel,
                         rel.Replace(".midi", ".wav"), seconds.ToString("F3", CultureInfo.InvariantCulture)));
                 }
             }
@@ -80,14 +82,23 @@ public static class SyntheticCorpus
         return catalog;
     }
 
-    static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    /// <summary>Piece-grouped, stratified by construction: per composer the last round(0.2 n) pieces are test and the
+    /// round(0.15 n) before them validation (at least one each), the rest train — the same shares as
+    /// <see cref="DataSplit.Stratified"/>. Pieces are independent draws, so their order carries no information.</summary>
+    static string SplitOf(int piece, int pieces)
+    {
+        int nTest = Math.Max(1, (int)Math.Round(DataSplit.TestFraction * pieces));
+        int nVal = Math.Max(1, (int)Math.Round(DataSplit.ValidationFraction * pieces));
+        return piece >= pieces - nTest ? "test" : piece >= pieces - nTest - nVal ? "validation" : "train";
+    }
+
     static string KeyName(int k) => new[] { "C", "D-flat", "D", "E-flat", "E", "F", "F-sharp", "G", "A-flat", "A", "B-flat", "B" }[k] + " major";
 
     /// <summary>Composes one piece (score from the piece seed, expression from the performance seed); returns its length in seconds.</summary>
     static double WritePiece(string path, int composer, int pieceSeed, int performanceSeed, SyntheticCorpusOptions o)
     {
-        var score = new Random(pieceSeed);
-        var perf = new Random(performanceSeed);
+        var score = Common.Seeds.Random(pieceSeed, "synthetic-score");
+        var perf = Common.Seeds.Random(performanceSeed, "synthetic-performance");
         var style = Styles[composer];
         int key = pieceSeed % 12;
         double tempoBpm = style.Tempo * (0.85 + 0.3 * score.NextDouble());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using static MidiGenre.Common.CsvText;
 using MidiGenre.Midi;
 
 namespace MidiGenre.Encoding;
@@ -89,12 +90,12 @@ public static class EncodeJob
     {
         var sb = new StringBuilder("source,output,status,notes,frames,error\n");
         foreach (var r in records)
-            sb.Append(Csv(r.Source)).Append(',').Append(Csv(r.Output)).Append(',').Append(r.Status.ToString().ToLowerInvariant()).Append(',')
+            sb.Append(Escape(r.Source)).Append(',')
+              // A failed file has no output: naming the .npy it would have had suggests it exists.
+              .Append(r.Status == EncodeStatus.Failed ? "" : Escape(r.Output)).Append(',').Append(r.Status.ToString().ToLowerInvariant()).Append(',')
               .Append(r.Notes.ToString(CultureInfo.InvariantCulture)).Append(',').Append(r.Frames.ToString(CultureInfo.InvariantCulture)).Append(',')
-              .Append(Csv(r.Error)).Append('\n');
+              .Append(Escape(r.Error)).Append('\n');
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    public static string Csv(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

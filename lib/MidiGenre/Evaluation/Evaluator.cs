@@ -7,7 +7,15 @@ namespace MidiGenre.Evaluation;
 /// <summary>Softmax outputs for every segment of a dataset.</summary>
 public sealed record SegmentPredictions(SegmentDataset Data, float[][] Probabilities)
 {
-    public int Predicted(int k) { var p = Probabilities[k]; int best = 0; for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c; return best; }
+    public int Predicted(int k) => ArgMax(Probabilities[k]);
+
+    /// <summary>The most probable class (the first one on ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> p)
+    {
+        int best = 0;
+        for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c;
+        return best;
+    }
 }
 
 /// <summary>Segment- and piece-level results with the paper's majority vote.</summary>
@@ -30,9 +38,10 @@ public static class Evaluator
         if (batchSize <= 0) batchSize = InferenceBatch(device);
         var probs = new float[data.Count][];
         using var _ = no_grad();
-        foreach (var (x, y, idx) in data.Batches(batchSize, Augmentation.Eval, device: device))
+        foreach (var batch in data.Batches(batchSize, Augmentation.Eval, device: device))
         {
-            using var ownX = x; using var ownY = y; // the batch is created outside this step's scope
+            using var owned = batch;
+            var (x, _, idx) = batch;
             using var scope = NewDisposeScope();
             var p = nn.functional.softmax(model.forward(transform == null ? x : transform(x)), 1).cpu();
             int classes = (int)p.shape[1];

@@ -6,14 +6,19 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Evaluation;
 
+/// <summary>A MIDI file holds no notes: there is nothing to classify.</summary>
+public sealed class NothingToClassifyException(string path)
+    : Exception($"{Path.GetFileName(path)} holds no notes (after the model's encoder options): nothing to classify");
+
 /// <summary>Classifies one MIDI file as the paper does: segments → softmax → majority vote (ties by mean probability).</summary>
 public static class Predictor
 {
     /// <summary>Classes ranked by vote share (then mean probability); Probability is the mean softmax over segments.</summary>
     public static List<(string Class, double Probability, double VoteShare)> Predict(nn.Module<Tensor, Tensor> model, CheckpointMeta meta, string midiPath)
     {
-        var roll = PianoRollEncoder.Encode(midiPath);
-        var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], new SegmentSpec(meta.Settings.SegmentsPerPiece), meta.Settings.InputChannels);
+        var roll = PianoRollEncoder.Encode(midiPath, meta.Source?.Encoding ?? EncodeOptions.Default);
+        if (roll.CountOnsets() == 0) throw new NothingToClassifyException(midiPath);
+        var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], meta.SegmentSpec, meta.Settings.InputChannels);
         var preds = Evaluator.Predict(model, data, 0, ModelFactoryDevice(model));
         int classes = meta.Classes.Count;
         var votes = new double[classes];

@@ -7,11 +7,14 @@ namespace MidiGenre.Evaluation;
 /// <summary>Writes evaluation results as JSON and CSV files.</summary>
 public static class Report
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static JsonSerializerOptions Json => JsonFiles.Options;
 
-    public static object Summary(EvaluationResult r, string dataset) => new
+    /// <summary>evaluation.json: which data, split and checkpoint, then the figures.</summary>
+    public static object Summary(EvaluationResult r, string dataset, string split, object? checkpoint) => new
     {
         dataset,
+        split,
+        checkpoint,
         classes = r.Piece.Classes,
         segment_accuracy = r.Segment.Accuracy,
         piece_accuracy = r.Piece.Accuracy,
@@ -21,13 +24,13 @@ public static class Report
         confusion = Enumerable.Range(0, r.Piece.Classes.Count).Select(i => Enumerable.Range(0, r.Piece.Classes.Count).Select(j => r.Piece.Confusion[i, j]).ToArray()),
     };
 
-    public static void WriteEvaluation(string dir, EvaluationResult r, string dataset)
+    public static void WriteEvaluation(string dir, EvaluationResult r, string dataset, string split, object? checkpoint = null)
     {
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(Path.Combine(dir, "evaluation.json"), JsonSerializer.Serialize(Summary(r, dataset), Json));
+        JsonFiles.Write(Path.Combine(dir, "evaluation.json"), Summary(r, dataset, split, checkpoint));
         var sb = new StringBuilder("piece,title,truth,predicted,confidence,votes,segments\n");
         foreach (var p in r.Pieces)
-            sb.AppendLine(string.Join(',', Encoding.EncodeJob.Csv(p.Id), Encoding.EncodeJob.Csv(p.Title), r.Piece.Classes[p.Truth], r.Piece.Classes[p.Predicted],
+            sb.AppendLine(string.Join(',', Common.CsvText.Escape(p.Id), Common.CsvText.Escape(p.Title), r.Piece.Classes[p.Truth], r.Piece.Classes[p.Predicted],
                 p.Confidence.ToString("F4", CultureInfo.InvariantCulture), p.Votes, p.Segments));
         AtomicFile.WriteAllText(Path.Combine(dir, "pieces.csv"), sb.ToString());
         var pc = new StringBuilder("class,precision,recall,f1,support\n");

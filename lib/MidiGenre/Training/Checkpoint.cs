@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MidiGenre.Data;
+using MidiGenre.Encoding;
 using MidiGenre.Models;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -10,9 +12,58 @@ namespace MidiGenre.Training;
 public sealed record EpochMetrics(int Epoch, double LearningRate, double TrainLoss, double TrainAccuracy, double ValSegmentAccuracy,
     double ValPieceAccuracy, double ValWeightedF1, double SegmentsPerSecond, double Seconds);
 
-/// <summary>What a checkpoint folder's meta.json holds.</summary>
+/// <summary>What a checkpoint folder's meta.json holds: everything that must match when the model is used again —
+/// classes in output order, settings (architecture, input channels, seed), the data (corpus, label column, split,
+/// encoder options), the segment spec and the adversarial-training settings.</summary>
 public sealed record CheckpointMeta(TrainSettings Settings, IReadOnlyList<string> Classes, int Epoch, List<EpochMetrics> History,
-    double BestF1, int BestEpoch, string Dataset);
+    double BestF1, int BestEpoch, string Dataset)
+{
+    public DataSource? Source { get; init; }
+    public SegmentSpec? Segments { get; init; }
+    public DefenseSettings? Defense { get; init; }
+    /// <summary>"best" or "last": which of the run's checkpoints this folder is (set when loaded).</summary>
+    public string? Which { get; init; }
+
+    /// <summary>The segment spec to use this checkpoint with (older checkpoints: from the settings).</summary>
+    public SegmentSpec SegmentSpec => Segments ?? new SegmentSpec(Settings.SegmentsPerPiece);
+}
+
+/// <summary>Adversarial-training settings of a run (method pgd or trades; α = 2.5 ε / steps).</summary>
+public sealed record DefenseSettings(string Method, double Eps, int Steps, double Mix, double Beta);
+
+/// <summary>A checkpoint folder exists but cannot be read (truncated or foreign files).</summary>
+public sealed class CorruptCheckpointException(string dir, string reason)
+    : Exception($"{dir}: unreadable checkpoint ({reason}); train it again with `midigenre train --out …`, or pass another run");
+
+/// <summary>--resume with settings, data or defense that differ from the checkpoint's.</summary>
+public sealed class ResumeMismatchException(string dir, IReadOnlyList<string> changes)
+    : Exception($"{dir} was trained with other settings: {string.Join("; ", changes)}. Use a new --out, drop --resume, " +
+                "or pass --allow-changes to continue with the new settings.")
+{
+    public IReadOnlyList<string> Changes { get; } = changes;
+}
+
+/// <summary>What differs between a checkpoint and a run that wants to continue it.</summary>
+public static class RunChanges
+{
+    public static List<string> Between(CheckpointMeta saved, CheckpointMeta current)
+    {
+        var changes = new List<string>();
+        void Compare<T>(string what, T before, T now)
+        {
+            string b = System.Text.Json.JsonSerializer.Serialize(before), n = System.Text.Json.JsonSerializer.Serialize(now);
+            if (b != n) changes.Add($"{what}: {b} → {n}");
+        }
+        // Threads change speed, not the run.
+        foreach (var prop in typeof(TrainSettings).GetProperties().Where(p => p.Name != nameof(TrainSettings.Threads)))
+            Compare(prop.Name, prop.GetValue(saved.Settings), prop.GetValue(current.Settings));
+        Compare("classes", saved.Classes, current.Classes);
+        if (saved.Source != null && current.Source != null) Compare("data", saved.Source, current.Source);
+        Compare("segments", saved.Segments, current.Segments);
+        Compare("defense", saved.Defense, current.Defense);
+        return changes;
+    }
+}
 
 /// <summary>
 /// A checkpoint is a folder: model.bin (TorchSharp format), optimizer.bin, meta.json. It is written to a temporary
@@ -38,28 +89,59 @@ public static class Checkpoint
         if (Directory.Exists(old)) Directory.Delete(old, true);
     }
 
-    public static CheckpointMeta ReadMeta(string dir)
+    public static CheckpointMeta ReadMeta(string dir, string which = "best")
     {
-        string path = Path.Combine(ResolveDir(dir), "meta.json");
-        return JsonSerializer.Deserialize<CheckpointMeta>(File.ReadAllText(path), Json)
-            ?? throw new InvalidDataException($"{path} is empty");
+        dir = ResolveDir(dir, which);
+        string path = Path.Combine(dir, "meta.json");
+        try
+        {
+            var meta = JsonSerializer.Deserialize<CheckpointMeta>(File.ReadAllText(path), Json)
+                ?? throw new CorruptCheckpointException(dir, "meta.json is empty");
+            return meta with { Which = Path.GetFileName(dir) is "best" or "last" ? Path.GetFileName(dir) : meta.Which };
+        }
+        catch (JsonException e) { throw new CorruptCheckpointException(dir, "meta.json: " + e.Message); }
     }
 
-    /// <summary>Accepts a run folder (uses its best/ or last/) or a checkpoint folder; recovers from a swap cut short.</summary>
-    public static string ResolveDir(string dir)
+    /// <summary>
+    /// A crash between the two renames of <see cref="Save"/> leaves only <c>DIR.old</c>: moves it back into place.
+    /// </summary>
+    public static void Recover(string dir)
     {
-        foreach (var candidate in new[] { dir, Path.Combine(dir, "best"), Path.Combine(dir, "last"), dir + ".old" })
-            if (File.Exists(Path.Combine(candidate, "meta.json"))) return candidate;
-        throw new FileNotFoundException($"no checkpoint in {dir} (expected meta.json); train one with `midigenre train`");
+        string old = dir + ".old";
+        if (!File.Exists(Path.Combine(dir, "meta.json")) && File.Exists(Path.Combine(old, "meta.json")))
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+            Directory.Move(old, dir);
+        }
+    }
+
+    /// <summary>The checkpoint folder to use: a checkpoint folder as given, or a run folder's best/ (the epoch with the
+    /// best validation piece F1 — the default everywhere) or last/ (<paramref name="which"/>).</summary>
+    public static string ResolveDir(string dir, string which = "best")
+    {
+        if (which is not ("best" or "last")) throw new ArgumentException($"--checkpoint '{which}': best or last");
+        Recover(dir);
+        if (File.Exists(Path.Combine(dir, "meta.json"))) return dir;
+        string chosen = Path.Combine(dir, which);
+        Recover(chosen);
+        if (File.Exists(Path.Combine(chosen, "meta.json"))) return chosen;
+        throw new FileNotFoundException(Directory.Exists(dir)
+            ? $"no {which}/ checkpoint in {dir} (expected {which}/meta.json); train one with `midigenre train --out {dir}`"
+            : $"{dir} does not exist; pass a run folder written by `midigenre train` (or advtrain/pipeline)");
     }
 
     /// <summary>Loads a model for inference (eval mode) on <paramref name="device"/>.</summary>
-    public static (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) LoadModel(string dir, Device? device = null)
+    public static (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) LoadModel(string dir, Device? device = null, string which = "best")
     {
-        dir = ResolveDir(dir);
+        dir = ResolveDir(dir, which);
         var meta = ReadMeta(dir);
         var model = ModelFactory.Create(meta.Settings.Arch, meta.Settings.InputChannels, meta.Classes.Count);
-        model.load(Path.Combine(dir, "model.bin"));
+        try { model.load(Path.Combine(dir, "model.bin")); }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or EndOfStreamException
+                                      or FormatException or NotImplementedException)
+        {
+            throw new CorruptCheckpointException(dir, "model.bin: " + e.Message);
+        }
         if (device != null) model.to(device);
         model.eval();
         return (model, meta);

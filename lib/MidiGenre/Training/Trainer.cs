@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MidiGenre.Common;
 using MidiGenre.Data;
 using MidiGenre.Evaluation;
 using MidiGenre.Models;
@@ -25,6 +26,12 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
     public Device Device { get; init; } = ModelFactory.DefaultDevice();
     public Action<TrainProgress>? OnProgress { get; init; }
     public Action<EpochMetrics>? OnEpoch { get; init; }
+    /// <summary>The data the run trains on, recorded in every checkpoint.</summary>
+    public DataSource? Source { get; init; }
+    /// <summary>Adversarial-training settings, recorded in every checkpoint (null = plain training).</summary>
+    public DefenseSettings? Defense { get; init; }
+    /// <summary>Resume even when settings, data or defense differ from the checkpoint's (the user asked for it).</summary>
+    public bool AllowChangedSettings { get; init; }
     /// <summary>Stop after this many epochs in this call (tests use it to simulate a killed run).</summary>
     public int? StopAfterEpochs { get; init; }
 
@@ -42,7 +49,7 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
 
     public nn.Module<Tensor, Tensor> CreateModel()
     {
-        torch.manual_seed(Settings.Seed);
+        torch.manual_seed(Seeds.Derive(Settings.Seed, "init"));
         var model = ModelFactory.Create(Settings.Arch, Settings.InputChannels, classes.Count, Settings.ZeroInitResidual);
         return model.to(Device);
     }
@@ -59,79 +66,96 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
         ? Settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Settings.Epochs))
         : Settings.LearningRate;
 
-    /// <summary>Trains (or resumes, when <paramref name="resume"/> and last/ exists) and returns the final model and history.</summary>
+    /// <summary>Trains (or resumes, when <paramref name="resume"/> and last/ exists) and returns the final model and history.
+    /// A resumed run must have the same settings, data and defense as the checkpoint, unless
+    /// <see cref="AllowChangedSettings"/>: otherwise a <see cref="ResumeMismatchException"/> lists the differences.</summary>
     public (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) Run(SegmentDataset train, SegmentDataset validation, bool resume = false)
     {
         ConfigureThreads(Settings.Threads);
         Directory.CreateDirectory(OutDir);
+        Checkpoint.Recover(LastDir);
+        Checkpoint.Recover(BestDir);
         var model = CreateModel();
         var optimizer = CreateOptimizer(model);
-        var meta = new CheckpointMeta(Settings, classes, 0, [], -1, -1, dataset);
+        var meta = new CheckpointMeta(Settings, classes, 0, [], -1, -1, dataset)
+            { Source = Source, Segments = train.Spec, Defense = Defense };
         if (resume && File.Exists(Path.Combine(LastDir, "meta.json")))
         {
-            meta = Checkpoint.ReadMeta(LastDir);
-            if (meta.Settings with { Epochs = Settings.Epochs, Threads = Settings.Threads } != Settings with { Threads = Settings.Threads })
-                throw new InvalidOperationException($"{LastDir} was trained with other settings; use a new --out or drop --resume");
+            var saved = Checkpoint.ReadMeta(LastDir);
+            var changes = RunChanges.Between(saved, meta);
+            if (changes.Count > 0 && !AllowChangedSettings) throw new ResumeMismatchException(LastDir, changes);
+            meta = saved with { Settings = Settings, Source = Source ?? saved.Source, Defense = Defense };
             model.load(Path.Combine(LastDir, "model.bin"));
             optimizer.load_state_dict(Path.Combine(LastDir, "optimizer.bin"));
         }
-        var writer = torch.utils.tensorboard.SummaryWriter(Path.Combine(OutDir, "tensorboard"));
-        var lossFn = nn.CrossEntropyLoss();
+        using var writer = new EpochLog(OutDir);
         int stopAt = StopAfterEpochs is int s ? Math.Min(Settings.Epochs, meta.Epoch + s) : Settings.Epochs;
         for (int epoch = meta.Epoch; epoch < stopAt; epoch++)
         {
-            double lr = LearningRateAt(epoch);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            var sw = Stopwatch.StartNew();
-            model.train();
-            double lossSum = 0; long correct = 0, seen = 0;
-            int batches = (train.Count + Settings.BatchSize - 1) / Settings.BatchSize, b = 0;
-            var aug = new Augmentation(true, Settings.MaxTranspose);
-            foreach (var (x, y, _) in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
-            {
-                using var ownX = x; using var ownY = y; // the batch is created outside this step's scope
-                using var scope = NewDisposeScope();
-                Tensor loss, logits;
-                if (Objective != null)
-                {
-                    optimizer.zero_grad();
-                    (loss, logits) = Objective(model, x, y);
-                }
-                else
-                {
-                    var input = BatchTransform?.Invoke(model, x, y) ?? x;
-                    model.train();
-                    optimizer.zero_grad();
-                    logits = model.forward(input);
-                    loss = lossFn.forward(logits, y);
-                }
-                loss.backward();
-                optimizer.step();
-                lossSum += loss.item<float>() * y.shape[0];
-                correct += logits.argmax(1).eq(y).sum().item<long>();
-                seen += y.shape[0];
-                b++;
-                OnProgress?.Invoke(new TrainProgress(epoch + 1, Settings.Epochs, b, batches, lossSum / seen, correct / (double)seen, seen / sw.Elapsed.TotalSeconds));
-            }
-            double trainSeconds = sw.Elapsed.TotalSeconds;
-            var eval = Evaluator.Evaluate(model, validation, classes, 0, Device);
-            var m = new EpochMetrics(epoch + 1, lr, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), eval.Segment.Accuracy,
-                eval.Piece.Accuracy, eval.Piece.WeightedF1, seen / trainSeconds, sw.Elapsed.TotalSeconds);
+            var m = RunEpoch(model, optimizer, train, validation, epoch);
             meta.History.Add(m);
             bool best = m.ValWeightedF1 > meta.BestF1;
             meta = meta with { Epoch = epoch + 1, BestF1 = best ? m.ValWeightedF1 : meta.BestF1, BestEpoch = best ? epoch + 1 : meta.BestEpoch };
             Checkpoint.Save(LastDir, model, optimizer, meta);
             if (best) Checkpoint.Save(BestDir, model, null, meta);
             WriteMetricsCsv(meta.History);
-            writer.add_scalar("train/loss", (float)m.TrainLoss, m.Epoch);
-            writer.add_scalar("train/accuracy", (float)m.TrainAccuracy, m.Epoch);
-            writer.add_scalar("val/segment_accuracy", (float)m.ValSegmentAccuracy, m.Epoch);
-            writer.add_scalar("val/piece_accuracy", (float)m.ValPieceAccuracy, m.Epoch);
-            writer.add_scalar("val/weighted_f1", (float)m.ValWeightedF1, m.Epoch);
-            writer.add_scalar("lr", (float)lr, m.Epoch);
+            writer.Add(m);
             OnEpoch?.Invoke(m);
         }
         return (model, meta);
+    }
+
+    /// <summary>One epoch: the seeded batch order of this epoch, then validation. The global torch generator is
+    /// re-seeded from (seed, epoch), so anything that draws from it continues identically after a resume.</summary>
+    EpochMetrics RunEpoch(nn.Module<Tensor, Tensor> model, TorchSharp.Modules.OptimizerHelper optimizer, SegmentDataset train,
+        SegmentDataset validation, int epoch)
+    {
+        double lr = LearningRateAt(epoch);
+        foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+        torch.manual_seed(Seeds.Derive(Settings.Seed, "epoch", epoch));
+        var sw = Stopwatch.StartNew();
+        model.train();
+        double lossSum = 0; long correct = 0, seen = 0;
+        int batches = (train.Count + Settings.BatchSize - 1) / Settings.BatchSize, b = 0;
+        var aug = new Augmentation(true, Settings.MaxTranspose);
+        foreach (var batch in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
+        {
+            using var owned = batch;
+            using var scope = NewDisposeScope();
+            var (loss, logits) = Step(model, optimizer, batch.X, batch.Y);
+            lossSum += loss.item<float>() * batch.Y.shape[0];
+            correct += logits.argmax(1).eq(batch.Y).sum().item<long>();
+            seen += batch.Y.shape[0];
+            b++;
+            OnProgress?.Invoke(new TrainProgress(epoch + 1, Settings.Epochs, b, batches, lossSum / seen, correct / (double)seen,
+                seen / sw.Elapsed.TotalSeconds));
+        }
+        double trainSeconds = sw.Elapsed.TotalSeconds;
+        var eval = Evaluator.Evaluate(model, validation, classes, 0, Device);
+        return new EpochMetrics(epoch + 1, lr, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), eval.Segment.Accuracy,
+            eval.Piece.Accuracy, eval.Piece.WeightedF1, seen / trainSeconds, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>One optimiser step on a batch: the objective hook (TRADES), or cross-entropy on the transformed batch.</summary>
+    (Tensor Loss, Tensor Logits) Step(nn.Module<Tensor, Tensor> model, TorchSharp.Modules.OptimizerHelper optimizer, Tensor x, Tensor y)
+    {
+        Tensor loss, logits;
+        if (Objective != null)
+        {
+            optimizer.zero_grad();
+            (loss, logits) = Objective(model, x, y);
+        }
+        else
+        {
+            var input = BatchTransform?.Invoke(model, x, y) ?? x;
+            model.train();
+            optimizer.zero_grad();
+            logits = model.forward(input);
+            loss = nn.functional.cross_entropy(logits, y);
+        }
+        loss.backward();
+        optimizer.step();
+        return (loss, logits);
     }
 
     void WriteMetricsCsv(IEnumerable<EpochMetrics> history)

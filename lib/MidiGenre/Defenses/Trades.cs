@@ -1,9 +1,10 @@
 using MidiGenre.Attacks;
+using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
-namespace MidiGenre.Training;
+namespace MidiGenre.Defenses;
 
 /// <summary>
 /// TRADES (Zhang et al., 2019): loss = CE(f(x), y) + β · KL(f(x) ‖ f(x′)), where x′ maximises that KL inside the
@@ -11,7 +12,9 @@ namespace MidiGenre.Training;
 /// </summary>
 public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0, int Seed = 0)
 {
-    public double Alpha => 2.5 * Eps / Math.Max(1, Steps);
+    public double Alpha => Pgd.DefaultAlpha(Eps, Steps);
+
+    public DefenseSettings Settings => new("trades", Eps, Steps, 1, Beta);
 
     public (Tensor Loss, Tensor Logits) Objective(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
@@ -20,7 +23,7 @@ public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0,
         model.eval();
         Tensor target;
         using (no_grad()) target = softmax(model.forward(x), 1);
-        var gen = new Generator((ulong)Seed, x.device);
+        var gen = new Generator((ulong)Common.Seeds.Derive(Seed, "trades"), x.device);
         var adv = (xn + 0.001 * randn(x.shape, generator: gen, device: x.device)).clamp(0, 1).detach();
         for (int i = 0; i < Steps; i++)
         {

@@ -1,8 +1,9 @@
 using MidiGenre.Attacks;
+using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MidiGenre.Training;
+namespace MidiGenre.Defenses;
 
 /// <summary>
 /// Madry-style adversarial training: for every batch, a fraction <c>mix</c> of the segments is replaced by PGD
@@ -11,13 +12,15 @@ namespace MidiGenre.Training;
 /// </summary>
 public sealed record AdversarialTraining(double Eps = 0.05, int Steps = 5, double Mix = 0.5, int Seed = 0)
 {
-    public double Alpha => 2.5 * Eps / Math.Max(1, Steps);
+    public double Alpha => Pgd.DefaultAlpha(Eps, Steps);
+
+    public DefenseSettings Settings => new("pgd", Eps, Steps, Mix, 0);
 
     public Tensor Transform(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         int n = (int)Math.Round(Mix * x.shape[0]);
         if (n == 0 || Eps <= 0) return x;
-        var attack = new Pgd(Eps, Alpha, Steps, Norm.LInf, randomStart: true, Seed);
+        var attack = new Pgd(Eps, Alpha, Steps, Norm.LInf, randomStart: true, Common.Seeds.Derive(Seed, "pgd"));
         var adv = attack.Perturb(model, x[..n], y[..n]);
         return n == x.shape[0] ? adv : cat([adv, x[n..]], 0);
     }

@@ -1,4 +1,4 @@
-namespace MidiGenre;
+namespace MidiGenre.Common;
 
 /// <summary>Writes files so that a reader (or a killed run) sees either the old file or the complete new one.</summary>
 public static class AtomicFile

@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace MidiGenre.Training;
+
+/// <summary>Per-epoch scalars as TensorBoard events under RUN/tensorboard.</summary>
+sealed class EpochLog(string runDir) : IDisposable
+{
+    readonly TorchSharp.Modules.SummaryWriter _writer = utils.tensorboard.SummaryWriter(Path.Combine(runDir, "tensorboard"));
+
+    public void Add(EpochMetrics m)
+    {
+        _writer.add_scalar("train/loss", (float)m.TrainLoss, m.Epoch);
+        _writer.add_scalar("train/accuracy", (float)m.TrainAccuracy, m.Epoch);
+        _writer.add_scalar("val/segment_accuracy", (float)m.ValSegmentAccuracy, m.Epoch);
+        _writer.add_scalar("val/piece_accuracy", (float)m.ValPieceAccuracy, m.Epoch);
+        _writer.add_scalar("val/weighted_f1", (float)m.ValWeightedF1, m.Epoch);
+        _writer.add_scalar("lr", (float)m.LearningRate, m.Epoch);
+    }
+
+    public void Dispose() { }
+}
