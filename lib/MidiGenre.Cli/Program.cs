@@ -11,6 +11,7 @@ var root = new RootCommand("midigenre — composer/genre classification of MIDI 
     EvaluateCommand.Create(),
     PredictCommand.Create(),
     AttackCommand.Create(),
+    BaselineCommand.Create(),
     AdvTrainCommand.Create(),
     PipelineCommand.Create(),
     NotebooksCommand.Create(),

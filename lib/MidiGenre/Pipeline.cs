@@ -35,6 +35,10 @@ public sealed record PipelineReport(string Profile, string Dataset, IReadOnlyLis
     public string SplitMode { get; init; } = "";
     public CheckpointChoice? Checkpoint { get; init; }
     public int Seed { get; init; }
+    /// <summary>Pitch/pitch-class histograms + 4 scalars, logistic regression, majority vote (test split).</summary>
+    public Baselines.BaselineFigures? Baseline { get; init; }
+    /// <summary>The 4 scalars alone (note density, mean velocity, onset rate, polyphony).</summary>
+    public Baselines.BaselineFigures? ScalarBaseline { get; init; }
 
     public static JsonSerializerOptions Json => JsonFiles.Options;
     public static PipelineReport Read(string path) => JsonFiles.Read<PipelineReport>(path);
@@ -62,6 +66,7 @@ public sealed class Pipeline(string profile, string outDir, DataSource source, i
         var baseModel = study.TrainBase();
         var clean = study.Evaluate(baseModel, study.BaseDir);
         Log?.Invoke($"clean (test): segment {clean.Segment.Accuracy:P1}, piece {clean.Piece.Accuracy:P1}, weighted F1 {clean.Piece.WeightedF1:F3}");
+        study.Baselines();
         study.Sweep(baseModel);
         var retrained = study.TrainAdversarial();
         study.CompareRobustness(baseModel, retrained);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MidiGenre.Attacks;
+using MidiGenre.Baselines;
 using MidiGenre.Defenses;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
@@ -137,6 +138,22 @@ public sealed class Study
         return r;
     }
 
+    public string BaselinePath => Path.Combine(OutDir, "baseline.json");
+
+    /// <summary>The histogram baseline and the 4-scalar one, fitted on train and scored on test; writes baseline.json.</summary>
+    public IReadOnlyList<BaselineFigures> Baselines()
+    {
+        var figures = new[] { BaselineFeatures.Histogram, BaselineFeatures.Scalars }
+            .Select(f => new HistogramBaseline(f, Seed).Figures(Data.Train, Data.Validation, TestSet, Data.Classes, ReportSplit)).ToList();
+        JsonFiles.Write(BaselinePath, figures);
+        foreach (var b in figures)
+            Say($"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, piece {b.PieceAccuracy:P1}, weighted F1 {b.WeightedF1:F3}");
+        return figures;
+    }
+
+    public IReadOnlyList<BaselineFigures> ReadBaselines() =>
+        JsonFiles.Read<List<BaselineFigures>>(Require(BaselinePath, "the baseline step (03-evaluation)"));
+
     /// <summary>FGSM and PGD over <see cref="Epsilons"/> on the test split; writes attacks.json and attacks.csv; saves
     /// MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the clean ones.</summary>
     public List<AttackFigures> Sweep(nn.Module<Tensor, Tensor> model, IEnumerable<string>? attacks = null)
@@ -181,6 +198,7 @@ public sealed class Study
     public PipelineReport WriteReport(double seconds = 0)
     {
         var eval = JsonDocument.Parse(File.ReadAllText(Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)"))).RootElement;
+        var baselines = File.Exists(BaselinePath) ? ReadBaselines() : Baselines();
         var robustness = JsonFiles.Read<AdversarialTrainingFigures>(Require(RobustnessPath, "the adversarial-training step (05-adversarial-training)"));
         var report = new PipelineReport(Profile, Source.Name, Data.Classes, Settings.Arch, Data.Train.Pieces.Count, Data.Validation.Pieces.Count,
             new CleanFigures(eval.GetProperty("segment_accuracy").GetDouble(), eval.GetProperty("piece_accuracy").GetDouble(),
@@ -192,6 +210,8 @@ public sealed class Study
             SplitMode = Data.Split.Mode.ToString().ToLowerInvariant(),
             Checkpoint = ChoiceOf(BaseDir),
             Seed = Seed,
+            Baseline = baselines[0],
+            ScalarBaseline = baselines[1],
         };
         JsonFiles.Write(ReportPath, report);
         Say($"report → {ReportPath}");

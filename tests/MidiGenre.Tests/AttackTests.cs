@@ -11,7 +11,7 @@ namespace MidiGenre.Tests;
 [Collection("torch")]
 public class AttackTests(SmokeData smoke)
 {
-    static (Tensor X, Tensor Y) Batch(SmokeData s) => s.Data.Validation.Batches(4, Augmentation.Eval).First() is var (x, y, _) ? (x, y) : default;
+    static (Tensor X, Tensor Y) Batch(SmokeData s) => s.Data.Test.Batches(4, Augmentation.Eval).First() is var (x, y, _) ? (x, y) : default;
 
     static nn.Module<Tensor, Tensor> Model()
     {
@@ -38,13 +38,19 @@ public class AttackTests(SmokeData smoke)
     }
 
     [Fact]
-    public void Pgd_l2_stays_in_the_l2_ball()
+    public void Pgd_l2_stays_in_the_l2_ball_uses_it_and_raises_the_loss()
     {
         var (x, y) = Batch(smoke);
-        var adv = AttackFactory.Create("pgd-l2", 2.0, 3).Perturb(Model(), x, y);
+        var model = smoke.Trained; // an untrained net is nearly flat: its loss barely moves, whatever the input
+        var adv = AttackFactory.Create("pgd-l2", 2.0, 5).Perturb(model, x, y);
         var unit = tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1);
         var norms = ((adv - x) / unit).flatten(1).norm(1).data<float>().ToArray();
         Assert.All(norms, n => Assert.True(n <= 2.0 + 1e-3, $"‖δ‖₂ = {n}"));
+        // A no-op or a random walk would fail these: the steps go up the loss, out to the ball's surface.
+        Assert.All(norms, n => Assert.True(n > 1.0, $"‖δ‖₂ = {n}: the attack barely moved"));
+        using var _ = no_grad();
+        float Loss(Tensor t) => nn.functional.cross_entropy(model.forward(t), y).item<float>();
+        Assert.True(Loss(adv) > Loss(x) + 0.1, $"loss {Loss(x)} → {Loss(adv)}");
     }
 
     [Fact]
@@ -65,6 +71,27 @@ public class AttackTests(SmokeData smoke)
         var (x, y) = Batch(smoke);
         var adv = new NoteInsertionAttack(2, 8, 4, 64, rule).Perturb(Model(), x, y);
         Assert.True((adv - x).min().item<float>() >= 0, "insertion removed something");
+        var newOnsets = (adv[.., 0] - x[.., 0]).gt(0);
+        Assert.True(newOnsets.sum().item<long>() > 0, "no note was inserted");
+        // At most the budget per column: 2 notes in each column of 8 bins.
+        for (int col = 0; col < x.shape[2]; col += 8)
+            Assert.True(newOnsets[.., col].sum(1).max().item<long>() <= 2);
+        if (rule == InsertionRule.ChordTones)
+        {
+            // Every inserted pitch class is one of the three strongest pitch classes of the clean music around it.
+            var frames = x[.., 1].data<float>().ToArray();
+            var onsets = newOnsets.nonzero().data<long>().ToArray();
+            int t = (int)x.shape[2];
+            for (int k = 0; k < onsets.Length; k += 3)
+            {
+                int i = (int)onsets[k], col = (int)onsets[k + 1], p = (int)onsets[k + 2];
+                var energy = new double[12];
+                for (int tt = Math.Max(0, col - 16); tt < Math.Min(t, col + 16); tt++)
+                    for (int q = 0; q < 128; q++) energy[q % 12] += frames[(i * t + tt) * 128 + q];
+                var chord = Enumerable.Range(0, 12).Where(pc => energy[pc] > 0).OrderByDescending(pc => energy[pc]).Take(3);
+                Assert.Contains(p % 12, chord);
+            }
+        }
         var (realized, _) = Realizer.Realize(adv);
         Assert.True(realized[.., 0].sum().item<float>() >= Realizer.Realize(x).Batch[.., 0].sum().item<float>());
         if (rule == InsertionRule.BelowMelody)
@@ -96,14 +123,36 @@ public class AttackTests(SmokeData smoke)
     }
 
     [Fact]
-    public void Deepfool_and_random_baseline_run_on_a_batch()
+    public void Random_baseline_adds_notes_inside_the_segments_pitch_range()
+    {
+        var (x, y) = Batch(smoke);
+        var rnd = new RandomNoteAttack(1.0, seed: 1).Perturb(Model(), x, y);
+        Assert.True(rnd[.., 0].sum().item<float>() > x[.., 0].sum().item<float>());
+        Assert.True((rnd - x).min().item<float>() >= 0, "the random baseline removed something");
+    }
+
+    [Fact]
+    public void Attacks_restore_the_models_mode_and_zero_budgets_are_no_ops()
     {
         var (x, y) = Batch(smoke);
         var model = Model();
-        var df = new DeepFool(5).Perturb(model, x, y);
-        Assert.Equal(x.shape, df.shape);
-        var rnd = new RandomNoteAttack(1.0, seed: 1).Perturb(model, x, y);
-        Assert.True(rnd[.., 0].sum().item<float>() > x[.., 0].sum().item<float>());
+        model.train();
+        AttackFactory.Create("pgd", 0.05, 2).Perturb(model, x, y);
+        Assert.True(model.training, "the attack left the model in eval mode");
+        model.eval();
+        Assert.True(AttackFactory.Create("pgd", 0, 2).IsNoOp);
+        Assert.Throws<AttackBudgetException>(() => AttackFactory.Create("column", 0.5));
+        Assert.Throws<AttackBudgetException>(() => AttackFactory.Create("deepfool", 0, targeted: true));
+    }
+
+    [Fact]
+    public void Non_finite_figures_serialise_as_null_instead_of_failing()
+    {
+        string json = System.Text.Json.JsonSerializer.Serialize(new { rate = double.NaN, big = double.PositiveInfinity, ok = 0.5 },
+            Common.JsonFiles.Options);
+        Assert.Contains("\"rate\": null", json);
+        Assert.Contains("\"big\": null", json);
+        Assert.Contains("\"ok\": 0.5", json);
     }
 }
 
@@ -144,15 +193,30 @@ public class TargetedAttackTests(SmokeData smoke)
     [Fact]
     public void Targeted_pgd_raises_the_target_probability()
     {
-        var (x, y, _) = smoke.Data.Validation.Batches(4, Augmentation.Eval).First();
+        var (x, y, _) = smoke.Data.Test.Batches(4, Augmentation.Eval).First();
         manual_seed(5);
         var m = ModelFactory.Create("convnet", 2, 6);
         m.eval();
-        var target = (y + 1).remainder(6);
-        var adv = new Pgd(0.1, 0.03, 5) { Targeted = true }.Perturb(m, x, target);
+        var target = Attack.TargetOf(y, 6); // the attack derives the same targets from the true labels
+        var adv = new Pgd(0.1, 0.03, 5) { Targeted = true }.Perturb(m, x, y);
         using var _ = no_grad();
         float P(Tensor t) => nn.functional.softmax(m.forward(t), 1).gather(1, target.unsqueeze(1)).mean().item<float>();
         Assert.True(P(adv) > P(x), $"target probability {P(x)} → {P(adv)}");
+    }
+
+    [Fact]
+    public void Targeted_success_means_the_target_was_predicted()
+    {
+        var data = smoke.Data.Test;
+        var attack = AttackFactory.Create("pgd", 0.3, 10, targeted: true);
+        var r = AttackEvaluator.Run(smoke.Trained, data, smoke.Data.Classes, attack);
+        Assert.True(r.Targeted);
+        Assert.NotNull(r.TargetSuccessRate);
+        // Reaching the target implies leaving the true class, not the other way round.
+        Assert.True(r.TargetSuccessRate <= r.SuccessRate + 1e-12, $"target {r.TargetSuccessRate} > left {r.SuccessRate}");
+        Assert.True(r.TargetSuccessRate > 0.3, $"targeted PGD at ε = 0.3 reached the target on {r.TargetSuccessRate:P0}");
+        var untargeted = AttackEvaluator.Run(smoke.Trained, data, smoke.Data.Classes, AttackFactory.Create("pgd", 0.3, 10));
+        Assert.Null(untargeted.TargetSuccessRate);
     }
 }
 
@@ -162,7 +226,7 @@ public class DeepFoolTests(SmokeData smoke)
     [Fact]
     public void Deepfool_crosses_the_decision_boundary_of_most_segments()
     {
-        var (x, _, _) = smoke.Data.Validation.Batches(6, Augmentation.Eval).First();
+        var (x, _, _) = smoke.Data.Test.Batches(6, Augmentation.Eval).First();
         var m = smoke.Trained; // an untrained net is nearly flat: its logits barely move, whatever the input
         Tensor predicted;
         using (no_grad()) predicted = m.forward(x).argmax(1);
@@ -171,6 +235,16 @@ public class DeepFoolTests(SmokeData smoke)
         using (no_grad()) flipped = m.forward(adv).argmax(1).ne(predicted).sum().item<long>();
         Assert.True(flipped >= 5, $"only {flipped} of 6 segments changed class");
         Assert.True(adv.min().item<float>() >= 0 && adv[.., 1].max().item<float>() <= 127);
+    }
+
+    [Fact]
+    public void Deepfool_reports_the_size_it_needed_instead_of_a_budget()
+    {
+        var r = AttackEvaluator.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, new DeepFool(30));
+        Assert.Null(r.Budget);
+        Assert.Contains("smallest change", r.BudgetUnit);
+        Assert.True(r.Size.MedianL2 > 0, "DeepFool reported no change");
+        Assert.True(r.SuccessRate > 0.5, $"DeepFool flipped {r.SuccessRate:P0} of correct segments");
     }
 }
 
@@ -215,7 +289,7 @@ public class CleanReferenceTests(SmokeData smoke)
         manual_seed(6);
         var m = ModelFactory.Create("convnet", 2, 6);
         m.eval();
-        var data = smoke.Data.Validation;
+        var data = smoke.Data.Test;
         var first = CleanReference.For(m, data);
         Assert.Same(first, CleanReference.For(m, data));
         Assert.Equal(Evaluation.Evaluator.Predict(m, data).Probabilities, first.Probabilities);
@@ -234,7 +308,7 @@ public class Bf16Tests(SmokeData smoke)
     [Fact]
     public void Bf16_inference_agrees_with_float32_and_attacks_still_get_float32_gradients()
     {
-        var data = smoke.Data.Validation;
+        var data = smoke.Data.Test;
         var copy = ModelFactory.Create(Training.TrainSettings.ForProfile("smoke").Arch, 2, smoke.Data.Classes.Count);
         copy.load_state_dict(smoke.Trained.state_dict()); // the shared fixture stays float32
         var half = new Bf16Inference(copy);

@@ -46,6 +46,26 @@ public class ModelTests
         int differing = Enumerable.Range(0, original.Length).Count(i => original[i] != patched[i]);
         Assert.True(differing <= changed, $"{differing} bytes differ for {changed} entries");
         Assert.Equal(0, ElfVersionPatch.MarkVersionWeak(patched, TorchNative.RequiredGlibcxx)); // idempotent
+        // Read the flag with binutils, not with the code under test.
+        Assert.Equal("none", ReadelfFlags(original, TorchNative.RequiredGlibcxx));
+        Assert.Equal("WEAK", ReadelfFlags(patched, TorchNative.RequiredGlibcxx));
+    }
+
+    /// <summary>The Flags field `readelf -V` prints for the version-need entry <paramref name="version"/>.</summary>
+    static string ReadelfFlags(byte[] elf, string version)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"elf-{Guid.NewGuid():N}.so");
+        File.WriteAllBytes(path, elf);
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("readelf", ["-V", "--wide", path]) { RedirectStandardOutput = true };
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            var line = output.Split('\n').Single(l => l.Contains($"Name: {version}"));
+            return System.Text.RegularExpressions.Regex.Match(line, @"Flags: (\S+)").Groups[1].Value;
+        }
+        finally { File.Delete(path); }
     }
 
     // torchvision's published parameter counts (3 input channels, 1000 classes), adjusted for conv1's input channels

@@ -147,3 +147,39 @@ public class AdversarialTrainingTests(SmokeData smoke)
         Assert.True(mixed[2..].allclose(x[2..], rtol: 0, atol: 0));
     }
 }
+
+[Collection("torch")]
+public class BaselineTests(SmokeData smoke)
+{
+    [Fact]
+    public void Features_are_the_documented_statistics_of_the_segment()
+    {
+        // 20 bins (1 s): pitch 60 sounds bins 0-9 at velocity 100 (onset at 0), pitch 67 bins 5-14 at 50 (onset at 5).
+        var x = zeros(1, 2, 20, 128);
+        x[0, 0, 0, 60] = tensor(1f); x[0, 1, TensorIndex.Slice(0, 10), 60] = tensor(100f);
+        x[0, 0, 5, 67] = tensor(1f); x[0, 1, TensorIndex.Slice(5, 15), 67] = tensor(50f);
+        var f = new Baselines.HistogramBaseline().Of(x).data<float>().ToArray();
+        Assert.Equal(144, f.Length);
+        Assert.Equal(0.5f, f[60], 5);                 // half of the sounding time is pitch 60
+        Assert.Equal(0.5f, f[128 + 0], 5);            // pitch class C (60) …
+        Assert.Equal(0.5f, f[128 + 7], 5);            // … and G (67)
+        Assert.Equal(2f, f[140], 5);                  // note density: 2 onsets in 1 s
+        Assert.Equal(75f / 127, f[141], 4);           // mean velocity of sounding cells
+        Assert.Equal(2f / 20, f[142], 5);             // onset rate: 2 of 20 bins have an onset
+        Assert.Equal(20f / 20, f[143], 5);            // mean polyphony: 20 sounding cells over 20 bins
+    }
+
+    [Fact]
+    public void Baseline_learns_from_the_data_and_is_scored_on_the_test_split()
+    {
+        var d = smoke.Data;
+        var scalars = new Baselines.HistogramBaseline(Baselines.BaselineFeatures.Scalars, 1).Figures(d.Train, d.Validation, d.Test, d.Classes);
+        Assert.Equal("test", scalars.Split);
+        Assert.True(scalars.SegmentAccuracy > 2.0 / d.Classes.Count, $"4-scalar baseline {scalars.SegmentAccuracy:P0}: no better than chance");
+        // Same data, labels shuffled across pieces: what it learned was the labels, so it must drop towards chance.
+        var shuffled = d.Train.Pieces.Select((p, i) => p with { Label = d.Train.Pieces[(i * 7 + 3) % d.Train.Pieces.Count].Label }).ToList();
+        var noise = new Baselines.HistogramBaseline(Baselines.BaselineFeatures.Scalars, 1)
+            .Figures(new SegmentDataset(shuffled, d.Train.Spec), d.Validation, d.Test, d.Classes);
+        Assert.True(noise.SegmentAccuracy < scalars.SegmentAccuracy, $"shuffled labels {noise.SegmentAccuracy:P0} ≥ {scalars.SegmentAccuracy:P0}");
+    }
+}

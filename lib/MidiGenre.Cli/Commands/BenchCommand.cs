@@ -19,6 +19,7 @@ static class BenchCommand
     static Command ModelBench()
     {
         var arch = new Option<string>("--arch") { Description = "Architecture", DefaultValueFactory = _ => "resnet50" };
+        arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
         var batch = new Option<int>("--batch") { Description = "Training / attack batch size (evaluation uses 32)", DefaultValueFactory = _ => 8 };
         var iters = new Option<int>("--iters") { Description = "Timed iterations (median reported)", DefaultValueFactory = _ => 5 };
         var loop = new Option<bool>("--per-segment") { Description = "Also time PGD-10 one segment at a time, as the paper's code did" };

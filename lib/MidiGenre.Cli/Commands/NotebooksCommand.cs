@@ -11,6 +11,7 @@ static class NotebooksCommand
         profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
         var output = new Option<string>("--out", "-o") { Description = "Folder for the executed notebooks", DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks") };
         var only = new Option<string[]>("--only") { Description = "Run only these notebooks (e.g. 03-evaluation)", AllowMultipleArgumentsPerToken = true };
+        only.AcceptOnlyFromAmong([.. NotebookRunner.Order.Select(n => Path.GetFileNameWithoutExtension(n))]);
         var cmd = new Command("notebooks", "Execute the six notebooks in order (dotnet-repl, headless); executed copies with charts go to --out, results and report.json to OUT/<profile>/")
             { profile, output, only };
         cmd.SetAction(r =>

@@ -29,7 +29,7 @@ static class PrepareCommand
                 source = source with { Corpus = await MaestroDownload.FetchAsync(source.Corpus, progress: progress, cancel: cancel) };
             }
             var catalog = source.OpenCatalog();
-            var rc = new RollCache(source.CacheDir, source.Encoding);
+            var rc = new RollCache(source.CacheDir, source.Encoding, source.Name);
             Run(catalog, rc);
             return 0;
         }));

@@ -76,6 +76,9 @@ sealed class TrainOptions
     public void AddTo(Command c)
     {
         Profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        Arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
+        Optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
+        Channels.AcceptOnlyFromAmong("1", "2");
         foreach (var o in new Option[] { Profile, Out, Arch, Epochs, Batch, Lr, Optimizer, Nesterov, Segments, Channels, Seed, Threads, Resume,
                      AllowChanges }) c.Add(o);
         Data.AddTo(c);

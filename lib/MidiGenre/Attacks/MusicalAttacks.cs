@@ -40,12 +40,13 @@ public sealed class NoteInsertionAttack(int notesPerColumn = 1, int stride = 8, 
         var xc = x.cpu();
         long b = x.shape[0], c = x.shape[1], t = x.shape[2];
         var data = xc.data<float>().ToArray();
+        var original = (float[])data.Clone(); // the rule reads the music as it was, not earlier insertions
         var g = grad.data<float>().ToArray();
         int frameCh = (int)c - 1;
         for (int i = 0; i < b; i++)
             for (int col = 0; col + length <= t; col += stride)
             {
-                var allowed = Allowed(data, i, (int)c, (int)t, frameCh, col);
+                var allowed = Allowed(original, i, (int)c, (int)t, frameCh, col);
                 // Score = gradient summed over the cells the note would occupy (onset cell + frame cells).
                 var candidates = new List<(double Score, int Pitch)>();
                 for (int p = 0; p < 128; p++)

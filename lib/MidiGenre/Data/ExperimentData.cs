@@ -69,7 +69,7 @@ public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCach
         if (classOrder != null) catalog = catalog.InClassOrder(classOrder);
         var mode = source.Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
         var split = DataSplit.Make(catalog.Entries, mode, seed);
-        var cache = new RollCache(source.CacheDir, source.Encoding);
+        var cache = new RollCache(source.CacheDir, source.Encoding, source.Name);
         var records = cache.Prepare(catalog, onEncoded);
         var failed = records.Where(r => r.Status == EncodeStatus.Failed).ToList();
         if (failed.Count > 0) WarnFailures(catalog, failed, cache.ReportPath, warn ?? (s => Console.Error.WriteLine("warning: " + s)));

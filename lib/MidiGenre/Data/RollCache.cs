@@ -3,14 +3,15 @@ using MidiGenre.Encoding;
 namespace MidiGenre.Data;
 
 /// <summary>
-/// Encoded rolls of a catalog on disk: <c>ROOT/&lt;encoder key&gt;/&lt;midi_filename&gt;.npy</c>. The folder is keyed by
-/// the encoder settings, so changing them encodes anew instead of mixing rolls of different settings.
+/// Encoded rolls of a catalog on disk: <c>ROOT/&lt;encoder key&gt;/&lt;corpus&gt;/&lt;midi_filename&gt;.npy</c>. The folder is
+/// keyed by the encoder settings and the corpus, so other settings or another corpus with the same file names never
+/// mix; a roll older than its MIDI file (a regenerated corpus) is encoded again.
 /// </summary>
-public sealed class RollCache(string root, EncodeOptions? options = null)
+public sealed class RollCache(string root, EncodeOptions? options = null, string corpus = "")
 {
     public string Root { get; } = Path.GetFullPath(root);
     public EncodeOptions Options { get; } = options ?? EncodeOptions.Default;
-    public string Directory => Path.Combine(Root, Options.Key);
+    public string Directory => Path.Combine(Root, Options.Key, corpus);
     public string ReportPath => Path.Combine(Directory, "prepare-report.csv");
 
     public string PathFor(CatalogEntry e) => Path.Combine(Directory, e.MidiFilename + ".npy");

@@ -14,30 +14,26 @@ public sealed record SyntheticCorpusOptions(int PiecesPerComposer = 10, int MaxP
 
 /// <summary>
 /// A deterministic stand-in for MAESTRO: real .mid files plus a catalog CSV in the MAESTRO v2.0.0 schema.
-/// Six invented "composers" differ in texture (Alberti bass, block chords, running counterpoint, wide arpeggios,
-/// ornaments, parallel harmony), tempo and rubato, dynamics, register and density. Every piece draws its key, tempo
-/// and length at random, and 40 % of the bars borrow a texture at random, so the classes overlap.
-/// Pieces get one or more "performances" (different rubato, timing and dynamics) so the piece-grouped split matters.
+/// Six invented "composers" differ only in what a piano roll shows over time and a histogram does not: the shape of
+/// their bars — Alberti figures, rolled chorale chords, stepwise running lines, wide arpeggios, turns around chord
+/// tones, and rolled parallel (non-diatonic) chords. Every texture plays 12 notes per bar on 12 distinct onsets, each
+/// two triplet-eighths long, so note density, onset rate and polyphony are the same for all; key, tempo, rubato,
+/// loudness and register are drawn per piece from one distribution shared by all composers; 40 % of the bars borrow
+/// another composer's texture. Pieces get one or more "performances" (timing, dynamics) so the piece-grouped split
+/// matters. The 4-scalar baseline is near chance on it, the histogram baseline far from perfect, and a CNN has
+/// something to find.
 /// </summary>
 public static class SyntheticCorpus
 {
     /// <summary>MAESTRO's schema under its own name, so the corpus is opened as a catalog of its own labels, not as
     /// MAESTRO (whose default keeps the paper's 13 composers).</summary>
     public const string CatalogName = "catalog.csv";
+    /// <summary>Bumped whenever the generator's output changes for the same options.</summary>
+    public const int GeneratorVersion = 2;
+    const string StampName = "generator.txt";
+    static string Stamp(SyntheticCorpusOptions o) => $"midigenre synthetic corpus v{GeneratorVersion}; {o}";
 
     public static readonly IReadOnlyList<string> Composers = ["Alberti", "Chorale", "Fugato", "Arpeggio", "Ornament", "Impression"];
-
-    sealed record Style(int Tempo, double Rubato, int Velocity, int VelocitySpread, int Register, bool Pedal);
-
-    static readonly Style[] Styles =
-    [
-        new(Tempo: 120, Rubato: 0.03, Velocity: 70, VelocitySpread: 10, Register: 60, Pedal: false), // Alberti
-        new(Tempo: 72, Rubato: 0.05, Velocity: 75, VelocitySpread: 12, Register: 55, Pedal: true),   // Chorale
-        new(Tempo: 100, Rubato: 0.01, Velocity: 64, VelocitySpread: 6, Register: 58, Pedal: false),  // Fugato
-        new(Tempo: 90, Rubato: 0.12, Velocity: 72, VelocitySpread: 25, Register: 52, Pedal: true),   // Arpeggio
-        new(Tempo: 110, Rubato: 0.04, Velocity: 58, VelocitySpread: 8, Register: 70, Pedal: false),  // Ornament
-        new(Tempo: 66, Rubato: 0.10, Velocity: 48, VelocitySpread: 14, Register: 62, Pedal: true),   // Impression
-    ];
 
     const int Ppq = 480;
     /// <summary>Share of bars whose texture is drawn from all composers instead of the piece's own.</summary>
@@ -47,8 +43,18 @@ public static class SyntheticCorpus
     /// <summary>Generates the corpus under <paramref name="root"/> unless its catalog is already there; returns the catalog path.</summary>
     public static string EnsureGenerated(string root, SyntheticCorpusOptions? options = null)
     {
-        string catalog = Path.Combine(root, CatalogName);
-        return File.Exists(catalog) ? catalog : Generate(root, options);
+        string catalog = Path.Combine(root, CatalogName), stamp = Path.Combine(root, StampName);
+        options ??= SyntheticCorpusOptions.Default;
+        if (File.Exists(catalog) && File.Exists(stamp) && File.ReadAllText(stamp) == Stamp(options)) return catalog;
+        // Another generator version or other options: start from an empty folder, so no stale file survives.
+        if (Directory.Exists(root))
+        {
+            bool ours = new[] { StampName, CatalogName, "maestro-v2.0.0.csv" }.Any(f => File.Exists(Path.Combine(root, f)))
+                        || !Directory.EnumerateFileSystemEntries(root).Any();
+            if (!ours) throw new IOException($"{root} holds files that are not a generated synthetic corpus; move them or use another --data folder");
+            Directory.Delete(root, recursive: true);
+        }
+        return Generate(root, options);
     }
 
     /// <summary>Writes the corpus under <paramref name="root"/> (catalog at root, MIDI under year folders) and
@@ -79,6 +85,7 @@ public static class SyntheticCorpus
             }
         string catalog = Path.Combine(root, CatalogName);
         AtomicFile.WriteAllText(catalog, string.Join('\n', rows) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(root, StampName), Stamp(options));
         return catalog;
     }
 
@@ -94,43 +101,38 @@ public static class SyntheticCorpus
 
     static string KeyName(int k) => new[] { "C", "D-flat", "D", "E-flat", "E", "F", "F-sharp", "G", "A-flat", "A", "B-flat", "B" }[k] + " major";
 
-    /// <summary>Composes one piece (score from the piece seed, expression from the performance seed); returns its length in seconds.</summary>
+    /// <summary>Composes one piece (score from the piece seed, expression from the performance seed); returns its length in
+    /// seconds. Everything but the texture is drawn from the same ranges for every composer.</summary>
     static double WritePiece(string path, int composer, int pieceSeed, int performanceSeed, SyntheticCorpusOptions o)
     {
         var score = Common.Seeds.Random(pieceSeed, "synthetic-score");
         var perf = Common.Seeds.Random(performanceSeed, "synthetic-performance");
-        var style = Styles[composer];
-        int key = pieceSeed % 12;
-        double tempoBpm = style.Tempo * (0.85 + 0.3 * score.NextDouble());
+        int key = score.Next(12);
+        double tempoBpm = 76 + 40 * score.NextDouble();
+        double rubatoDepth = 0.02 + 0.08 * score.NextDouble();
+        int velocity = score.Next(52, 85);
+        int register = score.Next(54, 67);
         double targetSeconds = o.MinSeconds + (o.MaxSeconds - o.MinSeconds) * score.NextDouble();
         int bars = Math.Max(4, (int)(targetSeconds / (4 * 60.0 / tempoBpm)));
-        int register = style.Register + score.Next(-3, 4);
 
         var notes = new List<MidiNote>();
         var tempos = new List<TempoChange>();
-        var controls = new List<ControlChange>();
         var progression = new[] { 0, 5, 3, 4, 0, 3, 4, 0 }; // I vi IV V I IV V I (scale degrees)
         for (int bar = 0; bar < bars; bar++)
         {
-            int texture = score.NextDouble() < BorrowedBars ? score.Next(Styles.Length) : composer;
-            int degree = progression[bar % progression.Length];
+            int texture = score.NextDouble() < BorrowedBars ? score.Next(Composers.Count) : composer;
             long barTick = (long)bar * 4 * Ppq;
             // Phrase-level dynamics: a swell over each 4-bar phrase, plus the performer's own level.
             double phrase = Math.Sin(Math.PI * (bar % 4 + 0.5) / 4);
-            int baseVel = style.Velocity + (int)(style.VelocitySpread * (phrase - 0.5)) + perf.Next(-4, 5);
-            Bar(texture, key, degree, register, barTick, baseVel, score, perf, notes);
+            int vel = velocity + (int)(12 * (phrase - 0.5)) + perf.Next(-4, 5);
+            Bar(texture, key, progression[bar % progression.Length], register, barTick, vel, score, perf, notes);
             for (int beat = 0; beat < 4; beat++)
             {
-                double rubato = 1 + style.Rubato * (Math.Sin(2 * Math.PI * (bar * 4 + beat) / 16.0) + 0.5 * (perf.NextDouble() - 0.5));
+                double rubato = 1 + rubatoDepth * (Math.Sin(2 * Math.PI * (bar * 4 + beat) / 16.0) + 0.5 * (perf.NextDouble() - 0.5));
                 tempos.Add(new TempoChange(barTick + beat * Ppq, (int)(60_000_000 / (tempoBpm / rubato))));
             }
-            if (style.Pedal && texture == composer)
-            {
-                controls.Add(new ControlChange(barTick + 10, 1, 64, 127));
-                controls.Add(new ControlChange(barTick + 4 * Ppq - 20, 1, 64, 0));
-            }
         }
-        MidiWriter.Write(path, notes, Ppq, (int)(60_000_000 / tempoBpm), 0, tempos, controls);
+        MidiWriter.Write(path, notes, Ppq, (int)(60_000_000 / tempoBpm), 0, tempos, []);
         double seconds = 0;
         foreach (var t in tempos) seconds += t.MicrosecondsPerQuarter / 1e6;
         return seconds;
@@ -148,84 +150,50 @@ public static class SyntheticCorpus
         notes.Add(new MidiNote(1, pitch, v, start, start + Math.Max(30, length - perf.Next(0, 40)), 0, 0));
     }
 
-    /// <summary>One bar (4 quarters) of a texture over the chord on <paramref name="degree"/>.</summary>
+    /// <summary>One bar (4 quarters) of a texture over the chord on <paramref name="degree"/>: 12 notes on a grid of
+    /// triplet eighths (or rolled chords on the beats), each two grid steps long.</summary>
     static void Bar(int texture, int key, int degree, int register, long t0, int vel, Random s, Random perf, List<MidiNote> notes)
     {
-        int bass = register - 24, mid = register - 12, top = register;
+        const int G = Ppq / 3, L = 2 * G, Roll = Ppq / 12; // grid step, note length, spread of a rolled chord
+        int low = register - 12;
         int[] chord = [degree, degree + 2, degree + 4];
-        const int Q = Ppq, E = Ppq / 2, S = Ppq / 4;
+        void Note(int pitch, long t) => Add(notes, perf, pitch, t, L, vel);
         switch (texture)
         {
-            case 0: // Alberti bass under a singing melody
-                for (int i = 0; i < 8; i++)
-                    Add(notes, perf, Pitch(key, chord[new[] { 0, 2, 1, 2 }[i % 4]], mid), t0 + i * E, E, vel - 12);
-                Melody(key, degree, top, t0, vel, s, perf, notes, Q);
+            case 0: // Alberti: low – high – middle – high, three times
+                for (int i = 0; i < 12; i++) Note(Pitch(key, chord[new[] { 0, 2, 1, 2 }[i % 4]], low), t0 + i * G);
                 break;
-            case 1: // block chords, four voices, half notes
-                for (int h = 0; h < 2; h++)
-                {
-                    long t = t0 + h * 2 * Q;
-                    Add(notes, perf, Pitch(key, degree, bass), t, 2 * Q, vel);
-                    foreach (var d in chord) Add(notes, perf, Pitch(key, d, mid + 12), t, 2 * Q, vel - 5);
-                    Add(notes, perf, Pitch(key, degree + 7 + s.Next(0, 3) * 2, mid), t, 2 * Q, vel);
-                }
+            case 1: // chorale: four rolled diatonic chords, one per beat, voices moving by step
+                for (int b = 0; b < 4; b++)
+                    for (int v = 0; v < 3; v++) Note(Pitch(key, chord[v] + (b % 2) * (v == 2 ? 1 : 0), low + 12 * (v / 2)), t0 + b * Ppq + v * Roll);
                 break;
-            case 2: // running sixteenths against an eighth-note line
-                int walk = degree;
-                for (int i = 0; i < 16; i++)
-                {
-                    walk += s.Next(-2, 3);
-                    Add(notes, perf, Pitch(key, walk, top), t0 + i * S, S, vel);
-                }
-                int low = degree;
-                for (int i = 0; i < 8; i++)
-                {
-                    low += s.Next(-1, 2);
-                    Add(notes, perf, Pitch(key, low, bass + 12), t0 + i * E, E, vel - 8);
-                }
+            case 2: // running line: a stepwise walk
+                int walk = degree + 7;
+                for (int i = 0; i < 12; i++) { walk += s.NextDouble() < 0.5 ? 1 : -1; Note(Pitch(key, walk, low), t0 + i * G); }
                 break;
-            case 3: // wide arpeggios over three octaves
+            case 3: // arpeggio: up two octaves through the chord and back
                 for (int i = 0; i < 12; i++)
                 {
                     int up = i < 6 ? i : 11 - i;
-                    Add(notes, perf, Pitch(key, chord[up % 3] + 7 * (up / 3), bass), t0 + i * Q / 3, Q, vel + up * 3);
+                    Note(Pitch(key, chord[up % 3] + 7 * (up / 3), low - 5), t0 + i * G);
                 }
                 break;
-            case 4: // ornamented melody: trills and turns, light accompaniment
+            case 4: // turns: chord tone, upper neighbour, chord tone on every beat
                 for (int b = 0; b < 4; b++)
                 {
-                    int d = degree + 2 * s.Next(0, 4);
-                    if (s.NextDouble() < 0.5)
-                        for (int i = 0; i < 8; i++) Add(notes, perf, Pitch(key, d + (i % 2), top), t0 + b * Q + i * Q / 8, Q / 8, vel);
-                    else
-                    {
-                        Add(notes, perf, Pitch(key, d, top), t0 + b * Q, Q / 2, vel + 5);
-                        Add(notes, perf, Pitch(key, d + 1, top), t0 + b * Q + Q / 2, Q / 4, vel);
-                        Add(notes, perf, Pitch(key, d - 1, top), t0 + b * Q + 3 * Q / 4, Q / 4, vel);
-                    }
-                    Add(notes, perf, Pitch(key, chord[b % 3], mid), t0 + b * Q, Q, vel - 15);
+                    int d = chord[s.Next(3)] + 7;
+                    for (int i = 0; i < 3; i++) Note(Pitch(key, d + (i == 1 ? 1 : 0), low), t0 + b * Ppq + i * G);
                 }
                 break;
-            default: // parallel chords drifting by whole tones, soft and wide
-                for (int h = 0; h < 2; h++)
+            default: // parallel chords: one stacked-fourths shape, rolled, sliding by whole tones outside the key
+                int shift = 0;
+                for (int b = 0; b < 4; b++)
                 {
-                    int shift = s.Next(-2, 3) * 2;
-                    long t = t0 + h * 2 * Q;
-                    foreach (int interval in new[] { 0, 4, 7, 10, 14 })
-                        Add(notes, perf, register - 12 + key + shift + interval, t, 2 * Q, vel - 6);
-                    Add(notes, perf, bass - 12 + key + shift, t, 4 * Q, vel - 10);
+                    shift += 2 * s.Next(-1, 2);
+                    foreach (var (interval, v) in new[] { (0, 0), (5, 1), (10, 2) })
+                        Note(low + 12 + key + shift + interval, t0 + b * Ppq + v * Roll);
                 }
                 break;
-        }
-    }
-
-    static void Melody(int key, int degree, int top, long t0, int vel, Random s, Random perf, List<MidiNote> notes, int q)
-    {
-        int d = degree + 4;
-        for (int b = 0; b < 4; b++)
-        {
-            d += s.Next(-2, 3);
-            Add(notes, perf, Pitch(key, d, top), t0 + b * q, q, vel + 4);
         }
     }
 }

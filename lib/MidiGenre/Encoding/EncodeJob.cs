@@ -35,7 +35,8 @@ public static class EncodeJob
 
     public static EncodeRecord EncodeOne(EncodeItem item, EncodeOptions options, bool skipExisting)
     {
-        if (skipExisting && File.Exists(item.Output))
+        // A roll older than its MIDI file belongs to an earlier version of that file.
+        if (skipExisting && File.Exists(item.Output) && File.GetLastWriteTimeUtc(item.Output) >= File.GetLastWriteTimeUtc(item.Input))
         {
             try
             {

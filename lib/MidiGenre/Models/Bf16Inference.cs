@@ -7,7 +7,7 @@ namespace MidiGenre.Models;
 /// Runs a model in bfloat16 while callers keep float32: inputs are cast on the way in, logits on the way out, and
 /// gradients flow back through both casts, so attacks still perturb float32 rolls. On CPUs with AVX-512 BF16 (this
 /// project's Zen 4 machines) libtorch's bf16 convolutions ran ResNet-50 inference ~1.5-3x and PGD ~1.5x faster than
-/// float32 (README "Performance"). bf16 keeps 8 significant bits: raw velocities 64-127 are held to 0.5, finer than the
+/// float32 (README "Results", ResNet-50 table). bf16 keeps 8 significant bits: raw velocities 64-127 are held to 0.5, finer than the
 /// integer velocities MIDI can express. For evaluation and attacks only; training stays in float32.
 /// </summary>
 public sealed class Bf16Inference : nn.Module<Tensor, Tensor>

@@ -4,7 +4,7 @@ namespace MidiGenre.Native;
 
 /// <summary>
 /// Allocator settings that make libtorch's CPU path 1.5-4x faster on this kind of machine (measured with
-/// `midigenre bench model`, see README "Performance"). A ResNet-50 step on (B, 2, 400, 128) rolls allocates activations
+/// `midigenre bench model`, see environment.md "CPU allocator settings"). A ResNet-50 step on (B, 2, 400, 128) rolls allocates activations
 /// of 10-100 MB each; with glibc's defaults every one is a fresh mmap whose pages are faulted in and zeroed 4 KiB at a
 /// time, and freed straight back to the kernel — a third of the run was system time. Two changes fix that:
 /// <list type="bullet">
