@@ -30,16 +30,24 @@ static class Common
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
+            // Logs, CI, nohup: a line every 10 % and at least every 30 s, with the time left.
             int last = -1;
             int done = 0;
             var gate = new object();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var lastLine = TimeSpan.Zero;
             return work(step =>
             {
                 lock (gate)
                 {
                     done += step;
                     int pct = total == 0 ? 100 : done * 100 / total;
-                    if (pct / 10 != last / 10) { last = pct; Console.Error.WriteLine($"{label}: {done}/{total} ({pct}%)"); }
+                    if (pct / 10 == last / 10 && clock.Elapsed - lastLine < TimeSpan.FromSeconds(30)) return;
+                    last = pct;
+                    lastLine = clock.Elapsed;
+                    double left = done == 0 ? double.NaN : clock.Elapsed.TotalSeconds * (total - done) / done;
+                    Console.Error.WriteLine($"{label}: {done}/{total} ({pct}%), {clock.Elapsed.TotalSeconds:F0} s" +
+                                            (double.IsFinite(left) && done < total ? $", about {left:F0} s left" : ""));
                 }
             });
         }

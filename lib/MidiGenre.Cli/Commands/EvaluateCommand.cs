@@ -77,7 +77,7 @@ static class PredictCommand
             {
                 try
                 {
-                    var p = Predictor.Predict(model, meta, f);
+                    var p = Predictor.Predict(model, meta.Input, f);
                     Console.WriteLine($"{f}: " + string.Join(", ", p.Take(r.GetValue(top)).Select(x => $"{x.Class} {x.Probability:P1}")));
                 }
                 catch (Exception e) when (e is Midi.MidiFormatException or IOException or NothingToClassifyException)

@@ -1,6 +1,5 @@
 using MidiGenre.Data;
 using MidiGenre.Encoding;
-using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,17 +9,20 @@ namespace MidiGenre.Evaluation;
 public sealed class NothingToClassifyException(string path)
     : Exception($"{Path.GetFileName(path)} holds no notes (after the model's encoder options): nothing to classify");
 
+/// <summary>What a trained model expects of its input: classes in output order, segments, channels, encoder options.</summary>
+public sealed record ModelInput(IReadOnlyList<string> Classes, SegmentSpec Segments, int Channels, EncodeOptions Encoding);
+
 /// <summary>Classifies one MIDI file as the paper does: segments → softmax → majority vote (ties by mean probability).</summary>
 public static class Predictor
 {
     /// <summary>Classes ranked by vote share (then mean probability); Probability is the mean softmax over segments.</summary>
-    public static List<(string Class, double Probability, double VoteShare)> Predict(nn.Module<Tensor, Tensor> model, CheckpointMeta meta, string midiPath)
+    public static List<(string Class, double Probability, double VoteShare)> Predict(nn.Module<Tensor, Tensor> model, ModelInput input, string midiPath)
     {
-        var roll = PianoRollEncoder.Encode(midiPath, meta.Source?.Encoding ?? EncodeOptions.Default);
+        var roll = PianoRollEncoder.Encode(midiPath, input.Encoding);
         if (roll.CountOnsets() == 0) throw new NothingToClassifyException(midiPath);
-        var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], meta.SegmentSpec, meta.Settings.InputChannels);
+        var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], input.Segments, input.Channels);
         var preds = Evaluator.Predict(model, data, 0, ModelFactoryDevice(model));
-        int classes = meta.Classes.Count;
+        int classes = input.Classes.Count;
         var votes = new double[classes];
         var mean = new double[classes];
         for (int k = 0; k < data.Count; k++)
@@ -28,7 +30,7 @@ public static class Predictor
             votes[preds.Predicted(k)]++;
             for (int c = 0; c < classes; c++) mean[c] += preds.Probabilities[k][c] / data.Count;
         }
-        return Enumerable.Range(0, classes).Select(c => (meta.Classes[c], mean[c], votes[c] / data.Count))
+        return Enumerable.Range(0, classes).Select(c => (input.Classes[c], mean[c], votes[c] / data.Count))
             .OrderByDescending(x => x.Item3).ThenByDescending(x => x.Item2).ToList();
     }
 

@@ -26,6 +26,9 @@ public sealed record CheckpointMeta(TrainSettings Settings, IReadOnlyList<string
 
     /// <summary>The segment spec to use this checkpoint with (older checkpoints: from the settings).</summary>
     public SegmentSpec SegmentSpec => Segments ?? new SegmentSpec(Settings.SegmentsPerPiece);
+
+    /// <summary>What the model expects of a MIDI file (for <see cref="Evaluation.Predictor"/>).</summary>
+    public Evaluation.ModelInput Input => new(Classes, SegmentSpec, Settings.InputChannels, Source?.Encoding ?? EncodeOptions.Default);
 }
 
 /// <summary>Adversarial-training settings of a run (method pgd or trades; α = 2.5 ε / steps).</summary>

@@ -1,0 +1,71 @@
+using NetArchTest.Rules;
+
+namespace MidiGenre.Tests;
+
+/// <summary>The library's layers only point down (docs/architecture.md): a type may use its own layer and the layers
+/// listed before it, never one listed after it.</summary>
+public class ArchitectureTests
+{
+    static readonly System.Reflection.Assembly Library = typeof(Study).Assembly;
+
+    /// <summary>Bottom to top. The root namespace MidiGenre holds the experiments (Study, Pipeline, reports, benchmarks).</summary>
+    public static readonly string[][] Layers =
+    [
+        ["MidiGenre.Common", "MidiGenre.Native"],
+        ["MidiGenre.Midi"],
+        ["MidiGenre.Encoding"],
+        ["MidiGenre.Data"],
+        ["MidiGenre.Models"],
+        ["MidiGenre.Evaluation"],
+        ["MidiGenre.Training"],
+        ["MidiGenre.Attacks"],
+        ["MidiGenre.Defenses"],
+        ["MidiGenre.Baselines"],
+        RootTypes(),
+        ["MidiGenre.Charts"],
+        ["MidiGenre.Notebooks"],
+    ];
+
+    static string[] RootTypes() => Library.GetTypes().Where(t => t.Namespace == "MidiGenre" && !t.Name.StartsWith('<'))
+        .Select(t => t.FullName!.Split('+')[0]).Distinct().ToArray();
+
+    public static TheoryData<int> LayerIndices => new(Enumerable.Range(0, Layers.Length - 1));
+
+    [Theory]
+    [MemberData(nameof(LayerIndices))]
+    public void A_layer_uses_no_layer_above_it(int layer)
+    {
+        var above = Layers.Skip(layer + 1).SelectMany(l => l).ToArray();
+        var failing = Layers[layer].SelectMany(name => Violations(name, above)).ToList();
+        Assert.True(failing.Count == 0, $"{string.Join(", ", Layers[layer])} must not use a higher layer; offenders: {string.Join(", ", failing)}");
+    }
+
+    [Fact]
+    public void Every_type_belongs_to_a_layer()
+    {
+        var known = Layers.SelectMany(l => l).ToArray();
+        var stray = Library.GetTypes().Where(t => t.Namespace != null && t.Namespace.StartsWith("MidiGenre") && !t.Name.StartsWith('<'))
+            .Where(t => !known.Any(k => t.Namespace == k || t.Namespace.StartsWith(k + ".") || t.FullName!.Split('+')[0] == k))
+            .Select(t => t.FullName).ToList();
+        Assert.True(stray.Count == 0, $"types outside every layer (add their namespace to Layers and docs/architecture.md): {string.Join(", ", stray)}");
+    }
+
+    [Fact]
+    public void The_check_sees_real_dependencies()
+    {
+        // Training really uses Evaluation (the trainer validates every epoch): asking the opposite must fail, so a
+        // passing layer test is not a checker that sees nothing.
+        Assert.NotEmpty(Violations("MidiGenre.Training", ["MidiGenre.Evaluation"]));
+        Assert.NotEmpty(Violations(typeof(Study).FullName!, ["MidiGenre.Attacks"]));
+    }
+
+    static IEnumerable<string> Violations(string nameOrType, string[] forbidden)
+    {
+        var selected = Types.InAssembly(Library).That();
+        var types = nameOrType.StartsWith("MidiGenre.") && char.IsUpper(nameOrType.Split('.').Last()[0]) && Library.GetType(nameOrType) != null
+            ? selected.HaveNameMatching("^" + nameOrType.Split('.').Last() + "(`.*)?$").And().ResideInNamespaceMatching("^MidiGenre$")
+            : selected.ResideInNamespaceMatching("^" + System.Text.RegularExpressions.Regex.Escape(nameOrType) + @"(\..*)?$");
+        var result = types.ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
+        return result.IsSuccessful ? [] : result.FailingTypeNames ?? [];
+    }
+}
