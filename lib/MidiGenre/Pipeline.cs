@@ -21,7 +21,15 @@ public sealed record AttackFigures(string Attack, double? Eps, double? Budget, s
 
 public sealed record CleanFigures(double SegmentAccuracy, double PieceAccuracy, double WeightedF1);
 public sealed record RobustFigures(double CleanAccuracy, double RobustAccuracy, double PieceRobustAccuracy);
-public sealed record AdversarialTrainingFigures(string Attack, double Eps, double Mix, RobustFigures Base, RobustFigures Retrained);
+/// <summary>Base vs adversarially trained model under the same PGD attack (test split). <c>Attack</c> is the attack
+/// both are evaluated with; <c>Method</c> how the retrained model was trained (pgd, fast, trades).</summary>
+public sealed record AdversarialTrainingFigures(string Attack, double Eps, double Mix, RobustFigures Base, RobustFigures Retrained)
+{
+    public string Method { get; init; } = "pgd";
+    /// <summary>Segment accuracy after the adversarial examples were realised as MIDI.</summary>
+    public double RealizedBase { get; init; }
+    public double RealizedRetrained { get; init; }
+}
 /// <summary>Which weights a report's figures come from.</summary>
 public sealed record CheckpointChoice(string Which, int Epoch, int Epochs);
 
@@ -55,11 +63,12 @@ public sealed class Pipeline(string profile, string outDir, DataSource source, i
     public Action<string>? Log { get; init; }
     public double[] Epsilons { get; init; } = [0, 0.02, 0.05, 0.1];
     public string Checkpoint { get; init; } = "best";
+    public string AdversarialMethod { get; init; } = "pgd";
 
     public PipelineReport Run()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var study = new Study(profile, outDir, source, seed) { Log = Log, Epsilons = Epsilons, Checkpoint = Checkpoint };
+        var study = new Study(profile, outDir, source, seed) { Log = Log, Epsilons = Epsilons, Checkpoint = Checkpoint, AdversarialMethod = AdversarialMethod };
         Log?.Invoke($"data: {source.Name}; device: {study.Device.type}");
         Log?.Invoke($"{study.Data.Classes.Count} classes; {study.Data.Train.Pieces.Count} train / {study.Data.Validation.Pieces.Count} validation / " +
                     $"{study.Data.Test.Pieces.Count} test pieces ({study.Data.Split.Mode} split); figures below are on the test split");

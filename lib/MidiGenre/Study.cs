@@ -17,6 +17,10 @@ public sealed class MissingStepException(string path, string producedBy)
     : Exception($"{path} is missing: run {producedBy} first (`midigenre pipeline`, or the notebook of that step, with the same " +
                 "profile and output folder)");
 
+/// <summary>The parameters of a study, named for display.</summary>
+public sealed record StudyParameters(string Profile, string Corpus, string CorpusPath, string LabelColumn, string ReportedSplit,
+    string Checkpoint, int Seed, string OutputFolder, string Device);
+
 /// <summary>
 /// One experiment's steps and files, shared by `midigenre pipeline` and the notebooks: each step writes its result
 /// under <see cref="OutDir"/> (base/, advtrain/, attacks.json, robustness.json, report.json) and later steps read
@@ -32,6 +36,11 @@ public sealed class Study
     public double[] Epsilons { get; init; } = [0, 0.02, 0.05, 0.1];
     public double AdversarialEps { get; init; } = 0.05;
     public double AdversarialMix { get; init; } = 0.5;
+    /// <summary>pgd (Madry et al.; the default) or fast (FGSM with random start, Wong et al. 2020, with its overfitting
+    /// guard; ~2.5× faster on the cpu profile but, measured there, ~25 points less robust — README "Adversarial training").
+    /// From MIDIGENRE_ADV_METHOD in the notebooks.</summary>
+    public string AdversarialMethod { get; init; } = "pgd";
+    string Method => AdversarialMethod;
     public int PgdSteps => Profile == "smoke" ? 5 : 10;
     public Device Device { get; } = ModelFactory.DefaultDevice();
     /// <summary>Progress lines (notebooks point this at an updating display).</summary>
@@ -59,6 +68,10 @@ public sealed class Study
     /// <summary>The split every reported figure comes from.</summary>
     public const string ReportSplit = "test";
 
+    /// <summary>What this notebook run uses, as one named table (the parameters cell shows it).</summary>
+    public StudyParameters Parameters => new(Profile, Source.Name, Source.CorpusPath, Source.LabelColumn, ReportSplit, Checkpoint, Seed,
+        OutDir, Device.type.ToString());
+
     /// <summary>Profile from MIDIGENRE_PROFILE (default paper with CUDA, else cpu), data from MIDIGENRE_DATA /
     /// MIDIGENRE_CORPUS (alias MIDIGENRE_MAESTRO) and MIDIGENRE_LABEL,
     /// output from MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under <paramref name="root"/>).</summary>
@@ -70,7 +83,9 @@ public sealed class Study
             : Environment.GetEnvironmentVariable("MIDIGENRE_MAESTRO") is { Length: > 0 } m ? m : null;
         string label = Environment.GetEnvironmentVariable("MIDIGENRE_LABEL") is { Length: > 0 } l ? l : Catalog.DefaultLabelColumn;
         string outDir = Environment.GetEnvironmentVariable("MIDIGENRE_OUT") is { Length: > 0 } o ? o : Path.Combine(root, "artifacts", "notebooks", profile);
-        return new Study(profile, outDir, DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label }) { Log = log };
+        string method = Environment.GetEnvironmentVariable("MIDIGENRE_ADV_METHOD") is { Length: > 0 } a ? a : "pgd";
+        return new Study(profile, outDir, DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label })
+            { Log = log, AdversarialMethod = method };
     }
 
     ExperimentData? _data;
@@ -85,10 +100,15 @@ public sealed class Study
     public nn.Module<Tensor, Tensor> TrainBase() => TrainOrLoad(BaseDir, null);
 
     /// <summary>PGD adversarial retraining (Madry; a mix of clean and adversarial segments per batch).</summary>
-    public nn.Module<Tensor, Tensor> TrainAdversarial() => TrainOrLoad(AdvDir, new AdversarialTraining(AdversarialEps, PgdSteps, AdversarialMix, Seed));
+    public nn.Module<Tensor, Tensor> TrainAdversarial()
+    {
+        var adv = new AdversarialTraining(AdversarialEps, PgdSteps, AdversarialMix, Seed, Method);
+        var guard = Method == "fast" ? new OverfittingGuard(Data.Validation, AdversarialEps, PgdSteps, seed: Seed) : null;
+        return TrainOrLoad(AdvDir, adv, guard);
+    }
 
-    /// <summary>The run's history and settings (from its <see cref="Checkpoint"/> checkpoint).</summary>
-    public CheckpointMeta Meta(string runDir) => Training.Checkpoint.ReadMeta(RequireRun(runDir), Checkpoint);
+    /// <summary>The run's full history and settings (from last/, which holds every epoch).</summary>
+    public CheckpointMeta Meta(string runDir) => Training.Checkpoint.ReadMeta(RequireRun(runDir), "last");
 
     /// <summary>Loads a finished run's <see cref="Checkpoint"/> weights (best validation epoch by default) in eval mode.</summary>
     public nn.Module<Tensor, Tensor> Load(string runDir) => Training.Checkpoint.LoadModel(RequireRun(runDir), Device, Checkpoint).Model;
@@ -96,7 +116,7 @@ public sealed class Study
     /// <summary>"best, epoch 6 of 8" for titles and reports.</summary>
     public CheckpointChoice ChoiceOf(string runDir)
     {
-        var meta = Meta(runDir);
+        var meta = Training.Checkpoint.ReadMeta(RequireRun(runDir), Checkpoint);
         return new CheckpointChoice(Checkpoint, meta.Epoch, meta.Settings.Epochs);
     }
 
@@ -108,14 +128,15 @@ public sealed class Study
 
     static string Require(string path, string producer) => File.Exists(path) ? path : throw new MissingStepException(path, producer);
 
-    nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv)
+    nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv, OverfittingGuard? guard = null)
     {
         Training.Checkpoint.Recover(Path.Combine(dir, "last"));
-        if (File.Exists(Path.Combine(dir, "last", "meta.json")) && Training.Checkpoint.ReadMeta(dir, "last").Epoch >= Settings.Epochs)
+        if (File.Exists(Path.Combine(dir, "last", "meta.json")) && Training.Checkpoint.ReadMeta(dir, "last") is var done
+            && (done.Epoch >= Settings.Epochs || done.StoppedEarly != null))
             Say($"reusing the finished run in {dir} (delete it to train again)");
         else
         {
-            Say($"training {Settings.Arch} {(adv == null ? "" : $"adversarially (PGD ε={adv.Eps}, mix {adv.Mix}) ")}for {Settings.Epochs} epochs on {Device.type} → {dir}");
+            Say($"training {Settings.Arch} {(adv == null ? "" : $"adversarially ({adv.Method}, ε={adv.Eps}, mix {adv.Mix}) ")}for {Settings.Epochs} epochs on {Device.type} → {dir}");
             new Trainer(Settings, Data.Classes, dir, Source.Name)
             {
                 Device = Device,
@@ -125,6 +146,8 @@ public sealed class Study
                 OnEpoch = m => Say($"epoch {m.Epoch}/{Settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, " +
                                    $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, {m.SegmentsPerSecond:F1} seg/s"),
                 BatchTransform = adv == null ? null : adv.Transform,
+                StopCheck = guard == null ? null : guard.Check,
+                OnStop = reason => Say("stopped: " + reason),
             }.Run(Data.Train, Data.Validation, resume: true);
         }
         return Load(dir);
@@ -186,7 +209,12 @@ public sealed class Study
         var after = RunAttack(retrained, pgd);
         var figures = new AdversarialTrainingFigures("pgd", AdversarialEps, AdversarialMix,
             new RobustFigures(before.CleanAccuracy, before.SegmentRobustAccuracy, before.PieceRobustAccuracy),
-            new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy));
+            new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy))
+        {
+            Method = Method,
+            RealizedBase = before.RealizedSegmentAccuracy,
+            RealizedRetrained = after.RealizedSegmentAccuracy,
+        };
         Directory.CreateDirectory(AdvDir);
         JsonFiles.Write(RobustnessPath, figures);
         Say($"PGD ε={AdversarialEps} (test): base robust {before.SegmentRobustAccuracy:P1} → retrained {after.SegmentRobustAccuracy:P1} " +

@@ -162,11 +162,21 @@ public class PipelineTests(SmokeData smoke)
     [Fact]
     public void Smoke_pipeline_report_has_the_promised_shape_and_invariants()
     {
+        // The real command, as a user runs it (same data folder as the shared fixture, so the corpus is reused).
         string outDir = Path.Combine(smoke.Root, "pipeline");
-        var report = new Pipeline("smoke", outDir, smoke.Data.Source, seed: 1) { Epsilons = [0, 0.05, 0.1] }.Run();
+        var run = CliTests.Run("pipeline", "--profile", "smoke", "--data", smoke.Root, "--seed", "1", "--out", outDir);
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Contains("test split", run.Out);
+        var report = PipelineReport.Read(Path.Combine(outDir, "report.json"));
         var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
-        foreach (var key in new[] { "profile", "dataset", "classes", "clean", "attacks", "adversarial_training" }) Assert.True(json.TryGetProperty(key, out _), key);
+        foreach (var key in new[] { "profile", "dataset", "classes", "clean", "attacks", "adversarial_training", "baseline", "split" })
+            Assert.True(json.TryGetProperty(key, out _), key);
         Assert.Equal("smoke", json.GetProperty("profile").GetString());
+        Assert.Equal("test", json.GetProperty("split").GetString());
+        Assert.Equal("best", json.GetProperty("checkpoint").GetProperty("which").GetString());
+        Assert.Equal(report.TestPieces, smoke.Data.Test.Pieces.Count);
+        Assert.InRange(report.Baseline!.PieceAccuracy, 0, 1);
+        Assert.Contains("normalised velocity", json.GetProperty("attacks")[1].GetProperty("budget_unit").GetString());
         Assert.True(json.GetProperty("attacks")[0].TryGetProperty("realized_success_rate", out _));
         Assert.True(json.GetProperty("adversarial_training").GetProperty("retrained").TryGetProperty("robust_accuracy", out _));
 

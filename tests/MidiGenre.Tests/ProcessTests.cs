@@ -239,6 +239,19 @@ public class CommandTests(CliRun run)
             "at least 2", "jazz");
     }
 
+    [Fact]
+    public void Baseline_reports_test_figures_and_refuses_unknown_classes()
+    {
+        string outDir = Path.Combine(run.Root, "baseline");
+        var ok = CliTests.Run("baseline", "--profile", "smoke", "--data", run.DataDir, "--out", outDir);
+        Assert.True(ok.Code == 0, ok.Err);
+        Assert.Contains("test split of synthetic-smoke", ok.Out);
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "baseline.json"))).RootElement;
+        Assert.Equal("test", json.GetProperty("split").GetString());
+        Assert.Equal(2, json.GetProperty("baselines").GetArrayLength());
+        Refused(CliTests.Run("baseline", "--profile", "smoke", "--data", run.DataDir, "--classes", "Alberti,Nobody"), "Nobody", "not found");
+    }
+
     string SmokeMidi() => Directory.GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories).Order().First();
 
     [Fact]

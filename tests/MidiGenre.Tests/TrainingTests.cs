@@ -136,6 +136,50 @@ public class AdversarialTrainingTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Overfitting_guard_trips_when_robust_accuracy_collapses()
+    {
+        var guard = new OverfittingGuard(smoke.Data.Validation, 0.05);
+        Assert.Null(guard.Judge(0.40, 1));
+        Assert.Null(guard.Judge(0.55, 2));
+        Assert.Null(guard.Judge(0.45, 3));                          // a dip, not a collapse
+        Assert.Contains("catastrophic overfitting", guard.Judge(0.10, 4));
+    }
+
+    [Fact]
+    public void A_stop_check_keeps_the_previous_epochs_weights_and_records_why()
+    {
+        var d = smoke.Data;
+        var settings = TrainSettings.ForProfile("smoke") with { Epochs = 3, SegmentsPerPiece = 2, Threads = 2, Seed = 4 };
+        string stopped = Path.Combine(smoke.Root, "guarded"), one = Path.Combine(smoke.Root, "one-epoch");
+        var (_, meta) = new Trainer(settings, d.Classes, stopped) { Device = CPU, StopCheck = (_, e) => e == 2 ? "test stop" : null }
+            .Run(d.Train, d.Validation);
+        Assert.Equal(1, meta.Epoch);
+        Assert.Equal("test stop", Checkpoint.ReadMeta(stopped, "last").StoppedEarly);
+        new Trainer(settings, d.Classes, one) { Device = CPU, StopAfterEpochs = 1 }.Run(d.Train, d.Validation);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(one, "last", "model.bin")), File.ReadAllBytes(Path.Combine(stopped, "last", "model.bin")));
+        // A stopped run is finished: resuming it trains nothing more.
+        var (_, again) = new Trainer(settings, d.Classes, stopped) { Device = CPU }.Run(d.Train, d.Validation, resume: true);
+        Assert.Equal(1, again.Epoch);
+    }
+
+    [Fact]
+    public void Fast_adversarial_training_is_more_robust_than_the_base_model()
+    {
+        var d = smoke.Data;
+        var settings = TrainSettings.ForProfile("smoke") with { SegmentsPerPiece = 4, Seed = 1, Threads = 2 };
+        var fast = new AdversarialTraining(0.05, 5, 0.5, 1, "fast");
+        Assert.Equal(0.0625, fast.Alpha, 10); // α = 1.25 ε
+        Assert.Equal(1, fast.Settings.Steps);
+        var (model, _) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "fast")) { Device = CPU, BatchTransform = fast.Transform }
+            .Run(d.Train, d.Validation);
+        model.eval();
+        var pgd = Attacks.AttackFactory.Create("pgd", 0.02, 10, 1);
+        double Robust(nn.Module<Tensor, Tensor> m) => Attacks.AttackEvaluator.Run(m, d.Test, d.Classes, pgd).SegmentRobustAccuracy;
+        double before = Robust(smoke.Trained), after = Robust(model);
+        Assert.True(after > before + 0.05, $"PGD-10 robust accuracy at ε = 0.02: base {before:P0}, fast adversarial training {after:P0}");
+    }
+
+    [Fact]
     public void Madry_transform_replaces_the_requested_share_of_the_batch()
     {
         var d = smoke.Data;

@@ -13,9 +13,12 @@ static class PipelineCommand
         var seed = Common.Seed();
         var which = new Option<string>("--checkpoint") { Description = "Weights the steps evaluate and attack: best (validation; default) | last", DefaultValueFactory = _ => "best" };
         which.AcceptOnlyFromAmong("best", "last");
+        var method = new Option<string>("--adv-method")
+            { Description = "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard)", DefaultValueFactory = _ => "pgd" };
+        method.AcceptOnlyFromAmong("pgd", "fast");
         var cmd = new Command("pipeline", "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → " +
             "FGSM/PGD sweeps → adversarial retraining → re-attack; writes OUT/report.json (all figures on the test split)")
-            { profile, output, seed, which };
+            { profile, output, seed, which, method };
         d.AddTo(cmd);
         cmd.SetAction(r => Common.Guard(() =>
         {
@@ -24,6 +27,7 @@ static class PipelineCommand
             {
                 Log = s => Console.WriteLine(s),
                 Checkpoint = r.GetValue(which)!,
+                AdversarialMethod = r.GetValue(method)!,
             };
             var report = pipeline.Run();
             Console.WriteLine($"test split: clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 {report.Clean.WeightedF1:F3}; {report.Seconds:F0} s");

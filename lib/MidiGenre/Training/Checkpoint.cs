@@ -21,6 +21,8 @@ public sealed record CheckpointMeta(TrainSettings Settings, IReadOnlyList<string
     public DataSource? Source { get; init; }
     public SegmentSpec? Segments { get; init; }
     public DefenseSettings? Defense { get; init; }
+    /// <summary>Why training stopped before its last epoch (e.g. the catastrophic-overfitting guard), if it did.</summary>
+    public string? StoppedEarly { get; init; }
     /// <summary>"best" or "last": which of the run's checkpoints this folder is (set when loaded).</summary>
     public string? Which { get; init; }
 
@@ -90,6 +92,12 @@ public static class Checkpoint
         if (Directory.Exists(dir)) Directory.Move(dir, old);
         Directory.Move(tmp, dir);
         if (Directory.Exists(old)) Directory.Delete(old, true);
+    }
+
+    /// <summary>Rewrites a checkpoint's meta.json in place (atomically), e.g. to record an early stop.</summary>
+    public static void WriteMeta(string dir, CheckpointMeta meta)
+    {
+        if (Directory.Exists(dir)) AtomicFile.WriteAllText(Path.Combine(dir, "meta.json"), JsonSerializer.Serialize(meta, Json));
     }
 
     public static CheckpointMeta ReadMeta(string dir, string which = "best")

@@ -26,10 +26,14 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
     public Device Device { get; init; } = ModelFactory.DefaultDevice();
     public Action<TrainProgress>? OnProgress { get; init; }
     public Action<EpochMetrics>? OnEpoch { get; init; }
+    public Action<string>? OnStop { get; init; }
     /// <summary>The data the run trains on, recorded in every checkpoint.</summary>
     public DataSource? Source { get; init; }
     /// <summary>Adversarial-training settings, recorded in every checkpoint (null = plain training).</summary>
     public DefenseSettings? Defense { get; init; }
+    /// <summary>Called after each epoch's training pass, before it is checkpointed: a reason stops the run and keeps the
+    /// previous epoch's weights (the guard against catastrophic overfitting plugs in here).</summary>
+    public Func<nn.Module<Tensor, Tensor>, int, string?>? StopCheck { get; init; }
     /// <summary>Resume even when settings, data or defense differ from the checkpoint's (the user asked for it).</summary>
     public bool AllowChangedSettings { get; init; }
     /// <summary>Stop after this many epochs in this call (tests use it to simulate a killed run).</summary>
@@ -90,9 +94,18 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
         }
         using var writer = new EpochLog(OutDir);
         int stopAt = StopAfterEpochs is int s ? Math.Min(Settings.Epochs, meta.Epoch + s) : Settings.Epochs;
+        if (meta.StoppedEarly != null) stopAt = meta.Epoch; // a run stopped by its guard is finished
         for (int epoch = meta.Epoch; epoch < stopAt; epoch++)
         {
             var m = RunEpoch(model, optimizer, train, validation, epoch);
+            if (StopCheck?.Invoke(model, epoch + 1) is string reason)
+            {
+                meta = meta with { StoppedEarly = reason };
+                if (File.Exists(Path.Combine(LastDir, "model.bin"))) model.load(Path.Combine(LastDir, "model.bin"));
+                Checkpoint.WriteMeta(LastDir, meta);
+                OnStop?.Invoke(reason);
+                break;
+            }
             meta.History.Add(m);
             bool best = m.ValWeightedF1 > meta.BestF1;
             meta = meta with { Epoch = epoch + 1, BestF1 = best ? m.ValWeightedF1 : meta.BestF1, BestEpoch = best ? epoch + 1 : meta.BestEpoch };
