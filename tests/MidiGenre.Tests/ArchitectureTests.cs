@@ -4,6 +4,7 @@ namespace MidiGenre.Tests;
 
 /// <summary>The library's layers only point down (docs/architecture.md): a type may use its own layer and the layers
 /// listed before it, never one listed after it.</summary>
+[Collection("alone")] // reading the assemblies allocates: keep it away from the memory test
 public class ArchitectureTests
 {
     static readonly System.Reflection.Assembly Library = typeof(Study).Assembly;

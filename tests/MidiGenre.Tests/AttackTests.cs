@@ -164,7 +164,7 @@ public class PipelineTests(SmokeData smoke)
     {
         // The real command, as a user runs it (same data folder as the shared fixture, so the corpus is reused).
         string outDir = Path.Combine(smoke.Root, "pipeline");
-        var run = CliTests.Run("pipeline", "--profile", "smoke", "--data", smoke.Root, "--seed", "1", "--out", outDir);
+        var run = CliTests.Run("pipeline", "--profile", "smoke", "--data", smoke.Root, "--seed", "1", "--out", outDir, "--eps", "0,0.05,0.1");
         Assert.True(run.Code == 0, run.Err);
         Assert.Contains("test split", run.Out);
         var report = PipelineReport.Read(Path.Combine(outDir, "report.json"));

@@ -18,7 +18,7 @@ public class CliTests
         using var p = Process.Start(Start(args))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), "midigenre did not finish");
+        Assert.True(p.WaitForExit(900_000), "midigenre did not finish within 15 minutes");
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Tests;
 
+[Collection("torch")] // torch's global generator and thread pool are shared: no torch test runs beside another
 public class ModelTests
 {
     [Fact]
@@ -133,6 +134,7 @@ public class ModelTests
     }
 }
 
+[Collection("torch")]
 public class StridedPointwiseConvTests
 {
     [Fact]

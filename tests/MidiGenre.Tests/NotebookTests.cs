@@ -24,5 +24,14 @@ public class NotebookTests
             Assert.True(r.Charts > 0, $"{r.Name} produced no chart");
         }
         Assert.True(File.Exists(Path.Combine(study, "report.json")));
+        // plotly.js travels once per notebook, compressed: the six executed notebooks stay small.
+        long bytes = runs.Sum(r => new FileInfo(r.OutputPath).Length);
+        Assert.True(bytes <= 10_000_000, $"executed notebooks weigh {bytes / 1e6:F1} MB (goal ≤ 10 MB)");
+        // Every cell has an id (nbformat 4.5), so Jupyter's validator accepts the committed notebooks.
+        foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb"))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(nb));
+            Assert.All(doc.RootElement.GetProperty("cells").EnumerateArray(), c => Assert.True(c.TryGetProperty("id", out _), $"{nb}: a cell without id"));
+        }
     }
 }

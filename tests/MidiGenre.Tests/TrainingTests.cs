@@ -39,33 +39,6 @@ public class TrainingTests(SmokeData smoke)
     }
 
     [Fact]
-    public void Native_memory_does_not_grow_over_hundreds_of_steps()
-    {
-        var model = Models.ModelFactory.Create("convnet", 2, 6);
-        var opt = optim.AdamW(model.parameters(), 1e-3);
-        var loss = nn.CrossEntropyLoss();
-        var batches = smoke.Data.Train.Batches(4, Augmentation.Train, shuffle: true).Take(6).ToList();
-        void Steps(int n)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                using var scope = NewDisposeScope();
-                var (x, y, _) = batches[i % batches.Count];
-                opt.zero_grad();
-                loss.forward(model.forward(x), y).backward();
-                opt.step();
-            }
-        }
-        Steps(50);
-        GC.Collect();
-        long before = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
-        Steps(300);
-        GC.Collect();
-        long after = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
-        Assert.True(after - before < 200L << 20, $"resident memory grew by {(after - before) >> 20} MiB over 300 steps");
-    }
-
-    [Fact]
     public void Evaluation_batches_hold_every_segments_centred_window_and_label_once()
     {
         var data = smoke.Data.Validation;
@@ -226,4 +199,42 @@ public class BaselineTests(SmokeData smoke)
             .Figures(new SegmentDataset(shuffled, d.Train.Spec), d.Validation, d.Test, d.Classes);
         Assert.True(noise.SegmentAccuracy < scalars.SegmentAccuracy, $"shuffled labels {noise.SegmentAccuracy:P0} ≥ {scalars.SegmentAccuracy:P0}");
     }
+}
+
+/// <summary>Runs alone (after the parallel collections): it measures the whole process's resident memory, which any
+/// test running beside it would disturb.</summary>
+[CollectionDefinition("alone", DisableParallelization = true)]
+public sealed class AloneCollection;
+
+[Collection("alone")]
+public class MemoryTests
+{
+    [Fact]
+    public void Native_memory_does_not_grow_over_hundreds_of_steps()
+    {
+        var model = Models.ModelFactory.Create("convnet", 2, 6);
+        var opt = optim.AdamW(model.parameters(), 1e-3);
+        var loss = nn.CrossEntropyLoss();
+        manual_seed(8);
+        var batches = Enumerable.Range(0, 6).Select(_ => ((rand(4, 2, 400, 128) * 64).round(), randint(0, 6, 4))).ToList();
+        void Steps(int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                using var scope = NewDisposeScope();
+                var (x, y) = batches[i % batches.Count];
+                opt.zero_grad();
+                loss.forward(model.forward(x), y).backward();
+                opt.step();
+            }
+        }
+        Steps(50);
+        GC.Collect();
+        long before = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
+        Steps(300);
+        GC.Collect();
+        long after = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
+        Assert.True(after - before < 200L << 20, $"resident memory grew by {(after - before) >> 20} MiB over 300 steps");
+    }
+
 }

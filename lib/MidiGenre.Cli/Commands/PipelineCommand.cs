@@ -16,9 +16,10 @@ static class PipelineCommand
         var method = new Option<string>("--adv-method")
             { Description = "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard)", DefaultValueFactory = _ => "pgd" };
         method.AcceptOnlyFromAmong("pgd", "fast");
+        var eps = new Option<string>("--eps") { Description = "ε of the FGSM/PGD sweeps (normalised velocity, comma-separated)", DefaultValueFactory = _ => "0,0.02,0.05,0.1" };
         var cmd = new Command("pipeline", "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → " +
             "FGSM/PGD sweeps → adversarial retraining → re-attack; writes OUT/report.json (all figures on the test split)")
-            { profile, output, seed, which, method };
+            { profile, output, seed, which, method, eps };
         d.AddTo(cmd);
         cmd.SetAction(r => Common.Guard(() =>
         {
@@ -28,6 +29,7 @@ static class PipelineCommand
                 Log = s => Console.WriteLine(s),
                 Checkpoint = r.GetValue(which)!,
                 AdversarialMethod = r.GetValue(method)!,
+                Epsilons = ParseEps(r.GetValue(eps)!),
             };
             var report = pipeline.Run();
             Console.WriteLine($"test split: clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 {report.Clean.WeightedF1:F3}; {report.Seconds:F0} s");
@@ -35,4 +37,8 @@ static class PipelineCommand
         }));
         return cmd;
     }
+
+    static double[] ParseEps(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(s => double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v >= 0
+            ? v : throw new UsageException($"--eps: '{s}' is not a number ≥ 0 (use e.g. 0,0.02,0.05)")).ToArray();
 }

@@ -1,13 +1,8 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using System.Text.Json.Nodes;
 
 namespace MidiGenre.Charts;
-
-/// <summary>A rendered chart: an HTML fragment with plotly.js embedded. Notebooks display it as text/html.</summary>
-public sealed record Figure(string Title, string Html)
-{
-    public override string ToString() => $"Figure: {Title}";
-}
 
 /// <summary>
 /// Loads MidiGenre.Charts (Plotly.NET and its FSharp.Core 10.1) into a private AssemblyLoadContext so it works
@@ -49,9 +44,15 @@ public static class ChartHost
         return context.LoadFromAssemblyPath(Path.Combine(dir, "MidiGenre.Charts.dll")).GetType("MidiGenre.Charts.PlotlyCharts", throwOnError: true)!;
     }
 
-    internal static Figure Call(string method, string title, params object[] args)
+    /// <summary>Calls a PlotlyCharts builder; returns its figure JSON as a node to polish.</summary>
+    internal static JsonObject Call(string method, string title, params object[] args) =>
+        JsonNode.Parse(Invoke<string>(method, [title, .. args]))!.AsObject();
+
+    internal static string PlotlyJs() => Invoke<string>("PlotlyJs", []);
+
+    static T Invoke<T>(string method, object[] args)
     {
-        try { return new Figure(title, (string)Charts.Value.GetMethod(method)!.Invoke(null, [title, .. args])!); }
+        try { return (T)Charts.Value.GetMethod(method)!.Invoke(null, args)!; }
         catch (TargetInvocationException e) when (e.InnerException != null) { throw e.InnerException; }
     }
 }

@@ -1,54 +1,135 @@
+using System.Text.Json.Nodes;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Training;
-using static System.Globalization.CultureInfo;
 
 namespace MidiGenre.Charts;
 
-/// <summary>The project's figures, with titles, axis labels and units (drawn by Plotly.NET via <see cref="ChartHost"/>).</summary>
+/// <summary>
+/// The project's figures. Plotly.NET builds them (via <see cref="ChartHost"/>); the layout is then finished here in
+/// plotly's own attributes so that each figure reads on its own at 800 px: a title that says what and on which data,
+/// axis titles with units, colour-bar titles, note names on pitch axes, series told apart by dash and marker as well as
+/// colour, integer epochs, value labels on bars, numbers in confusion cells, a diverging scale centred on 0 for signed
+/// differences, and a width that follows the page.
+/// </summary>
 public static class Figures
 {
-    const int W = 900, H = 450;
+    static readonly string[] Dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
+    static readonly string[] Symbols = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"];
+    static readonly string[] NoteNames = ["C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B"];
 
-    /// <summary>One channel of a roll as a heatmap: time (s) across, MIDI pitch up.</summary>
-    public static Figure Roll(PianoRoll roll, int channel, string title, int start = 0, int length = 400, int lowPitch = 21, int highPitch = 108)
+    /// <summary>"C4" for MIDI pitch 60.</summary>
+    public static string NoteName(int pitch) => NoteNames[pitch % 12] + (pitch / 12 - 1);
+
+    /// <summary>One channel of a roll as a heatmap: time (s) across, pitch (note names) up, only the pitches in use.</summary>
+    public static Figure Roll(PianoRoll roll, int channel, string title, int start = 0, int length = 400)
     {
-        var (z, x, y) = Grid(roll, channel, start, length, lowPitch, highPitch);
-        return ChartHost.Call("Heatmap", title, "time (s)", "MIDI pitch", z, x, y, W, H);
+        int end = Math.Min(roll.Frames, start + length);
+        var (low, high) = PitchRange(start, end, roll);
+        var z = Rows(roll, channel, start, end, low, high);
+        var spec = ChartHost.Call("Heatmap", title, "time (s)", "pitch", z, Labels(end - start), Labels(high - low + 1));
+        var trace = Trace(spec, 0);
+        SetHeatmapAxes(trace, start, end, low, high);
+        trace["colorscale"] = "Viridis";
+        trace["zmin"] = 0;
+        trace["zmax"] = channel == PianoRoll.Onset ? 1 : 127;
+        trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = channel == PianoRoll.Onset ? "onset (0/1)" : "velocity (0–127)" } };
+        PitchAxis(spec, "yaxis", low, high);
+        return Finish(title, spec, height: 520);
     }
 
-    /// <summary>Original, adversarial and |difference| of the velocity channel side by side.</summary>
-    public static Figure RollDifference(PianoRoll original, PianoRoll adversarial, string title, int lowPitch = 21, int highPitch = 108)
+    /// <summary>Original and adversarial velocities on one shared scale (0–127) and their signed difference
+    /// (adversarial − original) on a diverging scale centred on 0, side by side.</summary>
+    public static Figure RollDifference(PianoRoll original, PianoRoll adversarial, string title)
     {
-        var diff = new PianoRoll(original.Frames);
-        for (int i = 0; i < diff.Data.Length; i++) diff.Data[i] = (byte)Math.Min(127, Math.Abs(adversarial.Data[i] - original.Data[i]));
-        var a = Grid(original, PianoRoll.Frame, 0, original.Frames, lowPitch, highPitch);
-        var b = Grid(adversarial, PianoRoll.Frame, 0, original.Frames, lowPitch, highPitch);
-        var d = Grid(diff, PianoRoll.Frame, 0, original.Frames, lowPitch, highPitch);
-        return ChartHost.Call("Heatmaps", title, "time (s)", "MIDI pitch", new[] { "original", "adversarial", "|difference|" },
-            new[] { a.Z, b.Z, d.Z }, a.X, a.Y, 1200, H);
+        int frames = original.Frames;
+        var (low, high) = PitchRange(0, frames, original, adversarial);
+        var a = Rows(original, PianoRoll.Frame, 0, frames, low, high);
+        var b = Rows(adversarial, PianoRoll.Frame, 0, frames, low, high);
+        var d = a.Select((row, i) => row.Select((v, t) => b[i][t] - v).ToArray()).ToArray();
+        double maxAbs = Math.Max(1, d.SelectMany(r => r).Select(Math.Abs).DefaultIfEmpty(0).Max());
+        var spec = ChartHost.Call("Heatmaps", title, "time (s)", "pitch",
+            new[] { "original", "adversarial", "adversarial − original" }, new[] { a, b, d }, Labels(frames), Labels(high - low + 1));
+        for (int i = 0; i < 3; i++)
+        {
+            var trace = Trace(spec, i);
+            SetHeatmapAxes(trace, 0, frames, low, high);
+            bool diff = i == 2;
+            trace["colorscale"] = diff ? "RdBu" : "Viridis";
+            trace["reversescale"] = diff;
+            trace["zmin"] = diff ? -maxAbs : 0;
+            trace["zmax"] = diff ? maxAbs : 127;
+            trace["showscale"] = i != 0;
+            // Both colour bars at the right, one above the other: velocity (panels 1–2), Δ velocity (panel 3).
+            trace["colorbar"] = new JsonObject
+            {
+                ["title"] = new JsonObject { ["text"] = diff ? "Δ velocity" : "velocity" },
+                ["x"] = 1.02, ["y"] = diff ? 0.22 : 0.78, ["len"] = 0.45, ["thickness"] = 12,
+            };
+        }
+        foreach (var axis in new[] { "yaxis", "yaxis2", "yaxis3" })
+        {
+            PitchAxis(spec, axis, low, high);
+            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "pitch" };
+        }
+        foreach (var axis in new[] { "xaxis", "xaxis2", "xaxis3" }) Axis(spec, axis)["title"] = new JsonObject { ["text"] = "time (s)" };
+        return Finish(title, spec, height: 520);
     }
 
-    static (double[][] Z, string[] X, string[] Y) Grid(PianoRoll roll, int channel, int start, int length, int low, int high)
+    static (int Low, int High) PitchRange(int start, int end, params PianoRoll[] rolls)
     {
-        length = Math.Max(0, Math.Min(length, roll.Frames - start));
-        var z = Enumerable.Range(low, high - low + 1).Select(p => Enumerable.Range(start, length).Select(t => (double)roll[channel, t, p]).ToArray()).ToArray();
-        var x = Enumerable.Range(start, length).Select(t => (t * PianoRoll.BinSeconds).ToString("0.00", InvariantCulture)).ToArray();
-        var y = Enumerable.Range(low, high - low + 1).Select(p => p.ToString(InvariantCulture)).ToArray();
-        return (z, x, y);
+        int low = 127, high = 0;
+        foreach (var roll in rolls)
+            for (int t = start; t < Math.Min(end, roll.Frames); t++)
+                for (int p = 0; p < PianoRoll.Pitches; p++)
+                    if (roll[PianoRoll.Frame, t, p] > 0) { low = Math.Min(low, p); high = Math.Max(high, p); }
+        return low > high ? (48, 72) : (Math.Max(0, low - 2), Math.Min(127, high + 2));
     }
 
+    static double[][] Rows(PianoRoll roll, int channel, int start, int end, int low, int high) =>
+        Enumerable.Range(low, high - low + 1).Select(p => Enumerable.Range(start, end - start).Select(t => (double)roll[channel, t, p]).ToArray()).ToArray();
+
+    static string[] Labels(int n) => Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>Numeric axes: seconds across (so ticks are few and upright), MIDI pitch up.</summary>
+    static void SetHeatmapAxes(JsonObject trace, int start, int end, int low, int high)
+    {
+        trace["x"] = new JsonArray(Enumerable.Range(start, end - start).Select(t => (JsonNode)JsonValue.Create(Math.Round(t * PianoRoll.BinSeconds, 2))).ToArray());
+        trace["y"] = new JsonArray(Enumerable.Range(low, high - low + 1).Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
+        trace["hovertemplate"] = "t = %{x} s, pitch %{y}: %{z}<extra></extra>";
+    }
+
+    static void PitchAxis(JsonObject spec, string axis, int low, int high)
+    {
+        var cs = Enumerable.Range(low, high - low + 1).Where(p => p % 12 == 0).ToList();
+        if (cs.Count < 2) cs = Enumerable.Range(low, high - low + 1).Where(p => p % 12 is 0 or 7).ToList();
+        var a = Axis(spec, axis);
+        a["tickmode"] = "array";
+        a["tickvals"] = new JsonArray(cs.Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
+        a["ticktext"] = new JsonArray(cs.Select(p => (JsonNode)JsonValue.Create(NoteName(p))).ToArray());
+    }
+
+    /// <summary>Loss (left axis) and accuracies/F1 (right axis, 0–1) per epoch; validation series dashed.</summary>
     public static Figure TrainingCurves(IEnumerable<EpochMetrics> history, string title = "Training curves")
     {
         var h = history.ToList();
         var epochs = h.Select(m => (double)m.Epoch).ToArray();
         var series = new (string, Func<EpochMetrics, double>)[]
         {
-            ("train loss", m => m.TrainLoss), ("train accuracy", m => m.TrainAccuracy), ("val segment accuracy", m => m.ValSegmentAccuracy),
-            ("val piece accuracy", m => m.ValPieceAccuracy), ("val weighted F1", m => m.ValWeightedF1),
+            ("train loss (left axis)", m => m.TrainLoss), ("train accuracy", m => m.TrainAccuracy),
+            ("validation segment accuracy", m => m.ValSegmentAccuracy), ("validation piece accuracy", m => m.ValPieceAccuracy),
+            ("validation piece weighted F1", m => m.ValWeightedF1),
         };
-        return ChartHost.Call("Lines", title, "epoch", "loss (nats) / accuracy (fraction)", series.Select(s => s.Item1).ToArray(),
-            series.Select(_ => epochs).ToArray(), series.Select(s => h.Select(s.Item2).ToArray()).ToArray(), W, H);
+        var spec = ChartHost.Call("Lines", title, "epoch", "cross-entropy loss (nats)", series.Select(s => s.Item1).ToArray(),
+            series.Select(_ => epochs).ToArray(), series.Select(s => h.Select(s.Item2).ToArray()).ToArray());
+        StyleSeries(spec);
+        for (int i = 1; i < series.Length; i++) Trace(spec, i)["yaxis"] = "y2";
+        Axis(spec, "yaxis2")["title"] = new JsonObject { ["text"] = "accuracy / F1 (fraction)" };
+        Axis(spec, "yaxis2")["overlaying"] = "y";
+        Axis(spec, "yaxis2")["side"] = "right";
+        Axis(spec, "yaxis2")["range"] = new JsonArray(0, 1.05);
+        IntegerTicks(spec, "xaxis");
+        return Finish(title, spec);
     }
 
     /// <summary>Robust accuracy against ε per attack: segment, piece (majority vote), and after realisation as MIDI.</summary>
@@ -59,21 +140,124 @@ public static class Figures
         {
             var s = g.OrderBy(r => r.Eps).ToList();
             var eps = s.Select(r => r.Eps!.Value).ToArray();
-            names.Add($"{g.Key}: segment"); xs.Add(eps); ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
-            names.Add($"{g.Key}: piece (vote)"); xs.Add(eps); ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
-            names.Add($"{g.Key}: segment, realised as MIDI"); xs.Add(eps); ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());
+            names.Add($"{g.Key}: segments"); xs.Add(eps); ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
+            names.Add($"{g.Key}: pieces (vote)"); xs.Add(eps); ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
+            names.Add($"{g.Key}: segments, realised as MIDI"); xs.Add(eps); ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());
         }
-        return ChartHost.Call("Lines", title, "ε (normalised velocity; 1.0 = 127)", "accuracy (fraction)", names.ToArray(), xs.ToArray(), ys.ToArray(), W, H);
+        var spec = ChartHost.Call("Lines", title, "ε (normalised velocity; 1.0 = 127)", "accuracy (fraction)", names.ToArray(), xs.ToArray(), ys.ToArray());
+        StyleSeries(spec);
+        Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);
+        return Finish(title, spec);
     }
 
-    /// <summary>Lines from named (x, y) series.</summary>
-    public static Figure Lines(IReadOnlyDictionary<string, (double[] X, double[] Y)> series, string title, string xTitle, string yTitle) =>
-        ChartHost.Call("Lines", title, xTitle, yTitle, series.Keys.ToArray(), series.Values.Select(v => v.X).ToArray(), series.Values.Select(v => v.Y).ToArray(), W, H);
+    /// <summary>Lines from named (x, y) series, told apart by dash and marker.</summary>
+    public static Figure Lines(IReadOnlyDictionary<string, (double[] X, double[] Y)> series, string title, string xTitle, string yTitle)
+    {
+        var spec = ChartHost.Call("Lines", title, xTitle, yTitle, series.Keys.ToArray(), series.Values.Select(v => v.X).ToArray(),
+            series.Values.Select(v => v.Y).ToArray());
+        StyleSeries(spec);
+        return Finish(title, spec);
+    }
 
-    public static Figure Confusion(ClassificationMetrics m, string title = "Confusion matrix (rows normalised)") =>
-        ChartHost.Call("Heatmap", title, "predicted composer", "true composer", m.NormalisedConfusion(), m.Classes.ToArray(), m.Classes.ToArray(), 700, 600);
+    /// <summary>Confusion matrix, rows normalised, each cell labelled with its share and count; the diagonal runs from
+    /// top left to bottom right.</summary>
+    public static Figure Confusion(ClassificationMetrics m, string title = "Confusion matrix (rows normalised)")
+    {
+        var classes = m.Classes.ToArray();
+        var spec = ChartHost.Call("Heatmap", title, "predicted class", "true class", m.NormalisedConfusion(), classes, classes);
+        var trace = Trace(spec, 0);
+        trace["colorscale"] = "Blues";
+        trace["reversescale"] = true; // plotly's Blues runs dark → light; a full cell should be the dark one
+        trace["zmin"] = 0;
+        trace["zmax"] = 1;
+        trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "share of the true class" } };
+        trace["text"] = new JsonArray(Enumerable.Range(0, classes.Length).Select(i => (JsonNode)new JsonArray(
+            Enumerable.Range(0, classes.Length).Select(j => (JsonNode)JsonValue.Create($"{m.NormalisedConfusion()[i][j]:0.00} ({m.Confusion[i, j]})")).ToArray())).ToArray());
+        trace["texttemplate"] = "%{text}";
+        trace["hovertemplate"] = "true %{y}, predicted %{x}: %{text}<extra></extra>";
+        Axis(spec, "yaxis")["autorange"] = "reversed";
+        return Finish(title, spec, height: 560);
+    }
 
-    /// <summary>Grouped bars: one group per label, one bar per series.</summary>
-    public static Figure Bars(IReadOnlyList<string> labels, IReadOnlyDictionary<string, double[]> series, string title, string yTitle, string xTitle = "") =>
-        ChartHost.Call("Bars", title, xTitle, yTitle, labels.ToArray(), series.Keys.ToArray(), series.Values.ToArray(), W, H);
+    /// <summary>Grouped bars with their values written on them, so a 0 reads as 0, not as missing.</summary>
+    public static Figure Bars(IReadOnlyList<string> labels, IReadOnlyDictionary<string, double[]> series, string title, string yTitle, string xTitle = "")
+    {
+        var spec = ChartHost.Call("Bars", title, xTitle, yTitle, labels.ToArray(), series.Keys.ToArray(), series.Values.ToArray());
+        var values = series.Values.ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            var trace = Trace(spec, i);
+            trace["text"] = new JsonArray(values[i].Select(v => (JsonNode)JsonValue.Create(Label(v))).ToArray());
+            trace["textposition"] = "outside";
+            trace["cliponaxis"] = false;
+        }
+        double max = values.SelectMany(v => v).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        Axis(spec, "yaxis")["range"] = new JsonArray(0, Math.Max(max, 1e-9) * 1.15);
+        return Finish(title, spec);
+    }
+
+    /// <summary>Two series on two y axes (e.g. notes added, and |Δ velocity|, whose scales differ).</summary>
+    public static Figure TwoAxisBars(IReadOnlyList<string> labels, (string Name, double[] Values) left, (string Name, double[] Values) right,
+        string title, string xTitle = "")
+    {
+        var spec = ChartHost.Call("Bars", title, xTitle, left.Name, labels.ToArray(), new[] { left.Name, right.Name },
+            new[] { left.Values, right.Values });
+        var r = Trace(spec, 1);
+        r["yaxis"] = "y2";
+        r["offsetgroup"] = 2;
+        Trace(spec, 0)["offsetgroup"] = 1;
+        foreach (var (i, v) in new[] { (0, left.Values), (1, right.Values) })
+        {
+            Trace(spec, i)["text"] = new JsonArray(v.Select(x => (JsonNode)JsonValue.Create(Label(x))).ToArray());
+            Trace(spec, i)["textposition"] = "outside";
+        }
+        Axis(spec, "yaxis2")["title"] = new JsonObject { ["text"] = right.Name };
+        Axis(spec, "yaxis2")["overlaying"] = "y";
+        Axis(spec, "yaxis2")["side"] = "right";
+        Axis(spec, "yaxis2")["rangemode"] = "tozero";
+        Axis(spec, "yaxis")["rangemode"] = "tozero";
+        return Finish(title, spec);
+    }
+
+    static string Label(double v) => !double.IsFinite(v) ? "n/a" : Math.Abs(v) >= 10 ? v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
+        : v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    static void StyleSeries(JsonObject spec)
+    {
+        var data = spec["data"]!.AsArray();
+        for (int i = 0; i < data.Count; i++)
+        {
+            var trace = data[i]!.AsObject();
+            trace["line"] = new JsonObject { ["dash"] = Dashes[i % Dashes.Length], ["width"] = 2 };
+            trace["marker"] = new JsonObject { ["symbol"] = Symbols[i % Symbols.Length], ["size"] = 8 };
+            trace["mode"] = "lines+markers";
+        }
+    }
+
+    static void IntegerTicks(JsonObject spec, string axis)
+    {
+        Axis(spec, axis)["dtick"] = 1;
+        Axis(spec, axis)["tick0"] = 1;
+    }
+
+    static JsonObject Trace(JsonObject spec, int i) => spec["data"]![i]!.AsObject();
+
+    static JsonObject Axis(JsonObject spec, string name)
+    {
+        var layout = spec["layout"] as JsonObject ?? (JsonObject)(spec["layout"] = new JsonObject());
+        return layout[name] as JsonObject ?? (JsonObject)(layout[name] = new JsonObject());
+    }
+
+    /// <summary>Responsive width (the output's), a fixed height, a legend below the plot, room for the title.</summary>
+    static Figure Finish(string title, JsonObject spec, int height = FigureHtml.Height)
+    {
+        var layout = spec["layout"] as JsonObject ?? (JsonObject)(spec["layout"] = new JsonObject());
+        layout.Remove("width");
+        layout["autosize"] = true;
+        layout["height"] = height;
+        layout["title"] = new JsonObject { ["text"] = title, ["x"] = 0.02, ["font"] = new JsonObject { ["size"] = 16 } };
+        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.22, ["x"] = 0 };
+        layout["margin"] = new JsonObject { ["t"] = 60, ["b"] = 110, ["l"] = 70, ["r"] = 70 };
+        return new Figure(title, spec);
+    }
 }

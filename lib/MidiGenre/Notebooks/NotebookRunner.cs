@@ -68,10 +68,29 @@ public static class NotebookRunner
                 string type = o.GetProperty("output_type").GetString() ?? "";
                 if (type == "error") errors.Add(o.TryGetProperty("evalue", out var ev) ? ev.GetString() ?? "error" : "error");
                 if (o.TryGetProperty("name", out var stream) && stream.GetString() == "stderr") errors.Add("stderr: " + Text(o, "text"));
-                if (o.TryGetProperty("data", out var data) && data.TryGetProperty("text/html", out var html) && Join(html).Contains("Plotly.newPlot")) charts++;
+                if (o.TryGetProperty("data", out var data) && data.TryGetProperty("text/html", out var html) && Join(html).Contains("Plotly.newPlot"))
+                {
+                    charts++;
+                    errors.AddRange(FigureProblems(Join(html)));
+                }
             }
         }
         return (charts, errors);
+    }
+
+    /// <summary>What a figure lacks: a title, or a title on any axis it draws (every figure must explain itself).</summary>
+    public static IEnumerable<string> FigureProblems(string html)
+    {
+        int a = html.IndexOf("var f=", StringComparison.Ordinal), b = html.IndexOf(";var t=0;", StringComparison.Ordinal);
+        if (a < 0 || b < a) { yield return "figure without its JSON"; yield break; }
+        using var fig = JsonDocument.Parse(html[(a + 6)..b]);
+        var layout = fig.RootElement.GetProperty("layout");
+        string Title(JsonElement e) => e.TryGetProperty("title", out var t) ? t.ValueKind == JsonValueKind.String ? t.GetString() ?? ""
+            : t.TryGetProperty("text", out var x) ? x.GetString() ?? "" : "" : "";
+        string title = Title(layout);
+        if (title.Length == 0) { yield return "figure without a title"; yield break; }
+        foreach (var axis in layout.EnumerateObject().Where(p => p.Name.StartsWith("xaxis") || p.Name.StartsWith("yaxis")))
+            if (Title(axis.Value).Length == 0) yield return $"figure '{title}': {axis.Name} has no title";
     }
 
     static string Join(JsonElement e) => e.ValueKind == JsonValueKind.Array ? string.Concat(e.EnumerateArray().Select(x => x.GetString())) : e.GetString() ?? "";
