@@ -334,3 +334,33 @@ public class Bf16Tests(SmokeData smoke)
         Assert.True(adv.sub(x).abs().max().item<float>() > 0, "the bf16 model's gradient reached the float32 input");
     }
 }
+
+[Collection("torch")]
+public class ListenAndLookTests(SmokeData smoke)
+{
+    [Fact]
+    public void The_player_carries_every_note_of_the_roll_with_its_timing()
+    {
+        var roll = new PianoRoll(40);
+        roll[PianoRoll.Onset, 0, 60] = 1; for (int t = 0; t < 10; t++) roll[PianoRoll.Frame, t, 60] = 90;
+        roll[PianoRoll.Onset, 10, 60] = 1; for (int t = 10; t < 14; t++) roll[PianoRoll.Frame, t, 60] = 40; // re-struck
+        roll[PianoRoll.Onset, 20, 67] = 1; roll[PianoRoll.Frame, 20, 67] = 70;
+        var html = Charts.Audio.Of("test", ("play", roll)).Html;
+        Assert.Contains("[[0,0.5,60,90],[0.5,0.2,60,40],[1,0.05,67,70]]", html);
+        Assert.Contains("createOscillator", html);
+    }
+
+    [Fact]
+    public void Saliency_is_a_gradient_map_over_the_segment()
+    {
+        var preds = Evaluation.Evaluator.Predict(smoke.Trained, smoke.Data.Test);
+        var (right, _) = Evaluation.Saliency.Examples(preds);
+        Assert.True(right >= 0);
+        var s = Evaluation.Saliency.For(smoke.Trained, smoke.Data.Test, right, smoke.Data.Classes);
+        Assert.Equal(128, s.Map.Length);
+        Assert.Equal(smoke.Data.Test.Spec.CropBins, s.Map[0].Length);
+        Assert.True(s.Map.SelectMany(r => r).Max() > 0, "the gradient is zero everywhere");
+        Assert.Equal(s.Truth, s.Predicted);
+        Assert.True(s.Roll.CountOnsets() > 0);
+    }
+}

@@ -76,6 +76,35 @@ public static class Figures
         return Finish(title, spec, height: 520);
     }
 
+    /// <summary>Gradient saliency of one segment (hot colours: where a small change moves the predicted class's score
+    /// most), with the segment's notes drawn over it in translucent white.</summary>
+    public static Figure Saliency(SaliencyMap s, string title)
+    {
+        int frames = s.Frames;
+        var (low, high) = PitchRange(0, frames, s.Roll);
+        var map = s.Map[low..(high + 1)];
+        double max = map.SelectMany(r => r).DefaultIfEmpty(0).Max();
+        var z = map.Select(r => r.Select(v => max > 0 ? Math.Round(v / max, 2) : 0).ToArray()).ToArray(); // 2 decimals: a third of the bytes
+        var spec = ChartHost.Call("Heatmap", title, "time (s)", "pitch", z, Labels(frames), Labels(high - low + 1));
+        var trace = Trace(spec, 0);
+        SetHeatmapAxes(trace, 0, frames, low, high);
+        trace["colorscale"] = "Inferno";
+        trace["zmin"] = 0;
+        trace["zmax"] = 1;
+        trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "|gradient| (share of max)" } };
+        var notes = new JsonObject
+        {
+            ["type"] = "heatmap", ["showscale"] = false, ["hoverinfo"] = "skip", ["zmin"] = 0, ["zmax"] = 1,
+            ["x"] = trace["x"]!.DeepClone(), ["y"] = trace["y"]!.DeepClone(),
+            ["z"] = new JsonArray(Rows(s.Roll, PianoRoll.Frame, 0, frames, low, high)
+                .Select(r => (JsonNode)new JsonArray(r.Select(v => (JsonNode)JsonValue.Create(v > 0 ? 1 : 0)).ToArray())).ToArray()),
+            ["colorscale"] = new JsonArray(new JsonArray(0, "rgba(0,0,0,0)"), new JsonArray(1, "rgba(255,255,255,0.45)")),
+        };
+        spec["data"]!.AsArray().Add(notes);
+        PitchAxis(spec, "yaxis", low, high);
+        return Finish(title, spec, height: 520);
+    }
+
     static (int Low, int High) PitchRange(int start, int end, params PianoRoll[] rolls)
     {
         int low = 127, high = 0;

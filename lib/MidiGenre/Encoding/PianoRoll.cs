@@ -39,6 +39,16 @@ public sealed class PianoRoll : IEquatable<PianoRoll>
 
     public double Seconds => Frames * BinSeconds;
 
+    /// <summary>Bins [start, start + length) as a roll of their own (clipped to the roll).</summary>
+    public PianoRoll Slice(int start, int length)
+    {
+        start = Math.Clamp(start, 0, Frames);
+        length = Math.Clamp(length, 0, Frames - start);
+        var part = new PianoRoll(length);
+        for (int c = 0; c < Channels; c++) Data.AsSpan(Index(c, start, 0), length * Pitches).CopyTo(part.Channel(c));
+        return part;
+    }
+
     public bool Equals(PianoRoll? other) => other != null && other.Frames == Frames && other.Data.AsSpan().SequenceEqual(Data);
     public override bool Equals(object? obj) => Equals(obj as PianoRoll);
     public override int GetHashCode() => HashCode.Combine(Frames, Data.Length);
