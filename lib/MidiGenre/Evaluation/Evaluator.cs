@@ -52,7 +52,24 @@ public static class Evaluator
         return new SegmentPredictions(data, probs);
     }
 
-    /// <summary>Majority vote over each piece's segments; ties go to the class with the higher mean softmax probability.</summary>
+    /// <summary>The paper's majority vote over one piece's segments: votes per class (each segment votes for its most
+    /// probable class) and the mean softmax per class; the winner has the most votes, ties going to the higher mean.</summary>
+    public static (int Winner, int[] Votes, double[] Mean) Vote(IReadOnlyList<float[]> segmentProbabilities, int classes)
+    {
+        var votes = new int[classes];
+        var mean = new double[classes];
+        foreach (var p in segmentProbabilities)
+        {
+            votes[SegmentPredictions.ArgMax(p)]++;
+            for (int c = 0; c < classes; c++) mean[c] += p[c] / segmentProbabilities.Count;
+        }
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+            if (votes[c] > votes[best] || (votes[c] == votes[best] && mean[c] > mean[best])) best = c;
+        return (best, votes, mean);
+    }
+
+    /// <summary>Segment metrics, and piece metrics by <see cref="Vote"/> over each piece's segments.</summary>
     public static EvaluationResult Score(SegmentPredictions preds, IReadOnlyList<string> classes)
     {
         var data = preds.Data;
@@ -60,19 +77,10 @@ public static class Evaluator
         var pieces = new List<PiecePrediction>();
         foreach (var group in Enumerable.Range(0, data.Count).GroupBy(k => data.Segments[k].Piece))
         {
-            var votes = new int[classes.Count];
-            var mean = new double[classes.Count];
-            foreach (int k in group)
-            {
-                votes[preds.Predicted(k)]++;
-                for (int c = 0; c < classes.Count; c++) mean[c] += preds.Probabilities[k][c];
-            }
-            int n = group.Count();
-            int best = 0;
-            for (int c = 1; c < classes.Count; c++)
-                if (votes[c] > votes[best] || (votes[c] == votes[best] && mean[c] > mean[best])) best = c;
+            var members = group.Select(k => preds.Probabilities[k]).ToList();
+            var (best, votes, mean) = Vote(members, classes.Count);
             var piece = data.Pieces[group.Key];
-            pieces.Add(new PiecePrediction(piece.Id, piece.Title, piece.Label, best, mean[best] / n, votes[best], n));
+            pieces.Add(new PiecePrediction(piece.Id, piece.Title, piece.Label, best, mean[best], votes[best], members.Count));
         }
         var pieceMetrics = ClassificationMetrics.From(classes, pieces.Select(p => (p.Truth, p.Predicted)));
         return new EvaluationResult(segment, pieceMetrics, pieces);

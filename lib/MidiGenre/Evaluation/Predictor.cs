@@ -23,14 +23,8 @@ public static class Predictor
         var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], input.Segments, input.Channels);
         var preds = Evaluator.Predict(model, data, 0, ModelFactoryDevice(model));
         int classes = input.Classes.Count;
-        var votes = new double[classes];
-        var mean = new double[classes];
-        for (int k = 0; k < data.Count; k++)
-        {
-            votes[preds.Predicted(k)]++;
-            for (int c = 0; c < classes; c++) mean[c] += preds.Probabilities[k][c] / data.Count;
-        }
-        return Enumerable.Range(0, classes).Select(c => (input.Classes[c], mean[c], votes[c] / data.Count))
+        var (_, votes, mean) = Evaluator.Vote(preds.Probabilities, classes);
+        return Enumerable.Range(0, classes).Select(c => (input.Classes[c], mean[c], votes[c] / (double)data.Count))
             .OrderByDescending(x => x.Item3).ThenByDescending(x => x.Item2).ToList();
     }
 
