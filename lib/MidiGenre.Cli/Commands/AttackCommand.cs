@@ -87,7 +87,7 @@ static class AdvTrainCommand
                           "an early stop on a PGD check against catastrophic overfitting; ~2.5× faster, less robust) | trades (Zhang et al.). " +
                           "Default: pgd",
         };
-        method.AcceptOnlyFromAmong("pgd", "fast", "trades");
+        method.AcceptOnlyFromAmong([.. AdversarialTraining.Methods, "trades"]);
         var eps = new Option<double>("--eps") { Description = "ε (normalised velocity)", DefaultValueFactory = _ => 0.05 };
         var steps = new Option<int>("--steps") { Description = "PGD steps per batch (pgd, trades) and of the fast method's check", DefaultValueFactory = _ => 5 };
         var mix = new Option<double>("--mix") { Description = "Share of each batch replaced by adversarial examples (0…1; pgd, fast)", DefaultValueFactory = _ => 0.5 };

@@ -55,9 +55,10 @@ sealed class DataOptions
         else source = meta.Source ?? throw new InvalidOperationException(
             "this checkpoint does not record its corpus (trained by an older version); pass --corpus (or --data) to say which");
         var data = ExperimentData.Load(source, meta.SegmentSpec, meta.Settings.Seed, meta.Settings.InputChannels, classOrder: meta.Classes);
-        if (data.Catalog.Classes.Count != data.Catalog.Entries.Select(e => e.Label).Distinct().Count())
-            Console.Error.WriteLine($"note: the corpus holds {data.Catalog.Entries.Select(e => e.Label).Distinct().Count()} of the model's " +
-                                    $"{meta.Classes.Count} classes; labels mapped onto the model's classes by name");
+        int present = data.Catalog.Entries.Select(e => e.Label).Distinct().Count();
+        if (present != meta.Classes.Count)
+            Console.Error.WriteLine($"note: the corpus holds {present} of the model's {meta.Classes.Count} classes; " +
+                                    "labels mapped onto the model's classes by name");
         return data;
     }
 }

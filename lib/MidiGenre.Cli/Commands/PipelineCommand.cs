@@ -15,7 +15,7 @@ static class PipelineCommand
         which.AcceptOnlyFromAmong("best", "last");
         var method = new Option<string>("--adv-method")
             { Description = "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard)", DefaultValueFactory = _ => "pgd" };
-        method.AcceptOnlyFromAmong("pgd", "fast");
+        method.AcceptOnlyFromAmong([.. Defenses.AdversarialTraining.Methods]);
         var eps = new Option<string>("--eps") { Description = "ε of the FGSM/PGD sweeps (normalised velocity, comma-separated)", DefaultValueFactory = _ => "0,0.02,0.05,0.1" };
         var cmd = new Command("pipeline", "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → " +
             "FGSM/PGD sweeps → adversarial retraining → re-attack; writes OUT/report.json (all figures on the test split)")

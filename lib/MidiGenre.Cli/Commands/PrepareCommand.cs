@@ -29,8 +29,7 @@ static class PrepareCommand
                 source = source with { Corpus = await MaestroDownload.FetchAsync(source.Corpus, progress: progress, cancel: cancel) };
             }
             var catalog = source.OpenCatalog();
-            var rc = new RollCache(source.CacheDir, source.Encoding, source.Name);
-            Run(catalog, rc);
+            Run(catalog, source.OpenCache());
             return 0;
         }));
         return cmd;

@@ -11,7 +11,7 @@ public sealed record Player(string Title, string Html)
 }
 
 /// <summary>
-/// Hear a roll: its notes (onset, length, pitch, velocity, read as the decoder reads them) are written into the output
+/// Hear a roll: its notes (onset, length, pitch, velocity, as the decoder writes them to MIDI) are written into the output
 /// and synthesised in the browser with Web Audio — a triangle oscillator per note with a short attack and a decay,
 /// loudness from the velocity. No library, no network; the MIDI files are still saved beside for a real synthesiser.
 /// </summary>
@@ -35,26 +35,14 @@ public static class Audio
     public static Player Pair(PianoRoll original, PianoRoll adversarial, string title) =>
         Of(title, ("original", original), ("adversarial", adversarial));
 
-    /// <summary>[[start s, length s, pitch, velocity], …] of the roll's notes.</summary>
+    /// <summary>[[start s, length s, pitch, velocity], …]: the roll's notes as <see cref="PianoRollDecoder"/> writes
+    /// them to MIDI (overlapping layers included), in time order.</summary>
     static string Notes(PianoRoll roll)
     {
-        var sb = new StringBuilder("[");
         var inv = CultureInfo.InvariantCulture;
-        bool first = true;
-        for (int p = 0; p < PianoRoll.Pitches; p++)
-            for (int t = 0; t < roll.Frames; t++)
-            {
-                int v = roll[PianoRoll.Frame, t, p];
-                bool starts = v > 0 && (t == 0 || roll[PianoRoll.Frame, t - 1, p] == 0 || roll[PianoRoll.Onset, t, p] > 0);
-                if (!starts) continue;
-                int end = t + 1;
-                while (end < roll.Frames && roll[PianoRoll.Frame, end, p] > 0 && roll[PianoRoll.Onset, end, p] == 0) end++;
-                if (!first) sb.Append(',');
-                first = false;
-                sb.Append('[').Append((t * PianoRoll.BinSeconds).ToString("0.##", inv)).Append(',')
-                  .Append(((end - t) * PianoRoll.BinSeconds).ToString("0.##", inv)).Append(',').Append(p).Append(',').Append(v).Append(']');
-            }
-        return sb.Append(']').ToString();
+        double Seconds(long ticks) => ticks * PianoRoll.BinSeconds / PianoRollDecoder.TicksPerBin;
+        return "[" + string.Join(',', PianoRollDecoder.Decode(roll).OrderBy(n => n.OnTick).ThenBy(n => n.Pitch).Select(n =>
+            $"[{Seconds(n.OnTick).ToString("0.##", inv)},{Seconds(n.OffTick - n.OnTick).ToString("0.##", inv)},{n.Pitch},{n.Velocity}]")) + "]";
     }
 
     const string Script =

@@ -193,7 +193,8 @@ public static class Figures
     public static Figure Confusion(ClassificationMetrics m, string title = "Confusion matrix (rows normalised)")
     {
         var classes = m.Classes.ToArray();
-        var spec = ChartHost.Call("Heatmap", title, "predicted class", "true class", m.NormalisedConfusion(), classes, classes);
+        var share = m.NormalisedConfusion();
+        var spec = ChartHost.Call("Heatmap", title, "predicted class", "true class", share, classes, classes);
         var trace = Trace(spec, 0);
         trace["colorscale"] = "Blues";
         trace["reversescale"] = true; // plotly's Blues runs dark → light; a full cell should be the dark one
@@ -201,7 +202,7 @@ public static class Figures
         trace["zmax"] = 1;
         trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "share of the true class" } };
         trace["text"] = new JsonArray(Enumerable.Range(0, classes.Length).Select(i => (JsonNode)new JsonArray(
-            Enumerable.Range(0, classes.Length).Select(j => (JsonNode)JsonValue.Create($"{m.NormalisedConfusion()[i][j]:0.00} ({m.Confusion[i, j]})")).ToArray())).ToArray());
+            Enumerable.Range(0, classes.Length).Select(j => (JsonNode)JsonValue.Create($"{share[i][j]:0.00} ({m.Confusion[i, j]})")).ToArray())).ToArray());
         trace["texttemplate"] = "%{text}";
         trace["hovertemplate"] = "true %{y}, predicted %{x}: %{text}<extra></extra>";
         Axis(spec, "yaxis")["autorange"] = "reversed";

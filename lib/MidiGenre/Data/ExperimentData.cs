@@ -41,6 +41,9 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
         return Catalog.Load(CorpusPath, Classes == null ? null : ClassSelection.Parse(Classes, MinPieces), LabelColumn, MinPieces)
             .RequireFiles();
     }
+
+    /// <summary>The roll cache of this corpus under these encoder options.</summary>
+    public RollCache OpenCache() => new(CacheDir, Encoding, Name);
 }
 
 /// <summary>Catalog, cache, split and segment datasets of one experiment: the data side shared by the CLI, the
@@ -49,15 +52,6 @@ public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCach
     SegmentDataset Train, SegmentDataset Validation, SegmentDataset Test, IReadOnlyList<EncodeRecord> Failed)
 {
     public IReadOnlyList<string> Classes => Catalog.Classes;
-
-    /// <summary>The dataset of a named part: "train", "validation" or "test".</summary>
-    public SegmentDataset Part(string split) => split switch
-    {
-        "train" => Train,
-        "validation" => Validation,
-        "test" => Test,
-        _ => throw new ArgumentException($"unknown split '{split}': train, validation or test"),
-    };
 
     /// <summary>Opens the corpus (generating the synthetic one if needed), prepares the cache (only what is missing),
     /// splits and loads. Files that fail to encode are reported through <paramref name="warn"/> and kept in
@@ -69,7 +63,7 @@ public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCach
         if (classOrder != null) catalog = catalog.InClassOrder(classOrder);
         var mode = source.Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
         var split = DataSplit.Make(catalog.Entries, mode, seed);
-        var cache = new RollCache(source.CacheDir, source.Encoding, source.Name);
+        var cache = source.OpenCache();
         var records = cache.Prepare(catalog, onEncoded);
         var failed = records.Where(r => r.Status == EncodeStatus.Failed).ToList();
         if (failed.Count > 0) WarnFailures(catalog, failed, cache.ReportPath, warn ?? (s => Console.Error.WriteLine("warning: " + s)));

@@ -15,12 +15,10 @@ public sealed class OverfittingGuard(SegmentDataset validation, double eps, int 
 {
     public const double Drop = 0.2;
     double _best = double.NegativeInfinity;
-    public IList<double> History { get; } = new List<double>();
 
     /// <summary>Null to go on, or why training must stop. <paramref name="robustAccuracy"/>: this epoch's check.</summary>
     public string? Judge(double robustAccuracy, int epoch)
     {
-        History.Add(robustAccuracy);
         if (robustAccuracy < _best - Drop)
             return $"catastrophic overfitting at epoch {epoch}: PGD robust accuracy on validation fell from {_best:P0} to " +
                    $"{robustAccuracy:P0}; keeping epoch {epoch - 1}";

@@ -33,7 +33,7 @@ public sealed record CheckpointMeta(TrainSettings Settings, IReadOnlyList<string
     public Evaluation.ModelInput Input => new(Classes, SegmentSpec, Settings.InputChannels, Source?.Encoding ?? EncodeOptions.Default);
 }
 
-/// <summary>Adversarial-training settings of a run (method pgd or trades; α = 2.5 ε / steps).</summary>
+/// <summary>Adversarial-training settings of a run (method pgd, fast or trades; see Defenses).</summary>
 public sealed record DefenseSettings(string Method, double Eps, int Steps, double Mix, double Beta);
 
 /// <summary>A checkpoint folder exists but cannot be read (truncated or foreign files).</summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace MidiGenre.Training;
 
 /// <summary>Per-epoch scalars as TensorBoard events under RUN/tensorboard.</summary>
-sealed class EpochLog(string runDir) : IDisposable
+sealed class EpochLog(string runDir)
 {
     readonly TorchSharp.Modules.SummaryWriter _writer = utils.tensorboard.SummaryWriter(Path.Combine(runDir, "tensorboard"));
 
@@ -16,6 +16,4 @@ sealed class EpochLog(string runDir) : IDisposable
         _writer.add_scalar("val/weighted_f1", (float)m.ValWeightedF1, m.Epoch);
         _writer.add_scalar("lr", (float)m.LearningRate, m.Epoch);
     }
-
-    public void Dispose() { }
 }

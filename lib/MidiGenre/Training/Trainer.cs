@@ -92,7 +92,7 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
             model.load(Path.Combine(LastDir, "model.bin"));
             optimizer.load_state_dict(Path.Combine(LastDir, "optimizer.bin"));
         }
-        using var writer = new EpochLog(OutDir);
+        var writer = new EpochLog(OutDir);
         int stopAt = StopAfterEpochs is int s ? Math.Min(Settings.Epochs, meta.Epoch + s) : Settings.Epochs;
         if (meta.StoppedEarly != null) stopAt = meta.Epoch; // a run stopped by its guard is finished
         for (int epoch = meta.Epoch; epoch < stopAt; epoch++)
