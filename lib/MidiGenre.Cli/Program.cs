@@ -1,7 +1,10 @@
 using System.CommandLine;
 using MidiGenre.Cli.Commands;
 
-var root = new RootCommand("midigenre — composer/genre classification of MIDI piano rolls and adversarial attacks on it (Kim et al., ISMIR 2020)")
+var root = new RootCommand(
+    "midigenre — composer/genre classification of MIDI piano rolls and adversarial "
+        + "attacks on it (Kim et al., ISMIR 2020)"
+)
 {
     EncodeCommand.Create(),
     SynthCommand.Create(),

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MidiGenre.Attacks;
 using MidiGenre.Baselines;
-using MidiGenre.Defenses;
 using MidiGenre.Data;
+using MidiGenre.Defenses;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Models;
@@ -14,12 +14,23 @@ namespace MidiGenre;
 
 /// <summary>A required file of an earlier step is missing; says which notebook or command produces it.</summary>
 public sealed class MissingStepException(string path, string producedBy)
-    : Exception($"{path} is missing: run {producedBy} first (`midigenre pipeline`, or the notebook of that step, with the same " +
-                "profile and output folder)");
+    : Exception(
+        $"{path} is missing: run {producedBy} first (`midigenre pipeline`, or the notebook of that step, with the same "
+            + "profile and output folder)"
+    );
 
 /// <summary>The parameters of a study, named for display.</summary>
-public sealed record StudyParameters(string Profile, string Corpus, string CorpusPath, string LabelColumn, string ReportedSplit,
-    string Checkpoint, int Seed, string OutputFolder, string Device);
+public sealed record StudyParameters(
+    string Profile,
+    string Corpus,
+    string CorpusPath,
+    string LabelColumn,
+    string ReportedSplit,
+    string Checkpoint,
+    int Seed,
+    string OutputFolder,
+    string Device
+);
 
 /// <summary>
 /// One experiment's steps and files, shared by `midigenre pipeline` and the notebooks: each step writes its result
@@ -36,13 +47,15 @@ public sealed class Study
     public double[] Epsilons { get; init; } = [0, 0.02, 0.05, 0.1];
     public double AdversarialEps { get; init; } = 0.05;
     public double AdversarialMix { get; init; } = 0.5;
+
     /// <summary>pgd (Madry et al.; the default) or fast (FGSM with random start, Wong et al. 2020, with its overfitting
-    /// guard; ~2.5× faster on the cpu profile but, measured there, ~25 points less robust — README "Adversarial training").
-    /// From MIDIGENRE_ADV_METHOD in the notebooks.</summary>
+    /// guard; ~2.5× faster on the cpu profile but, measured there, ~25 points less robust — README "Adversarial
+    /// training"). From MIDIGENRE_ADV_METHOD in the notebooks.</summary>
     public string AdversarialMethod { get; init; } = "pgd";
     string Method => AdversarialMethod;
     public int PgdSteps => Profile == "smoke" ? 5 : 10;
     public Device Device { get; } = ModelFactory.DefaultDevice();
+
     /// <summary>Progress lines (notebooks point this at an updating display).</summary>
     public Action<string>? Log { get; set; }
     public Action<TrainProgress>? OnTrainProgress { get; set; }
@@ -63,35 +76,68 @@ public sealed class Study
         Settings = TrainSettings.ForProfile(profile) with { Seed = seed };
     }
 
-    /// <summary>Which checkpoint of a run the steps use: "best" (best validation piece F1; the default everywhere) or "last".</summary>
+    /// <summary>Which checkpoint of a run the steps use: "best" (best validation piece F1; the default everywhere) or
+    /// "last".</summary>
     public string Checkpoint { get; init; } = "best";
+
     /// <summary>The split every reported figure comes from.</summary>
     public const string ReportSplit = "test";
 
     /// <summary>What this notebook run uses, as one named table (the parameters cell shows it).</summary>
-    public StudyParameters Parameters => new(Profile, Source.Name, Source.CorpusPath, Source.LabelColumn, ReportSplit, Checkpoint, Seed,
-        OutDir, Device.type.ToString());
+    public StudyParameters Parameters =>
+        new(
+            Profile,
+            Source.Name,
+            Source.CorpusPath,
+            Source.LabelColumn,
+            ReportSplit,
+            Checkpoint,
+            Seed,
+            OutDir,
+            Device.type.ToString()
+        );
 
     /// <summary>Profile from MIDIGENRE_PROFILE (default paper with CUDA, else cpu), data from MIDIGENRE_DATA /
     /// MIDIGENRE_CORPUS (alias MIDIGENRE_MAESTRO) and MIDIGENRE_LABEL,
     /// output from MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under <paramref name="root"/>).</summary>
     public static Study FromEnvironment(string root, Action<string>? log = null)
     {
-        string profile = Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } p ? p : cuda.is_available() ? "paper" : "cpu";
-        string data = Environment.GetEnvironmentVariable("MIDIGENRE_DATA") is { Length: > 0 } d ? d : Path.Combine(root, "data");
-        string? corpus = Environment.GetEnvironmentVariable("MIDIGENRE_CORPUS") is { Length: > 0 } c ? c
-            : Environment.GetEnvironmentVariable("MIDIGENRE_MAESTRO") is { Length: > 0 } m ? m : null;
-        string label = Environment.GetEnvironmentVariable("MIDIGENRE_LABEL") is { Length: > 0 } l ? l : Catalog.DefaultLabelColumn;
-        string outDir = Environment.GetEnvironmentVariable("MIDIGENRE_OUT") is { Length: > 0 } o ? o : Path.Combine(root, "artifacts", "notebooks", profile);
+        string profile =
+            Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } p ? p
+            : cuda.is_available() ? "paper"
+            : "cpu";
+        string data = Environment.GetEnvironmentVariable("MIDIGENRE_DATA") is { Length: > 0 } d
+            ? d
+            : Path.Combine(root, "data");
+        string? corpus =
+            Environment.GetEnvironmentVariable("MIDIGENRE_CORPUS") is { Length: > 0 } c ? c
+            : Environment.GetEnvironmentVariable("MIDIGENRE_MAESTRO") is { Length: > 0 } m ? m
+            : null;
+        string label = Environment.GetEnvironmentVariable("MIDIGENRE_LABEL") is { Length: > 0 } l
+            ? l
+            : Catalog.DefaultLabelColumn;
+        string outDir = Environment.GetEnvironmentVariable("MIDIGENRE_OUT") is { Length: > 0 } o
+            ? o
+            : Path.Combine(root, "artifacts", "notebooks", profile);
         string method = Environment.GetEnvironmentVariable("MIDIGENRE_ADV_METHOD") is { Length: > 0 } a ? a : "pgd";
         return new Study(profile, outDir, DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label })
-            { Log = log, AdversarialMethod = method };
+        {
+            Log = log,
+            AdversarialMethod = method,
+        };
     }
 
     ExperimentData? _data;
+
     /// <summary>Corpus, cache, split and datasets (generated/encoded on first use).</summary>
-    public ExperimentData Data => _data ??= ExperimentData.Load(Source, new SegmentSpec(Settings.SegmentsPerPiece), Seed, Settings.InputChannels,
-        warn: s => Say("warning: " + s));
+    public ExperimentData Data =>
+        _data ??= ExperimentData.Load(
+            Source,
+            new SegmentSpec(Settings.SegmentsPerPiece),
+            Seed,
+            Settings.InputChannels,
+            warn: s => Say("warning: " + s)
+        );
 
     /// <summary>The held-out segments every reported figure is computed on.</summary>
     public SegmentDataset TestSet => Data.Test;
@@ -103,15 +149,18 @@ public sealed class Study
     public nn.Module<Tensor, Tensor> TrainAdversarial()
     {
         var adv = new AdversarialTraining(AdversarialEps, PgdSteps, AdversarialMix, Seed, Method);
-        var guard = Method == "fast" ? new OverfittingGuard(Data.Validation, AdversarialEps, PgdSteps, seed: Seed) : null;
+        var guard =
+            Method == "fast" ? new OverfittingGuard(Data.Validation, AdversarialEps, PgdSteps, seed: Seed) : null;
         return TrainOrLoad(AdvDir, adv, guard);
     }
 
     /// <summary>The run's full history and settings (from last/, which holds every epoch).</summary>
     public CheckpointMeta Meta(string runDir) => Training.Checkpoint.ReadMeta(RequireRun(runDir), "last");
 
-    /// <summary>Loads a finished run's <see cref="Checkpoint"/> weights (best validation epoch by default) in eval mode.</summary>
-    public nn.Module<Tensor, Tensor> Load(string runDir) => Training.Checkpoint.LoadModel(RequireRun(runDir), Device, Checkpoint).Model;
+    /// <summary>Loads a finished run's <see cref="Checkpoint"/> weights (best validation epoch by default) in eval
+    /// mode.</summary>
+    public nn.Module<Tensor, Tensor> Load(string runDir) =>
+        Training.Checkpoint.LoadModel(RequireRun(runDir), Device, Checkpoint).Model;
 
     /// <summary>"best, epoch 6 of 8" for titles and reports.</summary>
     public CheckpointChoice ChoiceOf(string runDir)
@@ -122,29 +171,44 @@ public sealed class Study
 
     string RequireRun(string runDir)
     {
-        Require(Path.Combine(runDir, "last", "meta.json"), runDir == AdvDir ? "the adversarial-training step" : "the training step");
+        Require(
+            Path.Combine(runDir, "last", "meta.json"),
+            runDir == AdvDir ? "the adversarial-training step" : "the training step"
+        );
         return runDir;
     }
 
-    static string Require(string path, string producer) => File.Exists(path) ? path : throw new MissingStepException(path, producer);
+    static string Require(string path, string producer) =>
+        File.Exists(path) ? path : throw new MissingStepException(path, producer);
 
     nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv, OverfittingGuard? guard = null)
     {
         Training.Checkpoint.Recover(Path.Combine(dir, "last"));
-        if (File.Exists(Path.Combine(dir, "last", "meta.json")) && Training.Checkpoint.ReadMeta(dir, "last") is var done
-            && (done.Epoch >= Settings.Epochs || done.StoppedEarly != null))
+        if (
+            File.Exists(Path.Combine(dir, "last", "meta.json"))
+            && Training.Checkpoint.ReadMeta(dir, "last") is var done
+            && (done.Epoch >= Settings.Epochs || done.StoppedEarly != null)
+        )
             Say($"reusing the finished run in {dir} (delete it to train again)");
         else
         {
-            Say($"training {Settings.Arch} {(adv == null ? "" : $"adversarially ({adv.Method}, ε={adv.Eps}, mix {adv.Mix}) ")}for {Settings.Epochs} epochs on {Device.type} → {dir}");
+            Say(
+                $"training {Settings.Arch} "
+                    + $"{(adv == null ? "" : $"adversarially ({adv.Method}, ε={adv.Eps}, mix {adv.Mix}) ")}for "
+                    + $"{Settings.Epochs} epochs on {Device.type} → {dir}"
+            );
             new Trainer(Settings, Data.Classes, dir, Source.Name)
             {
                 Device = Device,
                 Source = Source,
                 Defense = adv?.Settings,
                 OnProgress = OnTrainProgress,
-                OnEpoch = m => Say($"epoch {m.Epoch}/{Settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, " +
-                                   $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, {m.SegmentsPerSecond:F1} seg/s"),
+                OnEpoch = m =>
+                    Say(
+                        $"epoch {m.Epoch}/{Settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
+                            + $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
+                            + $"{m.SegmentsPerSecond:F1} seg/s"
+                    ),
                 BatchTransform = adv == null ? null : adv.Transform,
                 StopCheck = guard == null ? null : guard.Check,
                 OnStop = reason => Say("stopped: " + reason),
@@ -153,7 +217,8 @@ public sealed class Study
         return Load(dir);
     }
 
-    /// <summary>Segment and piece-level evaluation on the test split; writes evaluation.json (and CSVs) beside the run.</summary>
+    /// <summary>Segment and piece-level evaluation on the test split; writes evaluation.json (and CSVs) beside the
+    /// run.</summary>
     public EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, string runDir)
     {
         var r = Evaluator.Evaluate(model, TestSet, Data.Classes, 0, Device);
@@ -163,14 +228,21 @@ public sealed class Study
 
     public string BaselinePath => Path.Combine(OutDir, "baseline.json");
 
-    /// <summary>The histogram baseline and the 4-scalar one, fitted on train and scored on test; writes baseline.json.</summary>
+    /// <summary>The histogram baseline and the 4-scalar one, fitted on train and scored on test; writes
+    /// baseline.json.</summary>
     public IReadOnlyList<BaselineFigures> Baselines()
     {
         var figures = new[] { BaselineFeatures.Histogram, BaselineFeatures.Scalars }
-            .Select(f => new HistogramBaseline(f, Seed).Figures(Data.Train, Data.Validation, TestSet, Data.Classes, ReportSplit)).ToList();
+            .Select(f =>
+                new HistogramBaseline(f, Seed).Figures(Data.Train, Data.Validation, TestSet, Data.Classes, ReportSplit)
+            )
+            .ToList();
         JsonFiles.Write(BaselinePath, figures);
         foreach (var b in figures)
-            Say($"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, piece {b.PieceAccuracy:P1}, weighted F1 {b.WeightedF1:F3}");
+            Say(
+                $"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, piece {b.PieceAccuracy:P1}, weighted "
+                    + $"F1 {b.WeightedF1:F3}"
+            );
         return figures;
     }
 
@@ -183,13 +255,19 @@ public sealed class Study
     {
         var rows = new List<AttackFigures>();
         foreach (var name in attacks ?? ["fgsm", "pgd"])
-            foreach (var eps in Epsilons)
-            {
-                var r = RunAttack(model, AttackFactory.Create(name, eps, PgdSteps, Seed), eps == AdversarialEps ? ExamplesDir : null);
-                rows.Add(AttackFigures.From(r));
-                Say($"{name} ε={eps} (test): robust {r.SegmentRobustAccuracy:P1} (piece {r.PieceRobustAccuracy:P1}), " +
-                    $"success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}");
-            }
+        foreach (var eps in Epsilons)
+        {
+            var r = RunAttack(
+                model,
+                AttackFactory.Create(name, eps, PgdSteps, Seed),
+                eps == AdversarialEps ? ExamplesDir : null
+            );
+            rows.Add(AttackFigures.From(r));
+            Say(
+                $"{name} ε={eps} (test): robust {r.SegmentRobustAccuracy:P1} (piece {r.PieceRobustAccuracy:P1}), "
+                    + $"success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}"
+            );
+        }
         JsonFiles.Write(AttacksPath, rows);
         Pipeline.WriteAttacksCsv(Path.Combine(OutDir, "attacks.csv"), rows);
         return rows;
@@ -199,17 +277,26 @@ public sealed class Study
     public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
         AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, Device, saveMidiDir);
 
-    public List<AttackFigures> ReadSweep() => JsonFiles.Read<List<AttackFigures>>(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));
+    public List<AttackFigures> ReadSweep() =>
+        JsonFiles.Read<List<AttackFigures>>(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));
 
-    /// <summary>Clean and PGD-robust accuracy (test split) of the base and the retrained model at the same ε; writes robustness.json.</summary>
-    public AdversarialTrainingFigures CompareRobustness(nn.Module<Tensor, Tensor> baseModel, nn.Module<Tensor, Tensor> retrained)
+    /// <summary>Clean and PGD-robust accuracy (test split) of the base and the retrained model at the same ε; writes
+    /// robustness.json.</summary>
+    public AdversarialTrainingFigures CompareRobustness(
+        nn.Module<Tensor, Tensor> baseModel,
+        nn.Module<Tensor, Tensor> retrained
+    )
     {
         var pgd = AttackFactory.Create("pgd", AdversarialEps, PgdSteps, Seed);
         var before = RunAttack(baseModel, pgd);
         var after = RunAttack(retrained, pgd);
-        var figures = new AdversarialTrainingFigures("pgd", AdversarialEps, AdversarialMix,
+        var figures = new AdversarialTrainingFigures(
+            "pgd",
+            AdversarialEps,
+            AdversarialMix,
             new RobustFigures(before.CleanAccuracy, before.SegmentRobustAccuracy, before.PieceRobustAccuracy),
-            new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy))
+            new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy)
+        )
         {
             Method = Method,
             RealizedBase = before.RealizedSegmentAccuracy,
@@ -217,21 +304,44 @@ public sealed class Study
         };
         Directory.CreateDirectory(AdvDir);
         JsonFiles.Write(RobustnessPath, figures);
-        Say($"PGD ε={AdversarialEps} (test): base robust {before.SegmentRobustAccuracy:P1} → retrained {after.SegmentRobustAccuracy:P1} " +
-            $"(clean {before.CleanAccuracy:P1} → {after.CleanAccuracy:P1})");
+        Say(
+            $"PGD ε={AdversarialEps} (test): base robust {before.SegmentRobustAccuracy:P1} → retrained "
+                + $"{after.SegmentRobustAccuracy:P1} "
+                + $"(clean {before.CleanAccuracy:P1} → {after.CleanAccuracy:P1})"
+        );
         return figures;
     }
 
     /// <summary>Assembles report.json from the files the steps wrote.</summary>
     public PipelineReport WriteReport(double seconds = 0)
     {
-        var eval = JsonDocument.Parse(File.ReadAllText(Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)"))).RootElement;
+        var eval = JsonDocument
+            .Parse(
+                File.ReadAllText(
+                    Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)")
+                )
+            )
+            .RootElement;
         var baselines = File.Exists(BaselinePath) ? ReadBaselines() : Baselines();
-        var robustness = JsonFiles.Read<AdversarialTrainingFigures>(Require(RobustnessPath, "the adversarial-training step (05-adversarial-training)"));
-        var report = new PipelineReport(Profile, Source.Name, Data.Classes, Settings.Arch, Data.Train.Pieces.Count, Data.Validation.Pieces.Count,
-            new CleanFigures(eval.GetProperty("segment_accuracy").GetDouble(), eval.GetProperty("piece_accuracy").GetDouble(),
-                eval.GetProperty("weighted_f1").GetDouble()),
-            ReadSweep(), robustness, Math.Round(seconds, 1))
+        var robustness = JsonFiles.Read<AdversarialTrainingFigures>(
+            Require(RobustnessPath, "the adversarial-training step (05-adversarial-training)")
+        );
+        var report = new PipelineReport(
+            Profile,
+            Source.Name,
+            Data.Classes,
+            Settings.Arch,
+            Data.Train.Pieces.Count,
+            Data.Validation.Pieces.Count,
+            new CleanFigures(
+                eval.GetProperty("segment_accuracy").GetDouble(),
+                eval.GetProperty("piece_accuracy").GetDouble(),
+                eval.GetProperty("weighted_f1").GetDouble()
+            ),
+            ReadSweep(),
+            robustness,
+            Math.Round(seconds, 1)
+        )
         {
             Split = ReportSplit,
             TestPieces = Data.Test.Pieces.Count,

@@ -9,7 +9,8 @@ public class ArchitectureTests
 {
     static readonly System.Reflection.Assembly Library = typeof(Study).Assembly;
 
-    /// <summary>Bottom to top. The root namespace MidiGenre holds the experiments (Study, Pipeline, reports, benchmarks).</summary>
+    /// <summary>Bottom to top. The root namespace MidiGenre holds the experiments (Study, Pipeline, reports,
+    /// benchmarks).</summary>
     public static readonly string[][] Layers =
     [
         ["MidiGenre.Common", "MidiGenre.Native"],
@@ -27,8 +28,13 @@ public class ArchitectureTests
         ["MidiGenre.Notebooks"],
     ];
 
-    static string[] RootTypes() => Library.GetTypes().Where(t => t.Namespace == "MidiGenre" && !t.Name.StartsWith('<'))
-        .Select(t => t.FullName!.Split('+')[0]).Distinct().ToArray();
+    static string[] RootTypes() =>
+        Library
+            .GetTypes()
+            .Where(t => t.Namespace == "MidiGenre" && !t.Name.StartsWith('<'))
+            .Select(t => t.FullName!.Split('+')[0])
+            .Distinct()
+            .ToArray();
 
     public static TheoryData<int> LayerIndices => new(Enumerable.Range(0, Layers.Length - 1));
 
@@ -38,17 +44,29 @@ public class ArchitectureTests
     {
         var above = Layers.Skip(layer + 1).SelectMany(l => l).ToArray();
         var failing = Layers[layer].SelectMany(name => Violations(name, above)).ToList();
-        Assert.True(failing.Count == 0, $"{string.Join(", ", Layers[layer])} must not use a higher layer; offenders: {string.Join(", ", failing)}");
+        Assert.True(
+            failing.Count == 0,
+            $"{string.Join(", ", Layers[layer])} must not use a higher layer; offenders: {string.Join(", ", failing)}"
+        );
     }
 
     [Fact]
     public void Every_type_belongs_to_a_layer()
     {
         var known = Layers.SelectMany(l => l).ToArray();
-        var stray = Library.GetTypes().Where(t => t.Namespace != null && t.Namespace.StartsWith("MidiGenre") && !t.Name.StartsWith('<'))
-            .Where(t => !known.Any(k => t.Namespace == k || t.Namespace.StartsWith(k + ".") || t.FullName!.Split('+')[0] == k))
-            .Select(t => t.FullName).ToList();
-        Assert.True(stray.Count == 0, $"types outside every layer (add their namespace to Layers and docs/architecture.md): {string.Join(", ", stray)}");
+        var stray = Library
+            .GetTypes()
+            .Where(t => t.Namespace != null && t.Namespace.StartsWith("MidiGenre") && !t.Name.StartsWith('<'))
+            .Where(t =>
+                !known.Any(k => t.Namespace == k || t.Namespace!.StartsWith(k + ".") || t.FullName!.Split('+')[0] == k)
+            )
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.True(
+            stray.Count == 0,
+            $"types outside every layer (add their namespace to Layers and docs/architecture.md): "
+                + $"{string.Join(", ", stray)}"
+        );
     }
 
     [Fact]
@@ -63,9 +81,17 @@ public class ArchitectureTests
     static IEnumerable<string> Violations(string nameOrType, string[] forbidden)
     {
         var selected = Types.InAssembly(Library).That();
-        var types = nameOrType.StartsWith("MidiGenre.") && char.IsUpper(nameOrType.Split('.').Last()[0]) && Library.GetType(nameOrType) != null
-            ? selected.HaveNameMatching("^" + nameOrType.Split('.').Last() + "(`.*)?$").And().ResideInNamespaceMatching("^MidiGenre$")
-            : selected.ResideInNamespaceMatching("^" + System.Text.RegularExpressions.Regex.Escape(nameOrType) + @"(\..*)?$");
+        var types =
+            nameOrType.StartsWith("MidiGenre.")
+            && char.IsUpper(nameOrType.Split('.').Last()[0])
+            && Library.GetType(nameOrType) != null
+                ? selected
+                    .HaveNameMatching("^" + nameOrType.Split('.').Last() + "(`.*)?$")
+                    .And()
+                    .ResideInNamespaceMatching("^MidiGenre$")
+                : selected.ResideInNamespaceMatching(
+                    "^" + System.Text.RegularExpressions.Regex.Escape(nameOrType) + @"(\..*)?$"
+                );
         var result = types.ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
         return result.IsSuccessful ? [] : result.FailingTypeNames ?? [];
     }

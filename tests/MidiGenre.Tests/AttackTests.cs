@@ -11,7 +11,8 @@ namespace MidiGenre.Tests;
 [Collection("torch")]
 public class AttackTests(SmokeData smoke)
 {
-    static (Tensor X, Tensor Y) Batch(SmokeData s) => s.Data.Test.Batches(4, Augmentation.Eval).First() is var (x, y, _) ? (x, y) : default;
+    static (Tensor X, Tensor Y) Batch(SmokeData s) =>
+        s.Data.Test.Batches(4, Augmentation.Eval).First() is var (x, y, _) ? (x, y) : default;
 
     static nn.Module<Tensor, Tensor> Model()
     {
@@ -84,11 +85,18 @@ public class AttackTests(SmokeData smoke)
             int t = (int)x.shape[2];
             for (int k = 0; k < onsets.Length; k += 3)
             {
-                int i = (int)onsets[k], col = (int)onsets[k + 1], p = (int)onsets[k + 2];
+                int i = (int)onsets[k],
+                    col = (int)onsets[k + 1],
+                    p = (int)onsets[k + 2];
                 var energy = new double[12];
                 for (int tt = Math.Max(0, col - 16); tt < Math.Min(t, col + 16); tt++)
-                    for (int q = 0; q < 128; q++) energy[q % 12] += frames[(i * t + tt) * 128 + q];
-                var chord = Enumerable.Range(0, 12).Where(pc => energy[pc] > 0).OrderByDescending(pc => energy[pc]).Take(3);
+                for (int q = 0; q < 128; q++)
+                    energy[q % 12] += frames[(i * t + tt) * 128 + q];
+                var chord = Enumerable
+                    .Range(0, 12)
+                    .Where(pc => energy[pc] > 0)
+                    .OrderByDescending(pc => energy[pc])
+                    .Take(3);
                 Assert.Contains(p % 12, chord);
             }
         }
@@ -103,7 +111,8 @@ public class AttackTests(SmokeData smoke)
                 var pitches = x[i, 1].gt(0).any(0).nonzero();
                 int top = pitches.numel() == 0 ? -1 : (int)pitches.max().item<long>();
                 var addedP = added[i].any(0).nonzero();
-                if (addedP.numel() > 0) Assert.True(addedP.max().item<long>() < top);
+                if (addedP.numel() > 0)
+                    Assert.True(addedP.max().item<long>() < top);
             }
         }
     }
@@ -115,7 +124,9 @@ public class AttackTests(SmokeData smoke)
         var rng = new Random(seed);
         int frames = 40;
         var seg = new float[2 * frames * 128];
-        for (int i = 0; i < seg.Length; i++) if (rng.NextDouble() < 0.05) seg[i] = (float)(rng.NextDouble() * (i < frames * 128 ? 1.2 : 140) - 5);
+        for (int i = 0; i < seg.Length; i++)
+            if (rng.NextDouble() < 0.05)
+                seg[i] = (float)(rng.NextDouble() * (i < frames * 128 ? 1.2 : 140) - 5);
         var roll = Realizer.Project(seg, 2, frames);
         var (again, midi) = Realizer.ThroughMidi(roll);
         Assert.True(roll.Equals(again), $"seed {seed}");
@@ -148,8 +159,15 @@ public class AttackTests(SmokeData smoke)
     [Fact]
     public void Non_finite_figures_serialise_as_null_instead_of_failing()
     {
-        string json = System.Text.Json.JsonSerializer.Serialize(new { rate = double.NaN, big = double.PositiveInfinity, ok = 0.5 },
-            Common.JsonFiles.Options);
+        string json = System.Text.Json.JsonSerializer.Serialize(
+            new
+            {
+                rate = double.NaN,
+                big = double.PositiveInfinity,
+                ok = 0.5,
+            },
+            Common.JsonFiles.Options
+        );
         Assert.Contains("\"rate\": null", json);
         Assert.Contains("\"big\": null", json);
         Assert.Contains("\"ok\": 0.5", json);
@@ -164,12 +182,38 @@ public class PipelineTests(SmokeData smoke)
     {
         // The real command, as a user runs it (same data folder as the shared fixture, so the corpus is reused).
         string outDir = Path.Combine(smoke.Root, "pipeline");
-        var run = CliTests.Run("pipeline", "--profile", "smoke", "--data", smoke.Root, "--seed", "1", "--out", outDir, "--eps", "0,0.05,0.1");
+        var run = CliTests.Run(
+            "pipeline",
+            "--profile",
+            "smoke",
+            "--data",
+            smoke.Root,
+            "--seed",
+            "1",
+            "--out",
+            outDir,
+            "--eps",
+            "0,0.05,0.1"
+        );
         Assert.True(run.Code == 0, run.Err);
         Assert.Contains("test split", run.Out);
         var report = PipelineReport.Read(Path.Combine(outDir, "report.json"));
-        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
-        foreach (var key in new[] { "profile", "dataset", "classes", "clean", "attacks", "adversarial_training", "baseline", "split" })
+        var json = System
+            .Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))
+            .RootElement;
+        foreach (
+            var key in new[]
+            {
+                "profile",
+                "dataset",
+                "classes",
+                "clean",
+                "attacks",
+                "adversarial_training",
+                "baseline",
+                "split",
+            }
+        )
             Assert.True(json.TryGetProperty(key, out _), key);
         Assert.Equal("smoke", json.GetProperty("profile").GetString());
         Assert.Equal("test", json.GetProperty("split").GetString());
@@ -178,19 +222,27 @@ public class PipelineTests(SmokeData smoke)
         Assert.InRange(report.Baseline!.PieceAccuracy, 0, 1);
         Assert.Contains("normalised velocity", json.GetProperty("attacks")[1].GetProperty("budget_unit").GetString());
         Assert.True(json.GetProperty("attacks")[0].TryGetProperty("realized_success_rate", out _));
-        Assert.True(json.GetProperty("adversarial_training").GetProperty("retrained").TryGetProperty("robust_accuracy", out _));
+        Assert.True(
+            json.GetProperty("adversarial_training").GetProperty("retrained").TryGetProperty("robust_accuracy", out _)
+        );
 
         foreach (var name in new[] { "fgsm", "pgd" })
         {
             var rows = report.Attacks.Where(a => a.Attack == name).OrderBy(a => a.Eps).ToList();
             Assert.Equal(report.Clean.SegmentAccuracy, rows[0].SegmentRobustAccuracy, 10); // ε = 0 changes nothing
             for (int i = 1; i < rows.Count; i++)
-                Assert.True(rows[i].SegmentRobustAccuracy <= rows[i - 1].SegmentRobustAccuracy + 0.05, $"{name}: accuracy rose with ε");
+                Assert.True(
+                    rows[i].SegmentRobustAccuracy <= rows[i - 1].SegmentRobustAccuracy + 0.05,
+                    $"{name}: accuracy rose with ε"
+                );
         }
         foreach (var pgd in report.Attacks.Where(a => a.Attack == "pgd"))
         {
             var fgsm = report.Attacks.Single(a => a.Attack == "fgsm" && a.Eps == pgd.Eps);
-            Assert.True(pgd.SegmentRobustAccuracy <= fgsm.SegmentRobustAccuracy + 0.1, $"PGD weaker than FGSM at ε={pgd.Eps}");
+            Assert.True(
+                pgd.SegmentRobustAccuracy <= fgsm.SegmentRobustAccuracy + 0.1,
+                $"PGD weaker than FGSM at ε={pgd.Eps}"
+            );
         }
         Assert.All(report.Attacks, a => Assert.InRange(a.SuccessRate, 0, 1));
         Assert.True(Directory.GetFiles(Path.Combine(outDir, "examples"), "*-adversarial.mid").Length > 0);
@@ -223,9 +275,20 @@ public class TargetedAttackTests(SmokeData smoke)
         Assert.True(r.Targeted);
         Assert.NotNull(r.TargetSuccessRate);
         // Reaching the target implies leaving the true class, not the other way round.
-        Assert.True(r.TargetSuccessRate <= r.SuccessRate + 1e-12, $"target {r.TargetSuccessRate} > left {r.SuccessRate}");
-        Assert.True(r.TargetSuccessRate > 0.3, $"targeted PGD at ε = 0.3 reached the target on {r.TargetSuccessRate:P0}");
-        var untargeted = AttackEvaluator.Run(smoke.Trained, data, smoke.Data.Classes, AttackFactory.Create("pgd", 0.3, 10));
+        Assert.True(
+            r.TargetSuccessRate <= r.SuccessRate + 1e-12,
+            $"target {r.TargetSuccessRate} > left {r.SuccessRate}"
+        );
+        Assert.True(
+            r.TargetSuccessRate > 0.3,
+            $"targeted PGD at ε = 0.3 reached the target on {r.TargetSuccessRate:P0}"
+        );
+        var untargeted = AttackEvaluator.Run(
+            smoke.Trained,
+            data,
+            smoke.Data.Classes,
+            AttackFactory.Create("pgd", 0.3, 10)
+        );
         Assert.Null(untargeted.TargetSuccessRate);
     }
 }
@@ -239,10 +302,12 @@ public class DeepFoolTests(SmokeData smoke)
         var (x, _, _) = smoke.Data.Test.Batches(6, Augmentation.Eval).First();
         var m = smoke.Trained; // an untrained net is nearly flat: its logits barely move, whatever the input
         Tensor predicted;
-        using (no_grad()) predicted = m.forward(x).argmax(1);
+        using (no_grad())
+            predicted = m.forward(x).argmax(1);
         var adv = new DeepFool(50, 0.02).Perturb(m, x, predicted);
         long flipped;
-        using (no_grad()) flipped = m.forward(adv).argmax(1).ne(predicted).sum().item<long>();
+        using (no_grad())
+            flipped = m.forward(adv).argmax(1).ne(predicted).sum().item<long>();
         Assert.True(flipped >= 5, $"only {flipped} of 6 segments changed class");
         Assert.True(adv.min().item<float>() >= 0 && adv[.., 1].max().item<float>() <= 127);
     }
@@ -267,11 +332,17 @@ public class RealizerTests
         var seg = new float[2 * frames * 128];
         int F(int t, int p) => frames * 128 + t * 128 + p;
         int O(int t, int p) => t * 128 + p;
-        seg[O(1, 60)] = 1; for (int t = 1; t < 5; t++) seg[F(t, 60)] = 80;   // a real note
-        for (int t = 0; t < frames; t++) seg[F(t, 70)] = 3;                    // ε-noise from t = 0: continues into the segment
-        for (int t = 2; t < frames; t++) seg[F(t, 72)] = 3;                    // ε-noise from t = 2, no onset: not a note
-        seg[O(3, 74)] = 0.7f; seg[F(3, 74)] = 50; seg[F(4, 74)] = 50;          // an inserted note with its onset
-        seg[F(5, 60)] = 2;                                                     // the real note lengthened by one bin
+        seg[O(1, 60)] = 1;
+        for (int t = 1; t < 5; t++)
+            seg[F(t, 60)] = 80; // a real note
+        for (int t = 0; t < frames; t++)
+            seg[F(t, 70)] = 3; // ε-noise from t = 0: continues into the segment
+        for (int t = 2; t < frames; t++)
+            seg[F(t, 72)] = 3; // ε-noise from t = 2, no onset: not a note
+        seg[O(3, 74)] = 0.7f;
+        seg[F(3, 74)] = 50;
+        seg[F(4, 74)] = 50; // an inserted note with its onset
+        seg[F(5, 60)] = 2; // the real note lengthened by one bin
         var roll = Realizer.Project(seg, 2, frames);
         Assert.Equal(80, roll[1, 4, 60]);
         Assert.Equal(2, roll[1, 5, 60]);
@@ -283,7 +354,9 @@ public class RealizerTests
         Assert.True(roll.Equals(Realizer.ThroughMidi(roll).Roll));
         // With the clean segment as reference, only pitches sounding at its start may continue into it.
         var clean = new float[seg.Length];
-        clean[O(1, 60)] = 1; for (int t = 1; t < 5; t++) clean[F(t, 60)] = 80;
+        clean[O(1, 60)] = 1;
+        for (int t = 1; t < 5; t++)
+            clean[F(t, 60)] = 80;
         Assert.Equal(0, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
         clean[F(0, 70)] = 40;
         Assert.Equal(3, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
@@ -304,7 +377,8 @@ public class CleanReferenceTests(SmokeData smoke)
         Assert.Same(first, CleanReference.For(m, data));
         Assert.Equal(Evaluation.Evaluator.Predict(m, data).Probabilities, first.Probabilities);
 
-        using (no_grad()) m.parameters().Last()[0].add_(2f); // class 0's bias in the classifier: every prediction moves
+        using (no_grad())
+            m.parameters().Last()[0].add_(2f); // class 0's bias in the classifier: every prediction moves
         var after = CleanReference.For(m, data);
         Assert.NotSame(first, after);
         Assert.Equal(Evaluation.Evaluator.Predict(m, data).Probabilities, after.Probabilities);
@@ -342,9 +416,14 @@ public class ListenAndLookTests(SmokeData smoke)
     public void The_player_carries_every_note_of_the_roll_with_its_timing()
     {
         var roll = new PianoRoll(40);
-        roll[PianoRoll.Onset, 0, 60] = 1; for (int t = 0; t < 10; t++) roll[PianoRoll.Frame, t, 60] = 90;
-        roll[PianoRoll.Onset, 10, 60] = 1; for (int t = 10; t < 14; t++) roll[PianoRoll.Frame, t, 60] = 40; // re-struck
-        roll[PianoRoll.Onset, 20, 67] = 1; roll[PianoRoll.Frame, 20, 67] = 70;
+        roll[PianoRoll.Onset, 0, 60] = 1;
+        for (int t = 0; t < 10; t++)
+            roll[PianoRoll.Frame, t, 60] = 90;
+        roll[PianoRoll.Onset, 10, 60] = 1;
+        for (int t = 10; t < 14; t++)
+            roll[PianoRoll.Frame, t, 60] = 40; // re-struck
+        roll[PianoRoll.Onset, 20, 67] = 1;
+        roll[PianoRoll.Frame, 20, 67] = 70;
         var html = Charts.Audio.Of("test", ("play", roll)).Html;
         Assert.Contains("[[0,0.5,60,90],[0.5,0.2,60,40],[1,0.05,67,70]]", html);
         Assert.Contains("createOscillator", html);

@@ -9,7 +9,8 @@ public class CliTests
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MidiGenre.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         return psi;
     }
 
@@ -28,7 +29,10 @@ public class CliTests
         string dir = Directory.CreateTempSubdirectory("enc").FullName;
         string input = Path.Combine(dir, "in", "sub");
         Directory.CreateDirectory(input);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld", "music004.mid"), Path.Combine(input, "good.mid"));
+        File.Copy(
+            Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld", "music004.mid"),
+            Path.Combine(input, "good.mid")
+        );
         File.WriteAllBytes(Path.Combine(input, "bad.midi"), "MThd garbage"u8.ToArray());
         File.WriteAllText(Path.Combine(input, "notes.txt"), "not midi");
         string outDir = Path.Combine(dir, "out");
@@ -51,14 +55,33 @@ public class CliTests
         var (code, stdout, _) = Run("--help");
         Assert.Equal(0, code);
         // The command names as listed (indented, first word of the line): "advtrain" does not count as "train".
-        var listed = stdout.Split('\n').Where(l => l.StartsWith("  ") && l.Trim().Length > 0)
-            .Select(l => l.Trim().Split(' ')[0]).ToHashSet();
-        foreach (var c in new[] { "encode", "synth", "prepare", "train", "evaluate", "predict", "attack", "advtrain", "pipeline", "notebooks", "bench" })
+        var listed = stdout
+            .Split('\n')
+            .Where(l => l.StartsWith("  ") && l.Trim().Length > 0)
+            .Select(l => l.Trim().Split(' ')[0])
+            .ToHashSet();
+        foreach (
+            var c in new[]
+            {
+                "encode",
+                "synth",
+                "prepare",
+                "train",
+                "evaluate",
+                "predict",
+                "attack",
+                "advtrain",
+                "pipeline",
+                "notebooks",
+                "bench",
+            }
+        )
             Assert.Contains(c, listed);
         var missing = Run("evaluate", "--model", Path.Combine(Path.GetTempPath(), "no-such-run"));
         Assert.NotEqual(0, missing.Code);
         Assert.Contains("midigenre train", missing.Err);
-        var badMaestro = Run("prepare", "--maestro", Path.Combine(Path.GetTempPath(), "no-such-maestro"));  // the old alias
+        // the old alias
+        var badMaestro = Run("prepare", "--maestro", Path.Combine(Path.GetTempPath(), "no-such-maestro"));
         Assert.NotEqual(0, badMaestro.Code);
         Assert.Contains("does not exist", badMaestro.Err);
     }

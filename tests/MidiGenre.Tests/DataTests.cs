@@ -22,12 +22,14 @@ public class CatalogTests
     [Fact]
     public void Reads_maestro_rows_with_quoted_commas_and_drops_collaborations()
     {
-        var csv = WriteCsv(Header +
-            "Frédéric Chopin,\"Ballade No. 1 in G Minor, Op. 23\",train,2004,2004/a.midi,2004/a.wav,545.3\n" +
-            "Frédéric Chopin,\"Ballade No. 1 in G Minor, Op. 23\",test,2006,2006/b.midi,2006/b.wav,551.0\n" +
-            "Johann Sebastian Bach,Prelude and Fugue in C Major,train,2008,2008/c.midi,2008/c.wav,200.5\n" +
-            "Sergei Rachmaninoff / György Cziffra,Polka,train,2009,2009/d.midi,2009/d.wav,100\n" +
-            "Claude Debussy,Clair de lune,validation,2011,2011/e.midi,2011/e.wav,300\n");
+        var csv = WriteCsv(
+            Header
+                + "Frédéric Chopin,\"Ballade No. 1 in G Minor, Op. 23\",train,2004,2004/a.midi,2004/a.wav,545.3\n"
+                + "Frédéric Chopin,\"Ballade No. 1 in G Minor, Op. 23\",test,2006,2006/b.midi,2006/b.wav,551.0\n"
+                + "Johann Sebastian Bach,Prelude and Fugue in C Major,train,2008,2008/c.midi,2008/c.wav,200.5\n"
+                + "Sergei Rachmaninoff / György Cziffra,Polka,train,2009,2009/d.midi,2009/d.wav,100\n"
+                + "Claude Debussy,Clair de lune,validation,2011,2011/e.midi,2011/e.wav,300\n"
+        );
         var catalog = Catalog.Load(csv, ClassSelection.Paper);
         Assert.Equal(["Bach", "Chopin", "Debussy"], catalog.Classes);
         Assert.Equal(4, catalog.Entries.Count);
@@ -41,8 +43,12 @@ public class CatalogTests
     [Fact]
     public void Min_pieces_threshold_drops_small_classes()
     {
-        var csv = WriteCsv(Header + "A X,P1,train,2004,a.midi,a.wav,1\nA X,P2,train,2004,b.midi,b.wav,1\nB Y,P1,train,2004,c.midi,c.wav,1\n" +
-            "C Z,P1,train,2004,d.midi,d.wav,1\nC Z,P3,train,2004,e.midi,e.wav,1\n");
+        var csv = WriteCsv(
+            Header
+                + "A X,P1,train,2004,a.midi,a.wav,1\nA X,P2,train,2004,b.midi,b.wav,1\nB "
+                + "Y,P1,train,2004,c.midi,c.wav,1\n"
+                + "C Z,P1,train,2004,d.midi,d.wav,1\nC Z,P3,train,2004,e.midi,e.wav,1\n"
+        );
         Assert.Equal(["X", "Z"], Catalog.Load(csv, new ClassSelection(null, MinPieces: 2)).Classes);
         Assert.Equal(["X", "Z"], Catalog.Load(csv, minPieces: 2).Classes);
         // One class left is no classifier: a clear error naming the labels, not an empty run.
@@ -59,15 +65,19 @@ public class CatalogTests
         Assert.Contains("canonical_composer", e.Message);
         var bad = WriteCsv(Header + "A X,P1,train,twenty,a.midi,a.wav,1\n");
         Assert.Contains("year", Assert.Throws<CatalogFormatException>(() => Catalog.Load(bad)).Message);
-        Assert.Throws<CatalogFormatException>(() => Catalog.Load(Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid())));
+        Assert.Throws<CatalogFormatException>(() =>
+            Catalog.Load(Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid()))
+        );
     }
 
     [Property(MaxTest = 60)]
     public void Stratified_split_is_three_way_disjoint_by_piece_complete_and_seeded(int seed)
     {
         var rng = new Random(seed);
-        var entries = Enumerable.Range(0, rng.Next(12, 80)).Select(i =>
-            new CatalogEntry($"C {i % 4}", $"Piece {rng.Next(12)}", "", 2004, $"{i}.midi", 10)).ToList();
+        var entries = Enumerable
+            .Range(0, rng.Next(12, 80))
+            .Select(i => new CatalogEntry($"C {i % 4}", $"Piece {rng.Next(12)}", "", 2004, $"{i}.midi", 10))
+            .ToList();
         if (entries.GroupBy(e => e.Label).Any(g => g.Select(e => e.PieceKey).Distinct().Count() < 3))
         {
             var ex = Assert.Throws<SplitException>(() => DataSplit.Stratified(entries, seed));
@@ -75,7 +85,9 @@ public class CatalogTests
             return;
         }
         var split = DataSplit.Stratified(entries, seed);
-        var parts = new[] { split.Train, split.Validation, split.Test }.Select(p => p.Select(e => e.PieceKey).ToHashSet()).ToArray();
+        var parts = new[] { split.Train, split.Validation, split.Test }
+            .Select(p => p.Select(e => e.PieceKey).ToHashSet())
+            .ToArray();
         Assert.Empty(parts[0].Intersect(parts[1]));
         Assert.Empty(parts[0].Intersect(parts[2]));
         Assert.Empty(parts[1].Intersect(parts[2]));
@@ -93,10 +105,15 @@ public class CatalogTests
     [Fact]
     public void Catalog_split_column_must_cover_every_class()
     {
-        var ok = new[] { "train", "validation", "test" }.SelectMany(s => new[] { "A", "B" }.Select(c =>
-            new CatalogEntry(c, $"{c} {s}", s, 2004, $"{c}{s}.midi", 1))).ToList();
+        var ok = new[] { "train", "validation", "test" }
+            .SelectMany(s =>
+                new[] { "A", "B" }.Select(c => new CatalogEntry(c, $"{c} {s}", s, 2004, $"{c}{s}.midi", 1))
+            )
+            .ToList();
         Assert.Equal(2, DataSplit.FromCatalog(ok).Test.Count);
-        var e = Assert.Throws<SplitException>(() => DataSplit.FromCatalog(ok.Where(x => !(x.Label == "B" && x.Split == "test"))));
+        var e = Assert.Throws<SplitException>(() =>
+            DataSplit.FromCatalog(ok.Where(x => !(x.Label == "B" && x.Split == "test")))
+        );
         Assert.Contains("B (no test)", e.Message);
     }
 }
@@ -116,7 +133,10 @@ public class CacheTests
 
         // A killed run: one output never written, one truncated by hand, one temp file left behind.
         File.Delete(cache.PathFor(catalog.Entries[0]));
-        File.WriteAllBytes(cache.PathFor(catalog.Entries[1]), File.ReadAllBytes(cache.PathFor(catalog.Entries[1]))[..100]);
+        File.WriteAllBytes(
+            cache.PathFor(catalog.Entries[1]),
+            File.ReadAllBytes(cache.PathFor(catalog.Entries[1]))[..100]
+        );
         File.WriteAllText(Path.Combine(cache.Directory, ".junk.tmp"), "x");
         var second = cache.Prepare(catalog);
         Assert.Equal(EncodeStatus.Encoded, second[0].Status);
@@ -134,7 +154,8 @@ public class CacheTests
     [Fact]
     public void Synthetic_corpus_is_deterministic_and_in_maestro_schema()
     {
-        string a = Directory.CreateTempSubdirectory("synth").FullName, b = Directory.CreateTempSubdirectory("synth").FullName;
+        string a = Directory.CreateTempSubdirectory("synth").FullName,
+            b = Directory.CreateTempSubdirectory("synth").FullName;
         SyntheticCorpus.Generate(a, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1 });
         SyntheticCorpus.Generate(b, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1 });
         var ca = Catalog.Load(a);
@@ -144,16 +165,27 @@ public class CacheTests
         Assert.True(File.Exists(Path.Combine(a, "catalog.csv")));
         // By design the composers share their density (12 notes a bar) and differ in shape: the running line moves
         // by step, the arpeggio by leaps.
-        var rolls = ca.Entries.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => PianoRollEncoder.Encode(ca.MidiPath(g.First())));
+        var rolls = ca
+            .Entries.GroupBy(e => e.Label)
+            .ToDictionary(g => g.Key, g => PianoRollEncoder.Encode(ca.MidiPath(g.First())));
         var density = rolls.ToDictionary(r => r.Key, r => r.Value.CountOnsets() / (double)r.Value.Frames);
-        Assert.True(density.Values.Max() < 1.5 * density.Values.Min(), string.Join(", ", density.Select(d => $"{d.Key} {d.Value:F3}")));
+        Assert.True(
+            density.Values.Max() < 1.5 * density.Values.Min(),
+            string.Join(", ", density.Select(d => $"{d.Key} {d.Value:F3}"))
+        );
         double Leap(PianoRoll roll)
         {
             var onsets = new List<int>();
-            for (int t = 0; t < roll.Frames; t++) for (int p = 0; p < 128; p++) if (roll[PianoRoll.Onset, t, p] > 0) onsets.Add(p);
+            for (int t = 0; t < roll.Frames; t++)
+            for (int p = 0; p < 128; p++)
+                if (roll[PianoRoll.Onset, t, p] > 0)
+                    onsets.Add(p);
             return onsets.Zip(onsets.Skip(1), (x, y) => Math.Abs(x - y)).Average();
         }
-        Assert.True(Leap(rolls["Arpeggio"]) > 1.3 * Leap(rolls["Fugato"]), $"arpeggio {Leap(rolls["Arpeggio"]):F1}, fugato {Leap(rolls["Fugato"]):F1}");
+        Assert.True(
+            Leap(rolls["Arpeggio"]) > 1.3 * Leap(rolls["Fugato"]),
+            $"arpeggio {Leap(rolls["Arpeggio"]):F1}, fugato {Leap(rolls["Fugato"]):F1}"
+        );
     }
 
     [Fact]
@@ -163,7 +195,8 @@ public class CacheTests
         Assert.Equal([0, 250, 500, 750, 1000], spec.WindowStarts(1500));
         Assert.All(spec.WindowStarts(300), s => Assert.Equal(0, s));
         var roll = new PianoRoll(10);
-        roll[1, 0, 127] = 90; roll[1, 0, 0] = 50;
+        roll[1, 0, 127] = 90;
+        roll[1, 0, 0] = 50;
         var dest = new float[2 * 10 * 128];
         SegmentReader.Copy(roll, 0, 10, dest, semitones: 2);
         Assert.Equal(50, dest[10 * 128 + 2]);
@@ -182,14 +215,27 @@ public class DownloadTests
             int port = Random.Shared.Next(20000, 60000);
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try { listener.Start(); }
-            catch (HttpListenerException) when (attempt < 10) { continue; }
+            try
+            {
+                listener.Start();
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                continue;
+            }
             _ = Task.Run(async () =>
             {
                 while (listener.IsListening)
                 {
                     HttpListenerContext ctx;
-                    try { ctx = await listener.GetContextAsync(); } catch { return; }
+                    try
+                    {
+                        ctx = await listener.GetContextAsync();
+                    }
+                    catch
+                    {
+                        return;
+                    }
                     ctx.Response.StatusCode = status;
                     ctx.Response.ContentLength64 = body.Length;
                     await ctx.Response.OutputStream.WriteAsync(body);
@@ -204,21 +250,33 @@ public class DownloadTests
     {
         var ms = new MemoryStream();
         using (var z = new ZipArchive(ms, ZipArchiveMode.Create, true))
-            foreach (var (n, c) in entries) { using var w = new StreamWriter(z.CreateEntry(n).Open()); w.Write(c); }
+            foreach (var (n, c) in entries)
+            {
+                using var w = new StreamWriter(z.CreateEntry(n).Open());
+                w.Write(c);
+            }
         return ms.ToArray();
     }
 
     [Fact]
     public async Task Downloads_verifies_and_extracts_locally()
     {
-        var zip = Zip(("maestro-v2.0.0/maestro-v2.0.0.csv", "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration\n"),
-                      ("maestro-v2.0.0/2004/x.midi", "MThd"));
+        var zip = Zip(
+            (
+                "maestro-v2.0.0/maestro-v2.0.0.csv",
+                "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration\n"
+            ),
+            ("maestro-v2.0.0/2004/x.midi", "MThd")
+        );
         var (listener, url) = Serve(zip);
         using var _ = listener;
         string target = Directory.CreateTempSubdirectory("dl").FullName;
         var reports = new List<long>();
-        string dir = await MaestroDownload.FetchAsync(target, new DownloadSpec(url, "m.zip", zip.Length, Convert.ToHexString(SHA256.HashData(zip))),
-            new Progress<(long Done, long? Total)>(p => reports.Add(p.Done)));
+        string dir = await MaestroDownload.FetchAsync(
+            target,
+            new DownloadSpec(url, "m.zip", zip.Length, Convert.ToHexString(SHA256.HashData(zip))),
+            new Progress<(long Done, long? Total)>(p => reports.Add(p.Done))
+        );
         Assert.True(File.Exists(Path.Combine(dir, "maestro-v2.0.0.csv")));
         Assert.True(File.Exists(Path.Combine(dir, "2004", "x.midi")));
         Assert.False(File.Exists(Path.Combine(target, "m.zip.part")));
@@ -232,13 +290,28 @@ public class DownloadTests
         using (listener)
         {
             string target = Directory.CreateTempSubdirectory("dl").FullName;
-            var e = await Assert.ThrowsAsync<DownloadException>(() => MaestroDownload.DownloadAsync(new DownloadSpec(url, "m.zip", null, new string('0', 64)), Path.Combine(target, "m.zip")));
+            var e = await Assert.ThrowsAsync<DownloadException>(() =>
+                MaestroDownload.DownloadAsync(
+                    new DownloadSpec(url, "m.zip", null, new string('0', 64)),
+                    Path.Combine(target, "m.zip")
+                )
+            );
             Assert.Contains("SHA-256", e.Message);
             Assert.Empty(Directory.GetFiles(target));
         }
         var (l404, u404) = Serve("nope"u8.ToArray(), 404);
         using (l404)
-            Assert.Contains("404", (await Assert.ThrowsAsync<DownloadException>(() => MaestroDownload.DownloadAsync(new DownloadSpec(u404, "m.zip"), Path.Combine(Path.GetTempPath(), Guid.NewGuid() + ".zip")))).Message);
+            Assert.Contains(
+                "404",
+                (
+                    await Assert.ThrowsAsync<DownloadException>(() =>
+                        MaestroDownload.DownloadAsync(
+                            new DownloadSpec(u404, "m.zip"),
+                            Path.Combine(Path.GetTempPath(), Guid.NewGuid() + ".zip")
+                        )
+                    )
+                ).Message
+            );
     }
 
     [Fact]
@@ -264,8 +337,9 @@ public class AugmentationTests
         Assert.Equal((int)Math.Round(roll.Frames * 1.5), slower.Frames);
         Assert.True(slower.CountOnsets() >= roll.CountOnsets() - 2, "onsets lost (only exact collisions may merge)");
         for (int t = 0; t < slower.Frames; t++)
-            for (int p = 0; p < 128; p++)
-                if (slower[0, t, p] != 0) Assert.True(slower[1, t, p] > 0, "onset without a sounding frame");
+        for (int p = 0; p < 128; p++)
+            if (slower[0, t, p] != 0)
+                Assert.True(slower[1, t, p] > 0, "onset without a sounding frame");
         Assert.Equal(roll.CountOnsets(), SegmentReader.Stretch(roll, 1.0).CountOnsets());
     }
 }

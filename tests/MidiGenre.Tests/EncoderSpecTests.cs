@@ -6,7 +6,8 @@ namespace MidiGenre.Tests;
 /// <summary>The encoding spec, case by case, on hand-built files. At PPQ 480 and 120 bpm one bin is 48 ticks.</summary>
 public class EncoderSpecTests
 {
-    static PianoRoll Encode(SmfBuilder b, ReadOptions? o = null) => PianoRollEncoder.Encode(MidiReader.Read(b.Bytes(), "test.mid", o));
+    static PianoRoll Encode(SmfBuilder b, ReadOptions? o = null) =>
+        PianoRollEncoder.Encode(MidiReader.Read(b.Bytes(), "test.mid", o));
 
     [Fact]
     public void Single_note_sets_onset_frames_and_length()
@@ -16,14 +17,17 @@ public class EncoderSpecTests
         Assert.Equal(7, roll.Frames);
         Assert.Equal(1, roll[0, 2, 60]);
         Assert.Equal(1, roll.CountOnsets());
-        for (int t = 0; t < 7; t++) Assert.Equal(t is >= 2 and < 7 ? 100 : 0, roll[1, t, 60]);
+        for (int t = 0; t < 7; t++)
+            Assert.Equal(t is >= 2 and < 7 ? 100 : 0, roll[1, t, 60]);
     }
 
     [Fact]
     public void Length_is_at_least_one_bin_and_floors()
     {
         // 10 ticks long: floor(10/48) = 0 → 1 bin; 95 ticks: floor = 1 bin
-        var roll = Encode(new SmfBuilder().Track().On(0, 0, 60, 50).Off(10, 0, 60).On(0, 0, 62, 50).Off(95, 0, 62).End());
+        var roll = Encode(
+            new SmfBuilder().Track().On(0, 0, 60, 50).Off(10, 0, 60).On(0, 0, 62, 50).Off(95, 0, 62).End()
+        );
         Assert.Equal(50, roll[1, 0, 60]);
         Assert.Equal(50, roll[1, 0, 62]);
         Assert.Equal(1, roll.Frames); // both notes: bin 0, length 1 → T = 1
@@ -33,8 +37,7 @@ public class EncoderSpecTests
     public void Tempo_map_from_another_track_applies_with_exact_integers()
     {
         // Track 0 halves the tempo (1 000 000 µs/q) at tick 480; track 1 plays a note from tick 480 to 960.
-        var b = new SmfBuilder().Track().Tempo(480, 1_000_000).End()
-                                .Track().On(480, 0, 64, 90).Off(480, 0, 64).End();
+        var b = new SmfBuilder().Track().Tempo(480, 1_000_000).End().Track().On(480, 0, 64, 90).Off(480, 0, 64).End();
         var roll = Encode(b);
         // N_on = 480·500000 → bin 10; N_off − N_on = 480·1e6 → 20 bins
         Assert.Equal(1, roll[0, 10, 64]);
@@ -48,7 +51,8 @@ public class EncoderSpecTests
         // Two note-ons on the same key, then two offs (the second as note-on velocity 0).
         var b = new SmfBuilder().Track().On(0, 0, 60, 40).On(48, 0, 60, 80).Off(48, 0, 60).On(192, 0, 60, 0).End();
         var roll = Encode(b);
-        // FIFO: first (v40, tick 0) ends at 96 → bins 0-1; second (v80, tick 48) ends at 288 → bins 1..4 (240/48 = 5 → 1..5)
+        // FIFO: first (v40, tick 0) ends at 96 → bins 0-1; second (v80, tick 48) ends at 288 → bins 1..4 (240/48 = 5 →
+        // 1..5)
         Assert.Equal(40, roll[1, 0, 60]);
         Assert.Equal(80, roll[1, 1, 60]); // max where they overlap
         Assert.Equal(80, roll[1, 5, 60]);
@@ -60,8 +64,13 @@ public class EncoderSpecTests
     [Fact]
     public void Unmatched_note_off_is_ignored_and_open_notes_close_at_the_last_event()
     {
-        var b = new SmfBuilder().Track().Off(0, 0, 70).On(0, 0, 72, 60).End(480)   // track 0 ends at tick 480
-                                .Track().End(960);                                   // track 1 ends at 960: the file's last event
+        var b = new SmfBuilder()
+            .Track()
+            .Off(0, 0, 70)
+            .On(0, 0, 72, 60)
+            .End(480) // track 0 ends at tick 480
+            .Track()
+            .End(960); // track 1 ends at 960: the file's last event
         var roll = Encode(b);
         Assert.Equal(0, roll[0, 0, 70]);
         Assert.Equal(20, roll.Frames); // 960 ticks = 20 bins
@@ -72,8 +81,7 @@ public class EncoderSpecTests
     public void Ties_at_equal_ticks_are_ordered_by_track_then_position()
     {
         // Track 0's note-on comes before track 1's note-off at the same tick, so the off closes it at once.
-        var b = new SmfBuilder().Track().On(48, 0, 60, 70).End(480)
-                                .Track().Off(48, 0, 60).End(480);
+        var b = new SmfBuilder().Track().On(48, 0, 60, 70).End(480).Track().Off(48, 0, 60).End(480);
         var roll = Encode(b);
         Assert.Equal(1, roll[0, 1, 60]);
         Assert.Equal(70, roll[1, 1, 60]);
@@ -106,10 +114,18 @@ public class EncoderSpecTests
     [Fact]
     public void Restrike_under_pedal_ends_the_held_note()
     {
-        var b = new SmfBuilder().Track().Cc(0, 0, 64, 127).On(0, 0, 60, 80).Off(48, 0, 60).On(96, 0, 60, 30).Off(48, 0, 60).Cc(48, 0, 64, 0).End();
+        var b = new SmfBuilder()
+            .Track()
+            .Cc(0, 0, 64, 127)
+            .On(0, 0, 60, 80)
+            .Off(48, 0, 60)
+            .On(96, 0, 60, 30)
+            .Off(48, 0, 60)
+            .Cc(48, 0, 64, 0)
+            .End();
         var roll = Encode(b, new ReadOptions(SustainPedal: true));
-        Assert.Equal(80, roll[1, 2, 60]);   // first note held until the restrike at tick 144 (bin 3)
-        Assert.Equal(30, roll[1, 3, 60]);   // the restrike starts fresh
+        Assert.Equal(80, roll[1, 2, 60]); // first note held until the restrike at tick 144 (bin 3)
+        Assert.Equal(30, roll[1, 3, 60]); // the restrike starts fresh
         Assert.Equal(1, roll[0, 3, 60]);
     }
 
@@ -137,6 +153,19 @@ public class EncoderSpecTests
     {
         var roll = Encode(new SmfBuilder().Track().Tempo(0, 400000).End(960));
         Assert.Equal(0, roll.Frames);
+    }
+
+    [Fact]
+    public void Writer_keeps_zero_length_notes_short_and_repeated_notes_apart()
+    {
+        // A zero-length note at tick 480 and a note on the same pitch ending where the next one starts (960).
+        MidiNote N(int pitch, long on, long off) => new(1, pitch, 80, on, off, 0, 0);
+        var bytes = MidiWriter.ToBytes([N(60, 480, 480), N(64, 0, 960), N(64, 960, 1440), N(67, 0, 1920)]);
+        var read = MidiReader.Read(bytes, "written.mid").Notes.OrderBy(n => n.Pitch).ThenBy(n => n.OnTick).ToList();
+        Assert.Equal(
+            [(60, 480L, 480L), (64, 0L, 960L), (64, 960L, 1440L), (67, 0L, 1920L)],
+            read.Select(n => (n.Pitch, n.OnTick, n.OffTick))
+        );
     }
 
     [Theory]

@@ -25,7 +25,8 @@ public class ModelTests
     public void Allocator_settings_reach_the_native_environment_libtorch_reads()
     {
         TorchNative.Ensure();
-        if (Environment.GetEnvironmentVariable("MIDIGENRE_ALLOCATOR") == "default") return; // the user opted out
+        if (Environment.GetEnvironmentVariable("MIDIGENRE_ALLOCATOR") == "default")
+            return; // the user opted out
         // libtorch reads THP_MEM_ALLOC_ENABLE with getenv: .NET's environment copy alone would not reach it.
         string expected = Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") ?? "1";
         Assert.Equal(expected, CpuMemoryTuning.NativeEnvironmentVariable("THP_MEM_ALLOC_ENABLE"));
@@ -36,10 +37,23 @@ public class ModelTests
     [Fact]
     public void Elf_patch_marks_only_the_glibcxx_requirement_weak()
     {
-        string? dir = new[] { Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"), AppContext.BaseDirectory }
-            .FirstOrDefault(d => File.Exists(Path.Combine(d, "libLibTorchSharp.so")));
+        string? dir = new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"),
+            AppContext.BaseDirectory,
+        }.FirstOrDefault(d => File.Exists(Path.Combine(d, "libLibTorchSharp.so")));
         Assert.NotNull(dir);
-        string nuget = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        string nuget = Path.Combine(
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+            ".nuget",
+            "packages",
+            "torchsharp",
+            "0.107.0",
+            "runtimes",
+            "linux-x64",
+            "native",
+            "libLibTorchSharp.so"
+        );
         var original = File.ReadAllBytes(File.Exists(nuget) ? nuget : Path.Combine(dir!, "libLibTorchSharp.so"));
         var patched = (byte[])original.Clone();
         int changed = ElfVersionPatch.MarkVersionWeak(patched, TorchNative.RequiredGlibcxx);
@@ -59,14 +73,20 @@ public class ModelTests
         File.WriteAllBytes(path, elf);
         try
         {
-            var psi = new System.Diagnostics.ProcessStartInfo("readelf", ["-V", "--wide", path]) { RedirectStandardOutput = true };
+            var psi = new System.Diagnostics.ProcessStartInfo("readelf", ["-V", "--wide", path])
+            {
+                RedirectStandardOutput = true,
+            };
             using var p = System.Diagnostics.Process.Start(psi)!;
             string output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             var line = output.Split('\n').Single(l => l.Contains($"Name: {version}"));
             return System.Text.RegularExpressions.Regex.Match(line, @"Flags: (\S+)").Groups[1].Value;
         }
-        finally { File.Delete(path); }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     // torchvision's published parameter counts (3 input channels, 1000 classes), adjusted for conv1's input channels
@@ -78,8 +98,10 @@ public class ModelTests
     [InlineData("resnet101", 44_549_160L, 2048)]
     public void Parameter_counts_match_torchvision(string arch, long torchvision, int features)
     {
-        const int inChannels = 2, classes = 13;
-        long expected = torchvision - (3 - inChannels) * 64 * 7 * 7 - (features * 1000 + 1000) + (features * classes + classes);
+        const int inChannels = 2,
+            classes = 13;
+        long expected =
+            torchvision - (3 - inChannels) * 64 * 7 * 7 - (features * 1000 + 1000) + (features * classes + classes);
         using var model = ModelFactory.Create(arch, inChannels, classes);
         Assert.Equal(expected, ModelFactory.ParameterCount(model));
     }
@@ -89,7 +111,18 @@ public class ModelTests
     {
         using var model = ModelFactory.Create("resnet50", 2, 13);
         var names = model.state_dict().Keys.ToHashSet();
-        foreach (var n in new[] { "conv1.weight", "bn1.running_mean", "layer1.0.downsample.0.weight", "layer4.2.conv3.weight", "layer4.2.bn3.weight", "fc.weight", "fc.bias" })
+        foreach (
+            var n in new[]
+            {
+                "conv1.weight",
+                "bn1.running_mean",
+                "layer1.0.downsample.0.weight",
+                "layer4.2.conv3.weight",
+                "layer4.2.bn3.weight",
+                "fc.weight",
+                "fc.bias",
+            }
+        )
             Assert.Contains(n, names);
         Assert.DoesNotContain(names, n => n.Contains("scale"));
     }
@@ -107,7 +140,8 @@ public class ModelTests
     [Fact]
     public void Input_scaling_follows_the_model_to_another_dtype()
     {
-        // Module.to(dtype/device) must carry the scale too, or a converted model fails on its first layer (as on a GPU).
+        // Module.to(dtype/device) must carry the scale too, or a converted model fails on its first layer (as on a
+        // GPU).
         using var model = ModelFactory.Create("resnet18", 2, 5);
         model.to(ScalarType.BFloat16).eval(); // float64 would not tell: float32 × float64 promotes to float64
         using var _ = no_grad();
@@ -123,7 +157,8 @@ public class ModelTests
         string dir = Directory.CreateTempSubdirectory().FullName;
         Training.Checkpoint.ExportPyTorch(a, Path.Combine(dir, "w.pt"));
         Training.Checkpoint.ImportPyTorch(b, Path.Combine(dir, "w.pt"));
-        a.eval(); b.eval();
+        a.eval();
+        b.eval();
         var x = rand(2, 2, 64, 32) * 127;
         Assert.True(a.forward(x).allclose(b.forward(x)));
         using var c = ModelFactory.Create("resnet18", 2, 5);
@@ -142,7 +177,8 @@ public class StridedPointwiseConvTests
     {
         var a = new StridedPointwiseConv(8, 16, 2);
         var direct = nn.Conv2d(8, 16, 1, stride: 2, bias: false);
-        using (no_grad()) direct.weight!.copy_(a.parameters().First());
+        using (no_grad())
+            direct.weight!.copy_(a.parameters().First());
         var x = randn(2, 8, 50, 17);
         Assert.True(a.forward(x).allclose(direct.forward(x), 1e-5, 1e-6));
     }

@@ -11,7 +11,10 @@ public class NotebookTests
     {
         string root = NotebookRunner.FindRepositoryRoot();
         string lib = Path.Combine(root, "lib", "MidiGenre", "bin", "Release", "net10.0", "MidiGenre.dll");
-        Assert.True(File.Exists(lib), $"{lib} is missing: the notebooks load the Release build (dotnet test -c Release builds it)");
+        Assert.True(
+            File.Exists(lib),
+            $"{lib} is missing: the notebooks load the Release build (dotnet test -c Release builds it)"
+        );
         string executed = Path.Combine(root, "artifacts", "notebooks");
         string study = Path.Combine(Path.GetTempPath(), "midigenre-notebooks-" + Guid.NewGuid().ToString("N")[..8]);
         var log = new List<string>();
@@ -31,7 +34,10 @@ public class NotebookTests
         foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb"))
         {
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(nb));
-            Assert.All(doc.RootElement.GetProperty("cells").EnumerateArray(), c => Assert.True(c.TryGetProperty("id", out _), $"{nb}: a cell without id"));
+            Assert.All(
+                doc.RootElement.GetProperty("cells").EnumerateArray(),
+                c => Assert.True(c.TryGetProperty("id", out _), $"{nb}: a cell without id")
+            );
         }
     }
 }

@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace MidiGenre.Tests;
 
-/// <summary>A smoke run trained once by the real `midigenre train` process (1 thread), shared by the process tests.</summary>
+/// <summary>A smoke run trained once by the real `midigenre train` process (1 thread), shared by the process
+/// tests.</summary>
 public sealed class CliRun : IDisposable
 {
     public string Root { get; } = Directory.CreateTempSubdirectory("midigenre-cli").FullName;
@@ -21,7 +22,14 @@ public sealed class CliRun : IDisposable
     public string[] TrainArgs(string outDir, params string[] extra) =>
         ["train", "--profile", "smoke", "--data", DataDir, "--out", outDir, "--threads", "1", "--seed", "3", .. extra];
 
-    public void Dispose() { try { Directory.Delete(Root, true); } catch (IOException) { } }
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, true);
+        }
+        catch (IOException) { }
+    }
 }
 
 [CollectionDefinition("cli")]
@@ -32,8 +40,10 @@ public sealed class CliCollection : ICollectionFixture<CliRun>;
 public class ReproducibilityTests(CliRun run)
 {
     /// <summary>metrics.csv without its time columns (train_seg_per_s, seconds).</summary>
-    static string[] Figures(string runDir) => File.ReadAllLines(Path.Combine(runDir, "metrics.csv"))
-        .Select(l => string.Join(',', l.Split(',')[..^2])).ToArray();
+    static string[] Figures(string runDir) =>
+        File.ReadAllLines(Path.Combine(runDir, "metrics.csv"))
+            .Select(l => string.Join(',', l.Split(',')[..^2]))
+            .ToArray();
 
     [Fact]
     public void Two_processes_with_the_same_seed_write_identical_metrics_and_weights()
@@ -44,10 +54,32 @@ public class ReproducibilityTests(CliRun run)
         Assert.Equal(Figures(run.RunDir), Figures(b));
         Assert.Equal(3, Figures(b).Length - 1);
         foreach (var which in new[] { "last", "best" })
-            Assert.Equal(File.ReadAllBytes(Path.Combine(run.RunDir, which, "model.bin")), File.ReadAllBytes(Path.Combine(b, which, "model.bin")));
+            Assert.Equal(
+                File.ReadAllBytes(Path.Combine(run.RunDir, which, "model.bin")),
+                File.ReadAllBytes(Path.Combine(b, which, "model.bin"))
+            );
         // A different seed is a different run: the test above is not vacuous.
         string c = Path.Combine(run.Root, "c");
-        Assert.Equal(0, CliTests.Run(["train", "--profile", "smoke", "--data", run.DataDir, "--out", c, "--threads", "1", "--seed", "4", "--epochs", "1"]).Code);
+        Assert.Equal(
+            0,
+            CliTests
+                .Run([
+                    "train",
+                    "--profile",
+                    "smoke",
+                    "--data",
+                    run.DataDir,
+                    "--out",
+                    c,
+                    "--threads",
+                    "1",
+                    "--seed",
+                    "4",
+                    "--epochs",
+                    "1",
+                ])
+                .Code
+        );
         Assert.NotEqual(Figures(run.RunDir)[1], Figures(c)[1]);
     }
 
@@ -60,9 +92,10 @@ public class ReproducibilityTests(CliRun run)
         {
             p.OutputDataReceived += (_, _) => { };
             p.BeginOutputReadLine();
-            // Progress lines come every 10 % of 3 epochs: once epoch 1 is checkpointed, a line at 40–60 % is mid-epoch 2.
+            // Progress lines come every 10 % of 3 epochs: once epoch 1 is checkpointed, a line at 40–60 % is mid-epoch
+            // 2.
             string epoch1 = Path.Combine(k, "last", "meta.json");
-            for (string? line; !killed && (line = p.StandardError.ReadLine()) != null;)
+            for (string? line; !killed && (line = p.StandardError.ReadLine()) != null; )
                 if (File.Exists(epoch1) && Percent(line) is >= 40 and < 66)
                 {
                     p.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
@@ -71,28 +104,67 @@ public class ReproducibilityTests(CliRun run)
             p.WaitForExit();
         }
         Assert.True(killed, "the run ended before it could be killed");
-        int epochAtKill = JsonDocument.Parse(File.ReadAllText(Path.Combine(k, "last", "meta.json"))).RootElement.GetProperty("Epoch").GetInt32();
+        int epochAtKill = JsonDocument
+            .Parse(File.ReadAllText(Path.Combine(k, "last", "meta.json")))
+            .RootElement.GetProperty("Epoch")
+            .GetInt32();
         Assert.Equal(1, epochAtKill);
         var resumed = CliTests.Run(run.TrainArgs(k, "--resume"));
         Assert.True(resumed.Code == 0, resumed.Err);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(run.RunDir, "last", "model.bin")), File.ReadAllBytes(Path.Combine(k, "last", "model.bin")));
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(run.RunDir, "last", "model.bin")),
+            File.ReadAllBytes(Path.Combine(k, "last", "model.bin"))
+        );
         Assert.Equal(Figures(run.RunDir), Figures(k));
     }
 
     static int Percent(string line) =>
-        line.StartsWith("train: ") && line.IndexOf('(') is int a and > 0 && line.IndexOf('%') is int b && b > a
-        && int.TryParse(line[(a + 1)..b], out int p) ? p : -1;
+        line.StartsWith("train: ")
+        && line.IndexOf('(') is int a and > 0
+        && line.IndexOf('%') is int b
+        && b > a
+        && int.TryParse(line[(a + 1)..b], out int p)
+            ? p
+            : -1;
 
     [Fact]
     public void Resume_after_a_crash_between_the_checkpoint_renames_continues_from_the_old_folder()
     {
         string r = Path.Combine(run.Root, "crashed");
-        var one = CliTests.Run(["train", "--profile", "smoke", "--data", run.DataDir, "--out", r, "--threads", "1", "--seed", "3", "--epochs", "2"]);
+        var one = CliTests.Run([
+            "train",
+            "--profile",
+            "smoke",
+            "--data",
+            run.DataDir,
+            "--out",
+            r,
+            "--threads",
+            "1",
+            "--seed",
+            "3",
+            "--epochs",
+            "2",
+        ]);
         Assert.True(one.Code == 0, one.Err);
         // What a crash between the two renames of Checkpoint.Save leaves: last.old/ and no last/.
         Directory.Move(Path.Combine(r, "last"), Path.Combine(r, "last.old"));
-        var resumed = CliTests.Run(["train", "--profile", "smoke", "--data", run.DataDir, "--out", r, "--threads", "1", "--seed", "3",
-            "--epochs", "2", "--resume"]);
+        var resumed = CliTests.Run([
+            "train",
+            "--profile",
+            "smoke",
+            "--data",
+            run.DataDir,
+            "--out",
+            r,
+            "--threads",
+            "1",
+            "--seed",
+            "3",
+            "--epochs",
+            "2",
+            "--resume",
+        ]);
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.DoesNotContain("epoch 1/2", resumed.Err); // nothing retrained
         Assert.False(Directory.Exists(Path.Combine(r, "last.old")));
@@ -126,14 +198,16 @@ public class ReproducibilityTests(CliRun run)
     }
 }
 
-/// <summary>Every command once in normal use and once with a bad input: exit code and a message that says what to do.</summary>
+/// <summary>Every command once in normal use and once with a bad input: exit code and a message that says what to
+/// do.</summary>
 [Collection("cli")]
 public class CommandTests(CliRun run)
 {
     static void Refused((int Code, string Out, string Err) r, params string[] says)
     {
         Assert.NotEqual(0, r.Code);
-        foreach (var s in says) Assert.Contains(s, r.Err);
+        foreach (var s in says)
+            Assert.Contains(s, r.Err);
         Assert.DoesNotContain("Unhandled exception", r.Err);
         Assert.DoesNotContain("   at ", r.Err);
     }
@@ -149,7 +223,11 @@ public class CommandTests(CliRun run)
         Assert.Equal("test", json.GetProperty("split").GetString());
         Assert.Equal("best", json.GetProperty("checkpoint").GetProperty("which").GetString());
 
-        Refused(CliTests.Run("evaluate", "--model", Path.Combine(run.Root, "no-such-run")), "does not exist", "midigenre train");
+        Refused(
+            CliTests.Run("evaluate", "--model", Path.Combine(run.Root, "no-such-run")),
+            "does not exist",
+            "midigenre train"
+        );
         string corrupt = Path.Combine(run.Root, "corrupt");
         ReproducibilityTests.CopyDir(run.RunDir, corrupt);
         File.WriteAllBytes(Path.Combine(corrupt, "best", "model.bin"), [1, 2, 3]);
@@ -160,17 +238,46 @@ public class CommandTests(CliRun run)
     public void A_corpus_with_classes_the_model_does_not_know_is_refused_with_both_lists()
     {
         string genres = Path.Combine(run.Root, "genres");
-        var midi = Directory.GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories).Order().ToArray();
+        var midi = Directory
+            .GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories)
+            .Order()
+            .ToArray();
         for (int i = 0; i < 9; i++)
         {
-            string dest = Path.Combine(genres, i % 3 == 0 ? "Jazz" : i % 3 == 1 ? "Rock" : "Folk", $"song{i}.mid");
+            string dest = Path.Combine(
+                genres,
+                i % 3 == 0 ? "Jazz"
+                    : i % 3 == 1 ? "Rock"
+                    : "Folk",
+                $"song{i}.mid"
+            );
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             File.Copy(midi[i], dest);
         }
-        Refused(CliTests.Run("evaluate", "--model", run.RunDir, "--corpus", genres), "are not the model's", "Jazz", "Alberti");
+        Refused(
+            CliTests.Run("evaluate", "--model", run.RunDir, "--corpus", genres),
+            "are not the model's",
+            "Jazz",
+            "Alberti"
+        );
         // A folder-per-class corpus trains like any other (labels that are not composers).
-        var trained = CliTests.Run("train", "--profile", "smoke", "--data", Path.Combine(run.Root, "gdata"), "--corpus", genres,
-            "--out", Path.Combine(run.Root, "genre-run"), "--epochs", "1", "--segments", "2", "--threads", "1");
+        var trained = CliTests.Run(
+            "train",
+            "--profile",
+            "smoke",
+            "--data",
+            Path.Combine(run.Root, "gdata"),
+            "--corpus",
+            genres,
+            "--out",
+            Path.Combine(run.Root, "genre-run"),
+            "--epochs",
+            "1",
+            "--segments",
+            "2",
+            "--threads",
+            "1"
+        );
         Assert.True(trained.Code == 0, trained.Err);
         Assert.Contains("3 classes", trained.Out);
     }
@@ -178,7 +285,10 @@ public class CommandTests(CliRun run)
     [Fact]
     public void Predict_classifies_files_and_says_when_there_is_nothing_to_classify()
     {
-        string file = Directory.GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories).Order().First();
+        string file = Directory
+            .GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories)
+            .Order()
+            .First();
         var ok = CliTests.Run("predict", "--model", run.RunDir, file);
         Assert.True(ok.Code == 0, ok.Err);
         Assert.Matches(@": \w+ \d+(\.\d)? %", ok.Out);
@@ -192,7 +302,19 @@ public class CommandTests(CliRun run)
     public void Attack_reports_budgets_on_the_test_split_and_validates_before_loading()
     {
         string outDir = Path.Combine(run.Root, "attack");
-        var ok = CliTests.Run("attack", "--model", run.RunDir, "--attack", "fgsm", "--eps", "0,0.05", "--out", outDir, "--save-midi", "1");
+        var ok = CliTests.Run(
+            "attack",
+            "--model",
+            run.RunDir,
+            "--attack",
+            "fgsm",
+            "--eps",
+            "0,0.05",
+            "--out",
+            outDir,
+            "--save-midi",
+            "1"
+        );
         Assert.True(ok.Code == 0, ok.Err);
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "attack-results.json"))).RootElement;
         Assert.Equal("test", json.GetProperty("split").GetString());
@@ -202,21 +324,47 @@ public class CommandTests(CliRun run)
         Assert.True(File.Exists(Path.Combine(outDir, "examples", "fgsm-0.05-0-adversarial.mid")));
 
         Refused(CliTests.Run("attack", "--model", run.RunDir, "--attack", "nosuch"), "nosuch", "pgd");
-        Refused(CliTests.Run("attack", "--model", run.RunDir, "--attack", "column", "--eps", "0.5"), "whole number of notes");
-        Refused(CliTests.Run("attack", "--model", run.RunDir, "--attack", "deepfool", "--targeted"), "no targeted mode");
+        Refused(
+            CliTests.Run("attack", "--model", run.RunDir, "--attack", "column", "--eps", "0.5"),
+            "whole number of notes"
+        );
+        Refused(
+            CliTests.Run("attack", "--model", run.RunDir, "--attack", "deepfool", "--targeted"),
+            "no targeted mode"
+        );
     }
 
     [Fact]
     public void Advtrain_records_its_defense_and_rejects_an_impossible_mix()
     {
         string r = Path.Combine(run.Root, "adv");
-        var ok = CliTests.Run("advtrain", "--profile", "smoke", "--data", run.DataDir, "--out", r, "--epochs", "1", "--segments", "2",
-            "--threads", "1", "--eps", "0.05", "--steps", "2");
+        var ok = CliTests.Run(
+            "advtrain",
+            "--profile",
+            "smoke",
+            "--data",
+            run.DataDir,
+            "--out",
+            r,
+            "--epochs",
+            "1",
+            "--segments",
+            "2",
+            "--threads",
+            "1",
+            "--eps",
+            "0.05",
+            "--steps",
+            "2"
+        );
         Assert.True(ok.Code == 0, ok.Err);
         var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(r, "last", "meta.json"))).RootElement;
         Assert.Equal("pgd", meta.GetProperty("Defense").GetProperty("Method").GetString());
         Assert.Equal(0.05, meta.GetProperty("Defense").GetProperty("Eps").GetDouble());
-        Refused(CliTests.Run("advtrain", "--profile", "smoke", "--data", run.DataDir, "--out", r, "--mix", "2"), "--mix");
+        Refused(
+            CliTests.Run("advtrain", "--profile", "smoke", "--data", run.DataDir, "--out", r, "--mix", "2"),
+            "--mix"
+        );
     }
 
     [Fact]
@@ -235,8 +383,21 @@ public class CommandTests(CliRun run)
         File.WriteAllText(csv, "midi_filename,genre\na.mid,jazz\n");
         File.Copy(SmokeMidi(), Path.Combine(run.Root, "a.mid"), true);
         Refused(CliTests.Run("prepare", "--corpus", csv, "--label", "style"), "missing column(s) style");
-        Refused(CliTests.Run("pipeline", "--profile", "smoke", "--corpus", csv, "--label", "genre", "--out", Path.Combine(run.Root, "p1")),
-            "at least 2", "jazz");
+        Refused(
+            CliTests.Run(
+                "pipeline",
+                "--profile",
+                "smoke",
+                "--corpus",
+                csv,
+                "--label",
+                "genre",
+                "--out",
+                Path.Combine(run.Root, "p1")
+            ),
+            "at least 2",
+            "jazz"
+        );
     }
 
     [Fact]
@@ -249,10 +410,18 @@ public class CommandTests(CliRun run)
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "baseline.json"))).RootElement;
         Assert.Equal("test", json.GetProperty("split").GetString());
         Assert.Equal(2, json.GetProperty("baselines").GetArrayLength());
-        Refused(CliTests.Run("baseline", "--profile", "smoke", "--data", run.DataDir, "--classes", "Alberti,Nobody"), "Nobody", "not found");
+        Refused(
+            CliTests.Run("baseline", "--profile", "smoke", "--data", run.DataDir, "--classes", "Alberti,Nobody"),
+            "Nobody",
+            "not found"
+        );
     }
 
-    string SmokeMidi() => Directory.GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories).Order().First();
+    string SmokeMidi() =>
+        Directory
+            .GetFiles(Path.Combine(run.DataDir, "synthetic-smoke"), "*.midi", SearchOption.AllDirectories)
+            .Order()
+            .First();
 
     [Fact]
     public void Bench_and_notebooks_refuse_unknown_names()

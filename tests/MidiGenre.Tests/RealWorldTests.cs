@@ -4,8 +4,8 @@ using MidiGenre.Midi;
 
 namespace MidiGenre.Tests;
 
-/// <summary>Files written by other people (Planet Blupi's soundtrack, see Fixtures/realworld/README.md), compared bit for
-/// bit with the independent Python reference encoder bench/peer_encode.py.</summary>
+/// <summary>Files written by other people (Planet Blupi's soundtrack, see Fixtures/realworld/README.md), compared bit
+/// for bit with the independent Python reference encoder bench/peer_encode.py.</summary>
 public class RealWorldTests
 {
     static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld");

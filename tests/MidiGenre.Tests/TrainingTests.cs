@@ -1,8 +1,8 @@
 using MidiGenre.Data;
+using MidiGenre.Defenses;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Training;
-using MidiGenre.Defenses;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,13 +11,21 @@ namespace MidiGenre.Tests;
 [Collection("torch")]
 public class TrainingTests(SmokeData smoke)
 {
-    static TrainSettings Tiny => TrainSettings.ForProfile("smoke") with { Epochs = 2, SegmentsPerPiece = 4, Seed = 3, Threads = 2 };
+    static TrainSettings Tiny =>
+        TrainSettings.ForProfile("smoke") with
+        {
+            Epochs = 2,
+            SegmentsPerPiece = 4,
+            Seed = 3,
+            Threads = 2,
+        };
 
     [Fact]
     public void Killed_and_resumed_run_ends_with_the_same_weights()
     {
         var d = smoke.Data;
-        string full = Path.Combine(smoke.Root, "full"), split = Path.Combine(smoke.Root, "split");
+        string full = Path.Combine(smoke.Root, "full"),
+            split = Path.Combine(smoke.Root, "split");
         var (a, metaA) = new Trainer(Tiny, d.Classes, full) { Device = CPU }.Run(d.Train, d.Validation);
         new Trainer(Tiny, d.Classes, split) { Device = CPU, StopAfterEpochs = 1 }.Run(d.Train, d.Validation);
         Assert.Equal(1, Checkpoint.ReadMeta(Path.Combine(split, "last")).Epoch);
@@ -34,8 +42,14 @@ public class TrainingTests(SmokeData smoke)
     public void Training_reduces_the_loss()
     {
         var d = smoke.Data;
-        var (_, meta) = new Trainer(Tiny with { Epochs = 3 }, d.Classes, Path.Combine(smoke.Root, "loss")) { Device = CPU }.Run(d.Train, d.Validation);
-        Assert.True(meta.History[^1].TrainLoss < meta.History[0].TrainLoss, string.Join(", ", meta.History.Select(h => h.TrainLoss)));
+        var (_, meta) = new Trainer(Tiny with { Epochs = 3 }, d.Classes, Path.Combine(smoke.Root, "loss"))
+        {
+            Device = CPU,
+        }.Run(d.Train, d.Validation);
+        Assert.True(
+            meta.History[^1].TrainLoss < meta.History[0].TrainLoss,
+            string.Join(", ", meta.History.Select(h => h.TrainLoss))
+        );
     }
 
     [Fact]
@@ -46,14 +60,20 @@ public class TrainingTests(SmokeData smoke)
         var expected = new float[PianoRoll.Channels * data.Spec.CropBins * PianoRoll.Pitches];
         foreach (var (x, y, idx) in data.Batches(3, Augmentation.Eval))
         {
-            using var ownX = x; using var ownY = y;
+            using var ownX = x;
+            using var ownY = y;
             var values = x.data<float>().ToArray();
             var labels = y.data<long>().ToArray();
             for (int i = 0; i < idx.Length; i++)
             {
                 Assert.True(seen.Add(idx[i]));
                 var seg = data.Segments[idx[i]];
-                SegmentReader.Copy(data.Pieces[seg.Piece].Roll, seg.WindowStart + data.Spec.CentreCropOffset, data.Spec.CropBins, expected);
+                SegmentReader.Copy(
+                    data.Pieces[seg.Piece].Roll,
+                    seg.WindowStart + data.Spec.CentreCropOffset,
+                    data.Spec.CropBins,
+                    expected
+                );
                 Assert.Equal(expected, values.AsSpan(i * expected.Length, expected.Length).ToArray());
                 Assert.Equal(data.Pieces[seg.Piece].Label, labels[i]);
             }
@@ -76,7 +96,8 @@ public class TrainingTests(SmokeData smoke)
     [Fact]
     public void Weighted_f1_matches_a_hand_computation()
     {
-        // truth: a a a b ; predicted: a a b b → a: P=1, R=2/3, F1=0.8; b: P=0.5, R=1, F1=2/3; weighted = (3·0.8 + 1·2/3)/4
+        // truth: a a a b ; predicted: a a b b → a: P=1, R=2/3, F1=0.8; b: P=0.5, R=1, F1=2/3; weighted = (3·0.8 +
+        // 1·2/3)/4
         var m = ClassificationMetrics.From(["a", "b"], [(0, 0), (0, 0), (0, 1), (1, 1)]);
         Assert.Equal((3 * 0.8 + 2.0 / 3) / 4, m.WeightedF1, 10);
         Assert.Equal(0.75, m.Accuracy);
@@ -91,7 +112,8 @@ public class AdversarialTrainingTests(SmokeData smoke)
     {
         var d = smoke.Data;
         manual_seed(2);
-        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count); // its own: the objective runs train-mode passes
+        // its own: the objective runs train-mode passes
+        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
         var (x, y, _) = d.Train.Batches(8, Augmentation.Eval).First();
         double RobustTerm(double eps)
         {
@@ -100,11 +122,15 @@ public class AdversarialTrainingTests(SmokeData smoke)
         }
         // ε = 0: x′ = x, so the KL term vanishes; a real ε-ball has points the model sees differently.
         Assert.True(Math.Abs(RobustTerm(0)) < 1e-5, $"robust term at ε = 0: {RobustTerm(0)}");
-        double small = RobustTerm(0.01), large = RobustTerm(0.1);
+        double small = RobustTerm(0.01),
+            large = RobustTerm(0.1);
         Assert.True(large > 1e-3 && large > small, $"robust term ε = 0.01: {small}, ε = 0.1: {large}");
         var settings = TrainSettings.ForProfile("smoke") with { Epochs = 1, SegmentsPerPiece = 2, Threads = 2 };
-        var (_, meta) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "trades")) { Device = CPU, Objective = new Trades(0.05, 2).Objective }
-            .Run(d.Train, d.Validation);
+        var (_, meta) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "trades"))
+        {
+            Device = CPU,
+            Objective = new Trades(0.05, 2).Objective,
+        }.Run(d.Train, d.Validation);
         Assert.True(double.IsFinite(meta.History[0].TrainLoss));
     }
 
@@ -114,7 +140,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var guard = new OverfittingGuard(smoke.Data.Validation, 0.05);
         Assert.Null(guard.Judge(0.40, 1));
         Assert.Null(guard.Judge(0.55, 2));
-        Assert.Null(guard.Judge(0.45, 3));                          // a dip, not a collapse
+        Assert.Null(guard.Judge(0.45, 3)); // a dip, not a collapse
         Assert.Contains("catastrophic overfitting", guard.Judge(0.10, 4));
     }
 
@@ -122,16 +148,33 @@ public class AdversarialTrainingTests(SmokeData smoke)
     public void A_stop_check_keeps_the_previous_epochs_weights_and_records_why()
     {
         var d = smoke.Data;
-        var settings = TrainSettings.ForProfile("smoke") with { Epochs = 3, SegmentsPerPiece = 2, Threads = 2, Seed = 4 };
-        string stopped = Path.Combine(smoke.Root, "guarded"), one = Path.Combine(smoke.Root, "one-epoch");
-        var (_, meta) = new Trainer(settings, d.Classes, stopped) { Device = CPU, StopCheck = (_, e) => e == 2 ? "test stop" : null }
-            .Run(d.Train, d.Validation);
+        var settings = TrainSettings.ForProfile("smoke") with
+        {
+            Epochs = 3,
+            SegmentsPerPiece = 2,
+            Threads = 2,
+            Seed = 4,
+        };
+        string stopped = Path.Combine(smoke.Root, "guarded"),
+            one = Path.Combine(smoke.Root, "one-epoch");
+        var (_, meta) = new Trainer(settings, d.Classes, stopped)
+        {
+            Device = CPU,
+            StopCheck = (_, e) => e == 2 ? "test stop" : null,
+        }.Run(d.Train, d.Validation);
         Assert.Equal(1, meta.Epoch);
         Assert.Equal("test stop", Checkpoint.ReadMeta(stopped, "last").StoppedEarly);
         new Trainer(settings, d.Classes, one) { Device = CPU, StopAfterEpochs = 1 }.Run(d.Train, d.Validation);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(one, "last", "model.bin")), File.ReadAllBytes(Path.Combine(stopped, "last", "model.bin")));
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(one, "last", "model.bin")),
+            File.ReadAllBytes(Path.Combine(stopped, "last", "model.bin"))
+        );
         // A stopped run is finished: resuming it trains nothing more.
-        var (_, again) = new Trainer(settings, d.Classes, stopped) { Device = CPU }.Run(d.Train, d.Validation, resume: true);
+        var (_, again) = new Trainer(settings, d.Classes, stopped) { Device = CPU }.Run(
+            d.Train,
+            d.Validation,
+            resume: true
+        );
         Assert.Equal(1, again.Epoch);
     }
 
@@ -143,13 +186,21 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var fast = new AdversarialTraining(0.05, 5, 0.5, 1, "fast");
         Assert.Equal(0.0625, fast.Alpha, 10); // α = 1.25 ε
         Assert.Equal(1, fast.Settings.Steps);
-        var (model, _) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "fast")) { Device = CPU, BatchTransform = fast.Transform }
-            .Run(d.Train, d.Validation);
+        var (model, _) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "fast"))
+        {
+            Device = CPU,
+            BatchTransform = fast.Transform,
+        }.Run(d.Train, d.Validation);
         model.eval();
         var pgd = Attacks.AttackFactory.Create("pgd", 0.02, 10, 1);
-        double Robust(nn.Module<Tensor, Tensor> m) => Attacks.AttackEvaluator.Run(m, d.Test, d.Classes, pgd).SegmentRobustAccuracy;
-        double before = Robust(smoke.Trained), after = Robust(model);
-        Assert.True(after > before + 0.05, $"PGD-10 robust accuracy at ε = 0.02: base {before:P0}, fast adversarial training {after:P0}");
+        double Robust(nn.Module<Tensor, Tensor> m) =>
+            Attacks.AttackEvaluator.Run(m, d.Test, d.Classes, pgd).SegmentRobustAccuracy;
+        double before = Robust(smoke.Trained),
+            after = Robust(model);
+        Assert.True(
+            after > before + 0.05,
+            $"PGD-10 robust accuracy at ε = 0.02: base {before:P0}, fast adversarial training {after:P0}"
+        );
     }
 
     [Fact]
@@ -173,31 +224,50 @@ public class BaselineTests(SmokeData smoke)
     {
         // 20 bins (1 s): pitch 60 sounds bins 0-9 at velocity 100 (onset at 0), pitch 67 bins 5-14 at 50 (onset at 5).
         var x = zeros(1, 2, 20, 128);
-        x[0, 0, 0, 60] = tensor(1f); x[0, 1, TensorIndex.Slice(0, 10), 60] = tensor(100f);
-        x[0, 0, 5, 67] = tensor(1f); x[0, 1, TensorIndex.Slice(5, 15), 67] = tensor(50f);
+        x[0, 0, 0, 60] = tensor(1f);
+        x[0, 1, TensorIndex.Slice(0, 10), 60] = tensor(100f);
+        x[0, 0, 5, 67] = tensor(1f);
+        x[0, 1, TensorIndex.Slice(5, 15), 67] = tensor(50f);
         var f = new Baselines.HistogramBaseline().Of(x).data<float>().ToArray();
         Assert.Equal(144, f.Length);
-        Assert.Equal(0.5f, f[60], 5);                 // half of the sounding time is pitch 60
-        Assert.Equal(0.5f, f[128 + 0], 5);            // pitch class C (60) …
-        Assert.Equal(0.5f, f[128 + 7], 5);            // … and G (67)
-        Assert.Equal(2f, f[140], 5);                  // note density: 2 onsets in 1 s
-        Assert.Equal(75f / 127, f[141], 4);           // mean velocity of sounding cells
-        Assert.Equal(2f / 20, f[142], 5);             // onset rate: 2 of 20 bins have an onset
-        Assert.Equal(20f / 20, f[143], 5);            // mean polyphony: 20 sounding cells over 20 bins
+        Assert.Equal(0.5f, f[60], 5); // half of the sounding time is pitch 60
+        Assert.Equal(0.5f, f[128 + 0], 5); // pitch class C (60) …
+        Assert.Equal(0.5f, f[128 + 7], 5); // … and G (67)
+        Assert.Equal(2f, f[140], 5); // note density: 2 onsets in 1 s
+        Assert.Equal(75f / 127, f[141], 4); // mean velocity of sounding cells
+        Assert.Equal(2f / 20, f[142], 5); // onset rate: 2 of 20 bins have an onset
+        Assert.Equal(20f / 20, f[143], 5); // mean polyphony: 20 sounding cells over 20 bins
     }
 
     [Fact]
     public void Baseline_learns_from_the_data_and_is_scored_on_the_test_split()
     {
         var d = smoke.Data;
-        var scalars = new Baselines.HistogramBaseline(Baselines.BaselineFeatures.Scalars, 1).Figures(d.Train, d.Validation, d.Test, d.Classes);
+        var scalars = new Baselines.HistogramBaseline(Baselines.BaselineFeatures.Scalars, 1).Figures(
+            d.Train,
+            d.Validation,
+            d.Test,
+            d.Classes
+        );
         Assert.Equal("test", scalars.Split);
-        Assert.True(scalars.SegmentAccuracy > 2.0 / d.Classes.Count, $"4-scalar baseline {scalars.SegmentAccuracy:P0}: no better than chance");
+        Assert.True(
+            scalars.SegmentAccuracy > 2.0 / d.Classes.Count,
+            $"4-scalar baseline {scalars.SegmentAccuracy:P0}: no better than chance"
+        );
         // Same data, labels shuffled across pieces: what it learned was the labels, so it must drop towards chance.
-        var shuffled = d.Train.Pieces.Select((p, i) => p with { Label = d.Train.Pieces[(i * 7 + 3) % d.Train.Pieces.Count].Label }).ToList();
-        var noise = new Baselines.HistogramBaseline(Baselines.BaselineFeatures.Scalars, 1)
-            .Figures(new SegmentDataset(shuffled, d.Train.Spec), d.Validation, d.Test, d.Classes);
-        Assert.True(noise.SegmentAccuracy < scalars.SegmentAccuracy, $"shuffled labels {noise.SegmentAccuracy:P0} ≥ {scalars.SegmentAccuracy:P0}");
+        var shuffled = d
+            .Train.Pieces.Select((p, i) => p with { Label = d.Train.Pieces[(i * 7 + 3) % d.Train.Pieces.Count].Label })
+            .ToList();
+        var noise = new Baselines.HistogramBaseline(Baselines.BaselineFeatures.Scalars, 1).Figures(
+            new SegmentDataset(shuffled, d.Train.Spec),
+            d.Validation,
+            d.Test,
+            d.Classes
+        );
+        Assert.True(
+            noise.SegmentAccuracy < scalars.SegmentAccuracy,
+            $"shuffled labels {noise.SegmentAccuracy:P0} ≥ {scalars.SegmentAccuracy:P0}"
+        );
     }
 }
 
@@ -216,7 +286,10 @@ public class MemoryTests
         var opt = optim.AdamW(model.parameters(), 1e-3);
         var loss = nn.CrossEntropyLoss();
         manual_seed(8);
-        var batches = Enumerable.Range(0, 6).Select(_ => ((rand(4, 2, 400, 128) * 64).round(), randint(0, 6, 4))).ToList();
+        var batches = Enumerable
+            .Range(0, 6)
+            .Select(_ => ((rand(4, 2, 400, 128) * 64).round(), randint(0, 6, 4)))
+            .ToList();
         void Steps(int n)
         {
             for (int i = 0; i < n; i++)
@@ -234,7 +307,9 @@ public class MemoryTests
         Steps(300);
         GC.Collect();
         long after = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
-        Assert.True(after - before < 200L << 20, $"resident memory grew by {(after - before) >> 20} MiB over 300 steps");
+        Assert.True(
+            after - before < 200L << 20,
+            $"resident memory grew by {(after - before) >> 20} MiB over 300 steps"
+        );
     }
-
 }

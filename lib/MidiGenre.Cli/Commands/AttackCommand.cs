@@ -13,66 +13,132 @@ static class AttackCommand
     {
         var m = new ModelOptions();
         var d = new DataOptions();
-        var attack = new Option<string>("--attack", "-a") { Description = string.Join(" | ", AttackFactory.Names), DefaultValueFactory = _ => "pgd" };
+        var attack = new Option<string>("--attack", "-a")
+        {
+            Description = string.Join(" | ", AttackFactory.Names),
+            DefaultValueFactory = _ => "pgd",
+        };
         var budgets = new Option<string>("--eps", "--budget")
         {
-            Description = "Comma-separated budgets in the attack's unit: ε in normalised velocity (1.0 = 127) for fgsm, pgd, " +
-                          "velocity; L2 radius for pgd-l2; notes per 8-bin column for column, chord, melody; a probability " +
-                          "per column for random; ignored by deepfool. 0 is not attacked (clean figures)",
+            Description =
+                "Comma-separated budgets in the attack's unit: ε in normalised velocity (1.0 = 127) for fgsm, pgd, "
+                + "velocity; L2 radius for pgd-l2; notes per 8-bin column for column, chord, melody; a probability "
+                + "per column for random; ignored by deepfool. 0 is not attacked (clean figures)",
             DefaultValueFactory = _ => "0,0.02,0.05,0.1",
         };
         var steps = new Option<int>("--steps") { Description = "PGD steps", DefaultValueFactory = _ => 10 };
-        var output = new Option<string>("--out", "-o") { Description = "Folder for attack-results.json/.csv and MIDI examples", DefaultValueFactory = _ => Path.Combine("artifacts", "attack") };
-        var save = new Option<int>("--save-midi") { Description = "Save this many original/adversarial MIDI pairs per budget", DefaultValueFactory = _ => 3 };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for attack-results.json/.csv and MIDI examples",
+            DefaultValueFactory = _ => Path.Combine("artifacts", "attack"),
+        };
+        var save = new Option<int>("--save-midi")
+        {
+            Description = "Save this many original/adversarial MIDI pairs per budget",
+            DefaultValueFactory = _ => 3,
+        };
         var targeted = new Option<bool>("--targeted")
-            { Description = "Targeted mode (fgsm, pgd, pgd-l2, velocity): push each segment towards the next class; success = the target is predicted" };
+        {
+            Description =
+                "Targeted mode (fgsm, pgd, pgd-l2, velocity): push each segment towards the next class; success = the "
+                + "target is predicted",
+        };
         var seed = Common.Seed();
         var bf16 = Common.Bf16();
-        var cmd = new Command("attack", "Attack a trained model on the held-out test split: robust accuracy (segment and piece), success " +
-            "before/after realisation as MIDI, perturbation size") { attack, budgets, steps, output, save, targeted, seed, bf16 };
+        var cmd = new Command(
+            "attack",
+            "Attack a trained model on the held-out test split: robust accuracy (segment and piece), success "
+                + "before/after realisation as MIDI, perturbation size"
+        )
+        {
+            attack,
+            budgets,
+            steps,
+            output,
+            save,
+            targeted,
+            seed,
+            bf16,
+        };
         m.AddTo(cmd);
         d.AddTo(cmd);
-        cmd.SetAction(r => Common.Guard(() =>
-        {
-            string name = r.GetValue(attack)!;
-            var list = ParseBudgets(r.GetValue(budgets)!, name);
-            foreach (var b in list) AttackFactory.Validate(name, b, r.GetValue(targeted));
-            var device = Models.ModelFactory.DefaultDevice();
-            var (loaded, meta) = m.Load(r);
-            var model = Common.WithPrecision(loaded, r.GetValue(bf16));
-            var exp = d.ForCheckpoint(r, meta);
-            string outDir = r.GetValue(output)!;
-            var results = new List<AttackResult>();
-            foreach (var b in list)
+        cmd.SetAction(r =>
+            Common.Guard(() =>
             {
-                var a = AttackFactory.Create(name, b, r.GetValue(steps), r.GetValue(seed), r.GetValue(targeted));
-                var res = Common.WithProgress($"{name} {b}", exp.Test.Count, step => AttackEvaluator.Run(model, exp.Test, exp.Classes, a, 16, device,
-                    r.GetValue(save) > 0 ? Path.Combine(outDir, "examples") : null, r.GetValue(save), step));
-                results.Add(res);
-                Console.WriteLine($"{name} {b} ({a.BudgetUnit}), test split: robust {res.SegmentRobustAccuracy:P1} (piece {res.PieceRobustAccuracy:P1}), " +
-                                  $"left the true class {res.SuccessRate:P1}" + (res.TargetSuccessRate is double t ? $", reached the target {t:P1}" : "") +
-                                  $", as MIDI {res.RealizedSuccessRate:P1}; +{res.Size.NotesAdded:F1}/−{res.Size.NotesRemoved:F1} notes, " +
-                                  $"mean |Δv| {res.Size.MeanAbsVelocityChange:F1}, median L2 {res.Size.MedianL2:F3}");
-            }
-            Directory.CreateDirectory(outDir);
-            JsonFiles.Write(Path.Combine(outDir, "attack-results.json"), new
-            {
-                split = "test", dataset = exp.Source.Name, checkpoint = new { which = meta.Which, epoch = meta.Epoch }, classes = meta.Classes,
-                results = results.Select(AttackFigures.From),
-            });
-            Pipeline.WriteAttacksCsv(Path.Combine(outDir, "attack-results.csv"), results.Select(AttackFigures.From));
-            Console.WriteLine($"→ {outDir}");
-            return 0;
-        }));
+                string name = r.GetValue(attack)!;
+                var list = ParseBudgets(r.GetValue(budgets)!, name);
+                foreach (var b in list)
+                    AttackFactory.Validate(name, b, r.GetValue(targeted));
+                var device = Models.ModelFactory.DefaultDevice();
+                var (loaded, meta) = m.Load(r);
+                var model = Common.WithPrecision(loaded, r.GetValue(bf16));
+                var exp = d.ForCheckpoint(r, meta);
+                string outDir = r.GetValue(output)!;
+                var results = new List<AttackResult>();
+                foreach (var b in list)
+                {
+                    var a = AttackFactory.Create(name, b, r.GetValue(steps), r.GetValue(seed), r.GetValue(targeted));
+                    var res = Common.WithProgress(
+                        $"{name} {b}",
+                        exp.Test.Count,
+                        step =>
+                            AttackEvaluator.Run(
+                                model,
+                                exp.Test,
+                                exp.Classes,
+                                a,
+                                16,
+                                device,
+                                r.GetValue(save) > 0 ? Path.Combine(outDir, "examples") : null,
+                                r.GetValue(save),
+                                step
+                            )
+                    );
+                    results.Add(res);
+                    Console.WriteLine(
+                        $"{name} {b} ({a.BudgetUnit}), test split: robust {res.SegmentRobustAccuracy:P1} (piece "
+                            + $"{res.PieceRobustAccuracy:P1}), "
+                            + $"left the true class {res.SuccessRate:P1}"
+                            + (res.TargetSuccessRate is double t ? $", reached the target {t:P1}" : "")
+                            + $", as MIDI {res.RealizedSuccessRate:P1}; "
+                            + $"+{res.Size.NotesAdded:F1}/−{res.Size.NotesRemoved:F1} notes, "
+                            + $"mean |Δv| {res.Size.MeanAbsVelocityChange:F1}, median L2 {res.Size.MedianL2:F3}"
+                    );
+                }
+                Directory.CreateDirectory(outDir);
+                JsonFiles.Write(
+                    Path.Combine(outDir, "attack-results.json"),
+                    new
+                    {
+                        split = "test",
+                        dataset = exp.Source.Name,
+                        checkpoint = new { which = meta.Which, epoch = meta.Epoch },
+                        classes = meta.Classes,
+                        results = results.Select(AttackFigures.From),
+                    }
+                );
+                Pipeline.WriteAttacksCsv(
+                    Path.Combine(outDir, "attack-results.csv"),
+                    results.Select(AttackFigures.From)
+                );
+                Console.WriteLine($"→ {outDir}");
+                return 0;
+            })
+        );
         return cmd;
     }
 
     static double[] ParseBudgets(string text, string attack)
     {
-        if (attack == "deepfool") return [double.NaN];
-        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
-            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
-                : throw new UsageException($"--eps: '{s}' is not a number (use e.g. 0,0.02,0.05)")).ToArray();
+        if (attack == "deepfool")
+            return [double.NaN];
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s =>
+                double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                    ? v
+                    : throw new UsageException($"--eps: '{s}' is not a number (use e.g. 0,0.02,0.05)")
+            )
+            .ToArray();
     }
 }
 
@@ -83,42 +149,93 @@ static class AdvTrainCommand
         var o = new TrainOptions();
         var method = new Option<string?>("--method")
         {
-            Description = "pgd (Madry: PGD with --steps steps) | fast (FGSM from a random start, α = 1.25 ε, Wong et al. 2020, with " +
-                          "an early stop on a PGD check against catastrophic overfitting; ~2.5× faster, less robust) | trades (Zhang et al.). " +
-                          "Default: pgd",
+            Description =
+                "pgd (Madry: PGD with --steps steps) | fast (FGSM from a random start, "
+                + "α = 1.25 ε, Wong et al. 2020, with "
+                + "an early stop on a PGD check against catastrophic overfitting; ~2.5× faster, "
+                + "less robust) | "
+                + "trades (Zhang et al.). Default: pgd",
         };
         method.AcceptOnlyFromAmong([.. AdversarialTraining.Methods, "trades"]);
-        var eps = new Option<double>("--eps") { Description = "ε (normalised velocity)", DefaultValueFactory = _ => 0.05 };
-        var steps = new Option<int>("--steps") { Description = "PGD steps per batch (pgd, trades) and of the fast method's check", DefaultValueFactory = _ => 5 };
-        var mix = new Option<double>("--mix") { Description = "Share of each batch replaced by adversarial examples (0…1; pgd, fast)", DefaultValueFactory = _ => 0.5 };
-        var trades = new Option<bool>("--trades") { Description = "Same as --method trades" };
-        var beta = new Option<double>("--beta") { Description = "TRADES β (robustness weight)", DefaultValueFactory = _ => 6.0 };
-        var cmd = new Command("advtrain", "Adversarial training (pgd, fast or trades); resumable like train; the method and its settings are " +
-            "recorded in the checkpoint");
-        o.AddTo(cmd);
-        foreach (var x in new Option[] { method, eps, steps, mix, trades, beta }) cmd.Add(x);
-        cmd.SetAction(r => Common.Guard(() =>
+        var eps = new Option<double>("--eps")
         {
-            if (r.GetValue(eps) is var e && (!double.IsFinite(e) || e < 0)) throw new UsageException($"--eps {e}: must be ≥ 0");
-            if (r.GetValue(mix) is var mx && (mx < 0 || mx > 1)) throw new UsageException($"--mix {mx}: must be between 0 and 1");
-            var settings = o.Settings(r);
-            string m = r.GetValue(trades) ? "trades" : r.GetValue(method) ?? "pgd";
-            var data = o.LoadData(r, settings);
-            var adv = new AdversarialTraining(r.GetValue(eps), r.GetValue(steps), r.GetValue(mix), settings.Seed, m == "trades" ? "pgd" : m);
-            var tr = new Trades(r.GetValue(eps), r.GetValue(steps), r.GetValue(beta), settings.Seed);
-            var guard = m == "fast" ? new OverfittingGuard(data.Validation, r.GetValue(eps), Math.Max(5, r.GetValue(steps)), seed: settings.Seed) : null;
-            TrainCommand.Train(data, settings, r.GetValue(o.Out)!, o, r, m == "trades" ? tr.Settings : adv.Settings,
-                t => new Trainer(t.Settings, data.Classes, t.OutDir, data.Source.Name)
-                {
-                    Source = t.Source, Defense = t.Defense, AllowChangedSettings = t.AllowChangedSettings,
-                    OnProgress = t.OnProgress, OnEpoch = t.OnEpoch,
-                    BatchTransform = m == "trades" ? null : adv.Transform,
-                    Objective = m == "trades" ? tr.Objective : null,
-                    StopCheck = guard == null ? null : guard.Check,
-                    OnStop = reason => Console.Error.WriteLine("stopped: " + reason),
-                });
-            return 0;
-        }));
+            Description = "ε (normalised velocity)",
+            DefaultValueFactory = _ => 0.05,
+        };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "PGD steps per batch (pgd, trades) and of the fast method's check",
+            DefaultValueFactory = _ => 5,
+        };
+        var mix = new Option<double>("--mix")
+        {
+            Description = "Share of each batch replaced by adversarial examples (0…1; pgd, fast)",
+            DefaultValueFactory = _ => 0.5,
+        };
+        var trades = new Option<bool>("--trades") { Description = "Same as --method trades" };
+        var beta = new Option<double>("--beta")
+        {
+            Description = "TRADES β (robustness weight)",
+            DefaultValueFactory = _ => 6.0,
+        };
+        var cmd = new Command(
+            "advtrain",
+            "Adversarial training (pgd, fast or trades); resumable like train; the method and its settings are "
+                + "recorded in the checkpoint"
+        );
+        o.AddTo(cmd);
+        foreach (var x in new Option[] { method, eps, steps, mix, trades, beta })
+            cmd.Add(x);
+        cmd.SetAction(r =>
+            Common.Guard(() =>
+            {
+                if (r.GetValue(eps) is var e && (!double.IsFinite(e) || e < 0))
+                    throw new UsageException($"--eps {e}: must be ≥ 0");
+                if (r.GetValue(mix) is var mx && (mx < 0 || mx > 1))
+                    throw new UsageException($"--mix {mx}: must be between 0 and 1");
+                var settings = o.Settings(r);
+                string m = r.GetValue(trades) ? "trades" : r.GetValue(method) ?? "pgd";
+                var data = o.LoadData(r, settings);
+                var adv = new AdversarialTraining(
+                    r.GetValue(eps),
+                    r.GetValue(steps),
+                    r.GetValue(mix),
+                    settings.Seed,
+                    m == "trades" ? "pgd" : m
+                );
+                var tr = new Trades(r.GetValue(eps), r.GetValue(steps), r.GetValue(beta), settings.Seed);
+                var guard =
+                    m == "fast"
+                        ? new OverfittingGuard(
+                            data.Validation,
+                            r.GetValue(eps),
+                            Math.Max(5, r.GetValue(steps)),
+                            seed: settings.Seed
+                        )
+                        : null;
+                TrainCommand.Train(
+                    data,
+                    settings,
+                    r.GetValue(o.Out)!,
+                    o,
+                    r,
+                    m == "trades" ? tr.Settings : adv.Settings,
+                    t => new Trainer(t.Settings, data.Classes, t.OutDir, data.Source.Name)
+                    {
+                        Source = t.Source,
+                        Defense = t.Defense,
+                        AllowChangedSettings = t.AllowChangedSettings,
+                        OnProgress = t.OnProgress,
+                        OnEpoch = t.OnEpoch,
+                        BatchTransform = m == "trades" ? null : adv.Transform,
+                        Objective = m == "trades" ? tr.Objective : null,
+                        StopCheck = guard == null ? null : guard.Check,
+                        OnStop = reason => Console.Error.WriteLine("stopped: " + reason),
+                    }
+                );
+                return 0;
+            })
+        );
         return cmd;
     }
 }

@@ -10,7 +10,10 @@ static class BenchCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("bench", "Benchmarks that print one JSON line each (compare with the peer scripts on the same machine)");
+        var cmd = new Command(
+            "bench",
+            "Benchmarks that print one JSON line each (compare with the peer scripts on the same machine)"
+        );
         cmd.Add(Encode());
         cmd.Add(ModelBench());
         return cmd;
@@ -20,14 +23,45 @@ static class BenchCommand
     {
         var arch = new Option<string>("--arch") { Description = "Architecture", DefaultValueFactory = _ => "resnet50" };
         arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
-        var batch = new Option<int>("--batch") { Description = "Training / attack batch size (evaluation uses 32)", DefaultValueFactory = _ => 8 };
-        var iters = new Option<int>("--iters") { Description = "Timed iterations (median reported)", DefaultValueFactory = _ => 5 };
-        var loop = new Option<bool>("--per-segment") { Description = "Also time PGD-10 one segment at a time, as the paper's code did" };
-        var bf16 = new Option<bool>("--bf16") { Description = "Also time evaluation and PGD-10 with the model in bfloat16" };
-        var cmd = new Command("model", "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s (compare: bench/peer_model.py)") { arch, batch, iters, loop, bf16 };
+        var batch = new Option<int>("--batch")
+        {
+            Description = "Training / attack batch size (evaluation uses 32)",
+            DefaultValueFactory = _ => 8,
+        };
+        var iters = new Option<int>("--iters")
+        {
+            Description = "Timed iterations (median reported)",
+            DefaultValueFactory = _ => 5,
+        };
+        var loop = new Option<bool>("--per-segment")
+        {
+            Description = "Also time PGD-10 one segment at a time, as the paper's code did",
+        };
+        var bf16 = new Option<bool>("--bf16")
+        {
+            Description = "Also time evaluation and PGD-10 with the model in bfloat16",
+        };
+        var cmd = new Command(
+            "model",
+            "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s (compare: "
+                + "bench/peer_model.py)"
+        )
+        {
+            arch,
+            batch,
+            iters,
+            loop,
+            bf16,
+        };
         cmd.SetAction(r =>
         {
-            var result = Benchmarks.ModelThroughput(r.GetValue(arch)!, r.GetValue(batch), r.GetValue(iters), r.GetValue(loop), r.GetValue(bf16));
+            var result = Benchmarks.ModelThroughput(
+                r.GetValue(arch)!,
+                r.GetValue(batch),
+                r.GetValue(iters),
+                r.GetValue(loop),
+                r.GetValue(bf16)
+            );
             Console.WriteLine(JsonSerializer.Serialize(result));
             return 0;
         });
@@ -36,15 +70,41 @@ static class BenchCommand
 
     static Command Encode()
     {
-        var dir = new Option<string?>("--dir") { Description = "Encode the MIDI files under this folder (default: a generated corpus)" };
-        var pieces = new Option<int>("--pieces") { Description = "Pieces per composer of the generated corpus", DefaultValueFactory = _ => 20 };
-        var peer = new Option<bool>("--peer") { Description = "Also time the Python peer (bench/peer_encode.py: mido + numpy) on the same files" };
-        var cmd = new Command("encode", "Encoder throughput: files/s and notes/s on all cores; extrapolates to MAESTRO's ~7 million notes") { dir, pieces, peer };
+        var dir = new Option<string?>("--dir")
+        {
+            Description = "Encode the MIDI files under this folder (default: a generated corpus)",
+        };
+        var pieces = new Option<int>("--pieces")
+        {
+            Description = "Pieces per composer of the generated corpus",
+            DefaultValueFactory = _ => 20,
+        };
+        var peer = new Option<bool>("--peer")
+        {
+            Description = "Also time the Python peer (bench/peer_encode.py: mido + numpy) on the same files",
+        };
+        var cmd = new Command(
+            "encode",
+            "Encoder throughput: files/s and notes/s on all cores; extrapolates to MAESTRO's ~7 million notes"
+        )
+        {
+            dir,
+            pieces,
+            peer,
+        };
         cmd.SetAction(r =>
         {
             string root = r.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), $"midigenre-bench-{r.GetValue(pieces)}");
             if (r.GetValue(dir) == null && !File.Exists(Path.Combine(root, SyntheticCorpus.CatalogName)))
-                SyntheticCorpus.Generate(root, SyntheticCorpusOptions.Default with { PiecesPerComposer = r.GetValue(pieces), MinSeconds = 300, MaxSeconds = 700 });
+                SyntheticCorpus.Generate(
+                    root,
+                    SyntheticCorpusOptions.Default with
+                    {
+                        PiecesPerComposer = r.GetValue(pieces),
+                        MinSeconds = 300,
+                        MaxSeconds = 700,
+                    }
+                );
             string outDir = Path.Combine(Path.GetTempPath(), $"midigenre-bench-out-{Environment.ProcessId}");
             var items = EncodeJob.Plan([root], outDir);
             EncodeJob.Run(items.Take(4).ToList(), EncodeOptions.Default); // warm-up: JIT and file cache
@@ -55,16 +115,28 @@ static class BenchCommand
             double notesPerS = notes / seconds;
             var result = new Dictionary<string, object>
             {
-                ["impl"] = "midigenre", ["threads"] = Environment.ProcessorCount, ["files"] = records.Count,
-                ["failed"] = records.Count(x => x.Status == EncodeStatus.Failed), ["notes"] = notes,
-                ["seconds"] = Math.Round(seconds, 3), ["files_per_s"] = Math.Round(records.Count / seconds, 1),
-                ["notes_per_s"] = Math.Round(notesPerS), ["maestro_7M_notes_s"] = Math.Round(7_000_000 / notesPerS, 1),
+                ["impl"] = "midigenre",
+                ["threads"] = Environment.ProcessorCount,
+                ["files"] = records.Count,
+                ["failed"] = records.Count(x => x.Status == EncodeStatus.Failed),
+                ["notes"] = notes,
+                ["seconds"] = Math.Round(seconds, 3),
+                ["files_per_s"] = Math.Round(records.Count / seconds, 1),
+                ["notes_per_s"] = Math.Round(notesPerS),
+                ["maestro_7M_notes_s"] = Math.Round(7_000_000 / notesPerS, 1),
             };
             if (r.GetValue(peer))
             {
                 double? peerRate = RunPeer(root);
-                if (peerRate is double pr) { result["peer_notes_per_s"] = Math.Round(pr); result["ratio_vs_peer"] = Math.Round(notesPerS / pr, 1); }
-                else result["peer"] = "unavailable (needs /usr/bin/python3 with mido and numpy: apt-get install python3-mido python3-numpy)";
+                if (peerRate is double pr)
+                {
+                    result["peer_notes_per_s"] = Math.Round(pr);
+                    result["ratio_vs_peer"] = Math.Round(notesPerS / pr, 1);
+                }
+                else
+                    result["peer"] =
+                        "unavailable (needs /usr/bin/python3 with mido and numpy: apt-get "
+                        + "install python3-mido python3-numpy)";
             }
             Directory.Delete(outDir, recursive: true);
             Console.WriteLine(JsonSerializer.Serialize(result));
@@ -76,17 +148,26 @@ static class BenchCommand
     static double? RunPeer(string root)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "bench", "peer_encode.py");
-        if (!File.Exists(script)) return null;
-        var psi = new ProcessStartInfo("/usr/bin/python3", [script, root]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (!File.Exists(script))
+            return null;
+        var psi = new ProcessStartInfo("/usr/bin/python3", [script, root])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         try
         {
             using var p = Process.Start(psi)!;
             string output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
-            if (p.ExitCode != 0) return null;
+            if (p.ExitCode != 0)
+                return null;
             using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
             return doc.RootElement.GetProperty("notes_per_s").GetDouble();
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or JsonException or KeyNotFoundException) { return null; }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or JsonException or KeyNotFoundException)
+        {
+            return null;
+        }
     }
 }

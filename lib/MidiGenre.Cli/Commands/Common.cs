@@ -12,20 +12,39 @@ sealed class UsageException(string message) : Exception(message);
 static class Common
 {
     public static Option<bool> NoDrums() => new("--no-drums") { Description = "Drop MIDI channel 10 (drums)" };
-    public static Option<bool> Sustain() => new("--sustain") { Description = "Extend notes while the sustain pedal (CC64 ≥ 64) is down, as in Onsets and Frames" };
-    public static Option<int> Seed() => new("--seed") { Description = "One seed for splits, crops, initialisation and attacks", DefaultValueFactory = _ => 0 };
 
-    public static Option<bool> Bf16() => new("--bf16") { Description = "Run the model in bfloat16 (faster on CPUs with AVX-512 BF16; predictions may differ on borderline segments)" };
+    public static Option<bool> Sustain() =>
+        new("--sustain")
+        {
+            Description = "Extend notes while the sustain pedal (CC64 ≥ 64) is down, as in Onsets and Frames",
+        };
+
+    public static Option<int> Seed() =>
+        new("--seed")
+        {
+            Description = "One seed for splits, crops, initialisation and attacks",
+            DefaultValueFactory = _ => 0,
+        };
+
+    public static Option<bool> Bf16() =>
+        new("--bf16")
+        {
+            Description =
+                "Run the model in bfloat16 (faster on CPUs with AVX-512 BF16; "
+                + "predictions may differ on borderline segments)",
+        };
 
     /// <summary>The model as loaded, or wrapped to run in bfloat16 when <paramref name="bf16"/> is set.</summary>
     public static TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> WithPrecision(
-        TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, bool bf16) =>
-        bf16 ? new Models.Bf16Inference(model) : model;
+        TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model,
+        bool bf16
+    ) => bf16 ? new Models.Bf16Inference(model) : model;
 
     public static EncodeOptions Encode(ParseResult r, Option<bool> noDrums, Option<bool> sustain) =>
         new(r.GetValue(noDrums), r.GetValue(sustain));
 
-    /// <summary>Runs <paramref name="work"/> with a progress bar when attached to a terminal, plain otherwise.</summary>
+    /// <summary>Runs <paramref name="work"/> with a progress bar when attached to a terminal, plain
+    /// otherwise.</summary>
     public static T WithProgress<T>(string label, int total, Func<Action<int>, T> work)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
@@ -42,18 +61,28 @@ static class Common
                 {
                     done += step;
                     int pct = total == 0 ? 100 : done * 100 / total;
-                    if (pct / 10 == last / 10 && clock.Elapsed - lastLine < TimeSpan.FromSeconds(30)) return;
+                    if (pct / 10 == last / 10 && clock.Elapsed - lastLine < TimeSpan.FromSeconds(30))
+                        return;
                     last = pct;
                     lastLine = clock.Elapsed;
                     double left = done == 0 ? double.NaN : clock.Elapsed.TotalSeconds * (total - done) / done;
-                    Console.Error.WriteLine($"{label}: {done}/{total} ({pct}%), {clock.Elapsed.TotalSeconds:F0} s" +
-                                            (double.IsFinite(left) && done < total ? $", about {left:F0} s left" : ""));
+                    Console.Error.WriteLine(
+                        $"{label}: {done}/{total} ({pct}%), {clock.Elapsed.TotalSeconds:F0} s"
+                            + (double.IsFinite(left) && done < total ? $", about {left:F0} s left" : "")
+                    );
                 }
             });
         }
         T result = default!;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+        AnsiConsole
+            .Progress()
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn(),
+                new RemainingTimeColumn()
+            )
             .Start(ctx =>
             {
                 var task = ctx.AddTask(label, maxValue: Math.Max(1, total));
@@ -65,9 +94,15 @@ static class Common
     public static void PrintTable(string title, Microsoft.Data.Analysis.DataFrame df)
     {
         var table = new Table { Title = new TableTitle(title) };
-        foreach (var c in df.Columns) table.AddColumn(Markup.Escape(c.Name));
+        foreach (var c in df.Columns)
+            table.AddColumn(Markup.Escape(c.Name));
         for (long r = 0; r < df.Rows.Count; r++)
-            table.AddRow(df.Columns.Select(c => Markup.Escape(Convert.ToString(c[r], System.Globalization.CultureInfo.InvariantCulture) ?? "")).ToArray());
+            table.AddRow(
+                df.Columns.Select(c =>
+                        Markup.Escape(Convert.ToString(c[r], System.Globalization.CultureInfo.InvariantCulture) ?? "")
+                    )
+                    .ToArray()
+            );
         AnsiConsole.Write(table);
     }
 
@@ -75,20 +110,42 @@ static class Common
     /// line on stderr and exit code 1 instead of a stack trace.</summary>
     public static int Guard(Func<int> work)
     {
-        try { return work(); }
-        catch (Exception e) when (IsUserError(e)) { return Fail(e.Message); }
+        try
+        {
+            return work();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            return Fail(e.Message);
+        }
     }
 
     public static async Task<int> Guard(Func<Task<int>> work)
     {
-        try { return await work(); }
-        catch (Exception e) when (IsUserError(e)) { return Fail(e.Message); }
+        try
+        {
+            return await work();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            return Fail(e.Message);
+        }
     }
 
-    static bool IsUserError(Exception e) => e is CatalogFormatException or SplitException or ClassMismatchException
-        or Training.ResumeMismatchException or Training.CorruptCheckpointException or MissingStepException
-        or FileNotFoundException or DirectoryNotFoundException or Midi.MidiFormatException or DownloadException
-        or UsageException or Attacks.AttackBudgetException;
+    static bool IsUserError(Exception e) =>
+        e
+            is CatalogFormatException
+                or SplitException
+                or ClassMismatchException
+                or Training.ResumeMismatchException
+                or Training.CorruptCheckpointException
+                or MissingStepException
+                or FileNotFoundException
+                or DirectoryNotFoundException
+                or Midi.MidiFormatException
+                or DownloadException
+                or UsageException
+                or Attacks.AttackBudgetException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)

@@ -5,24 +5,41 @@ using MidiGenre.Training;
 
 namespace MidiGenre.Cli.Commands;
 
-/// <summary>One set of data options for every command that reads a corpus; what they select is recorded in the run.</summary>
+/// <summary>One set of data options for every command that reads a corpus; what they select is recorded in the
+/// run.</summary>
 sealed class DataOptions
 {
     public readonly Option<string> Data = new("--data")
-        { Description = "Data folder: the synthetic corpus (generated when missing) and the roll cache", DefaultValueFactory = _ => "data" };
+    {
+        Description = "Data folder: the synthetic corpus (generated when missing) and the roll cache",
+        DefaultValueFactory = _ => "data",
+    };
     public readonly Option<string?> Corpus = new("--corpus", "--maestro")
     {
-        Description = "Corpus instead of the embedded synthetic one: a MAESTRO v2.0.0 folder (the paper's 13 composers), a " +
-                      "catalog CSV in the MAESTRO schema (any labels), or a folder with one sub-folder of .mid files per class",
+        Description =
+            "Corpus instead of the embedded synthetic one: a MAESTRO v2.0.0 folder (the paper's 13 composers), a "
+            + "catalog CSV in the MAESTRO schema (any labels), or a folder with one sub-folder of .mid files per class",
     };
     public readonly Option<string> Label = new("--label")
-        { Description = "Catalog column that holds the class (e.g. a genre column)", DefaultValueFactory = _ => Catalog.DefaultLabelColumn };
+    {
+        Description = "Catalog column that holds the class (e.g. a genre column)",
+        DefaultValueFactory = _ => Catalog.DefaultLabelColumn,
+    };
     public readonly Option<string?> Classes = new("--classes")
-        { Description = "'paper' (MAESTRO's 13 composers), 'all', or a comma-separated list (default: paper for MAESTRO, else all)" };
+    {
+        Description =
+            "'paper' (MAESTRO's 13 composers), 'all', or a comma-separated list (default: paper for MAESTRO, else all)",
+    };
     public readonly Option<int> MinPieces = new("--min-pieces")
-        { Description = "Keep classes with at least this many pieces", DefaultValueFactory = _ => 1 };
+    {
+        Description = "Keep classes with at least this many pieces",
+        DefaultValueFactory = _ => 1,
+    };
     public readonly Option<string?> Split = new("--split")
-        { Description = "catalog (the catalog's split column; default when it has one) | stratified (seeded, grouped by piece)" };
+    {
+        Description =
+            "catalog (the catalog's split column; default when it has one) | stratified (seeded, grouped by piece)",
+    };
     public readonly Option<bool> NoDrums = Common.NoDrums();
     public readonly Option<bool> Sustain = Common.Sustain();
 
@@ -31,34 +48,56 @@ sealed class DataOptions
     public void AddTo(Command c)
     {
         Split.AcceptOnlyFromAmong("catalog", "stratified");
-        foreach (var o in All) c.Add(o);
+        foreach (var o in All)
+            c.Add(o);
     }
 
-    /// <summary>Whether the user named the data on the command line (otherwise a checkpoint's recorded data is used).</summary>
+    /// <summary>Whether the user named the data on the command line (otherwise a checkpoint's recorded data is
+    /// used).</summary>
     public bool Given(ParseResult r) => All.Any(o => r.GetResult(o) is { Implicit: false });
 
-    public DataSource Source(ParseResult r, string profile) => DataSource.ForProfile(profile, r.GetValue(Data)!, r.GetValue(Corpus)) with
-    {
-        LabelColumn = r.GetValue(Label)!,
-        Classes = r.GetValue(Classes),
-        MinPieces = r.GetValue(MinPieces),
-        Split = r.GetValue(Split) switch { "catalog" => SplitMode.Catalog, "stratified" => SplitMode.Stratified, _ => null },
-        Encoding = new EncodeOptions(r.GetValue(NoDrums), r.GetValue(Sustain)),
-    };
+    public DataSource Source(ParseResult r, string profile) =>
+        DataSource.ForProfile(profile, r.GetValue(Data)!, r.GetValue(Corpus)) with
+        {
+            LabelColumn = r.GetValue(Label)!,
+            Classes = r.GetValue(Classes),
+            MinPieces = r.GetValue(MinPieces),
+            Split = r.GetValue(Split) switch
+            {
+                "catalog" => SplitMode.Catalog,
+                "stratified" => SplitMode.Stratified,
+                _ => null,
+            },
+            Encoding = new EncodeOptions(r.GetValue(NoDrums), r.GetValue(Sustain)),
+        };
 
-    /// <summary>The data a checkpoint is used with: the corpus it records, unless the command line names another. Labels
-    /// are mapped onto the checkpoint's classes by name; classes it does not know are an error.</summary>
+    /// <summary>The data a checkpoint is used with: the corpus it records, unless the command line names another.
+    /// Labels are mapped onto the checkpoint's classes by name; classes it does not know are an error.</summary>
     public ExperimentData ForCheckpoint(ParseResult r, CheckpointMeta meta)
     {
         DataSource source;
-        if (Given(r)) source = Source(r, meta.Settings.Profile);
-        else source = meta.Source ?? throw new InvalidOperationException(
-            "this checkpoint does not record its corpus (trained by an older version); pass --corpus (or --data) to say which");
-        var data = ExperimentData.Load(source, meta.SegmentSpec, meta.Settings.Seed, meta.Settings.InputChannels, classOrder: meta.Classes);
+        if (Given(r))
+            source = Source(r, meta.Settings.Profile);
+        else
+            source =
+                meta.Source
+                ?? throw new InvalidOperationException(
+                    "this checkpoint does not record its corpus (trained by an older version); pass --corpus (or "
+                        + "--data) to say which"
+                );
+        var data = ExperimentData.Load(
+            source,
+            meta.SegmentSpec,
+            meta.Settings.Seed,
+            meta.Settings.InputChannels,
+            classOrder: meta.Classes
+        );
         int present = data.Catalog.Entries.Select(e => e.Label).Distinct().Count();
         if (present != meta.Classes.Count)
-            Console.Error.WriteLine($"note: the corpus holds {present} of the model's {meta.Classes.Count} classes; " +
-                                    "labels mapped onto the model's classes by name");
+            Console.Error.WriteLine(
+                $"note: the corpus holds {present} of the model's {meta.Classes.Count} classes; "
+                    + "labels mapped onto the model's classes by name"
+            );
         return data;
     }
 }

@@ -7,21 +7,53 @@ static class NotebooksCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "smoke | cpu | paper (default: MIDIGENRE_PROFILE, else cpu)" };
+        var profile = new Option<string>("--profile")
+        {
+            Description = "smoke | cpu | paper (default: MIDIGENRE_PROFILE, else cpu)",
+        };
         profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
-        var output = new Option<string>("--out", "-o") { Description = "Folder for the executed notebooks", DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks") };
-        var only = new Option<string[]>("--only") { Description = "Run only these notebooks (e.g. 03-evaluation)", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for the executed notebooks",
+            DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks"),
+        };
+        var only = new Option<string[]>("--only")
+        {
+            Description = "Run only these notebooks (e.g. 03-evaluation)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         only.AcceptOnlyFromAmong([.. NotebookRunner.Order.Select(n => Path.GetFileNameWithoutExtension(n))]);
-        var cmd = new Command("notebooks", "Execute the six notebooks in order (dotnet-repl, headless); executed copies with charts go to --out, results and report.json to OUT/<profile>/")
-            { profile, output, only };
+        var cmd = new Command(
+            "notebooks",
+            "Execute the six notebooks in order (dotnet-repl, headless); executed copies with charts go to --out, "
+                + "results and report.json to OUT/<profile>/"
+        )
+        {
+            profile,
+            output,
+            only,
+        };
         cmd.SetAction(r =>
         {
-            string p = r.GetValue(profile) ?? (Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e ? e : "cpu");
+            string p =
+                r.GetValue(profile)
+                ?? (Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e ? e : "cpu");
             string root = NotebookRunner.FindRepositoryRoot(Directory.GetCurrentDirectory());
             string outDir = Path.GetFullPath(r.GetValue(output)!);
-            var runs = NotebookRunner.RunAll(root, p, outDir, Path.Combine(outDir, p), r.GetValue(only) is { Length: > 0 } o ? o : null, Console.WriteLine);
+            var runs = NotebookRunner.RunAll(
+                root,
+                p,
+                outDir,
+                Path.Combine(outDir, p),
+                r.GetValue(only) is { Length: > 0 } o ? o : null,
+                Console.WriteLine
+            );
             int failed = runs.Count(x => !x.Ok);
-            Console.WriteLine(failed == 0 ? $"all {runs.Count} notebooks ran; report: {Path.Combine(outDir, p, "report.json")}" : $"{failed} notebook(s) failed");
+            Console.WriteLine(
+                failed == 0
+                    ? $"all {runs.Count} notebooks ran; report: {Path.Combine(outDir, p, "report.json")}"
+                    : $"{failed} notebook(s) failed"
+            );
             return failed == 0 ? 0 : 1;
         });
         return cmd;

@@ -6,39 +6,86 @@ static class PipelineCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "smoke (seconds) | cpu (minutes) | paper (ResNet-50, GPU)", DefaultValueFactory = _ => "cpu" };
+        var profile = new Option<string>("--profile")
+        {
+            Description = "smoke (seconds) | cpu (minutes) | paper (ResNet-50, GPU)",
+            DefaultValueFactory = _ => "cpu",
+        };
         profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
-        var output = new Option<string>("--out", "-o") { Description = "Output folder: report.json, attacks.csv, checkpoints, MIDI examples", DefaultValueFactory = _ => Path.Combine("artifacts", "pipeline") };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output folder: report.json, attacks.csv, checkpoints, MIDI examples",
+            DefaultValueFactory = _ => Path.Combine("artifacts", "pipeline"),
+        };
         var d = new DataOptions();
         var seed = Common.Seed();
-        var which = new Option<string>("--checkpoint") { Description = "Weights the steps evaluate and attack: best (validation; default) | last", DefaultValueFactory = _ => "best" };
+        var which = new Option<string>("--checkpoint")
+        {
+            Description = "Weights the steps evaluate and attack: best (validation; default) | last",
+            DefaultValueFactory = _ => "best",
+        };
         which.AcceptOnlyFromAmong("best", "last");
         var method = new Option<string>("--adv-method")
-            { Description = "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard)", DefaultValueFactory = _ => "pgd" };
-        method.AcceptOnlyFromAmong([.. Defenses.AdversarialTraining.Methods]);
-        var eps = new Option<string>("--eps") { Description = "ε of the FGSM/PGD sweeps (normalised velocity, comma-separated)", DefaultValueFactory = _ => "0,0.02,0.05,0.1" };
-        var cmd = new Command("pipeline", "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → " +
-            "FGSM/PGD sweeps → adversarial retraining → re-attack; writes OUT/report.json (all figures on the test split)")
-            { profile, output, seed, which, method, eps };
-        d.AddTo(cmd);
-        cmd.SetAction(r => Common.Guard(() =>
         {
-            string p = r.GetValue(profile)!;
-            var pipeline = new Pipeline(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed))
+            Description =
+                "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard)",
+            DefaultValueFactory = _ => "pgd",
+        };
+        method.AcceptOnlyFromAmong([.. Defenses.AdversarialTraining.Methods]);
+        var eps = new Option<string>("--eps")
+        {
+            Description = "ε of the FGSM/PGD sweeps (normalised velocity, comma-separated)",
+            DefaultValueFactory = _ => "0,0.02,0.05,0.1",
+        };
+        var cmd = new Command(
+            "pipeline",
+            "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → "
+                + "FGSM/PGD sweeps → adversarial retraining → re-attack; writes "
+                + "OUT/report.json (all figures on the test split)"
+        )
+        {
+            profile,
+            output,
+            seed,
+            which,
+            method,
+            eps,
+        };
+        d.AddTo(cmd);
+        cmd.SetAction(r =>
+            Common.Guard(() =>
             {
-                Log = s => Console.WriteLine(s),
-                Checkpoint = r.GetValue(which)!,
-                AdversarialMethod = r.GetValue(method)!,
-                Epsilons = ParseEps(r.GetValue(eps)!),
-            };
-            var report = pipeline.Run();
-            Console.WriteLine($"test split: clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 {report.Clean.WeightedF1:F3}; {report.Seconds:F0} s");
-            return 0;
-        }));
+                string p = r.GetValue(profile)!;
+                var pipeline = new Pipeline(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed))
+                {
+                    Log = s => Console.WriteLine(s),
+                    Checkpoint = r.GetValue(which)!,
+                    AdversarialMethod = r.GetValue(method)!,
+                    Epsilons = ParseEps(r.GetValue(eps)!),
+                };
+                var report = pipeline.Run();
+                Console.WriteLine(
+                    $"test split: clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 "
+                        + $"{report.Clean.WeightedF1:F3}; {report.Seconds:F0} s"
+                );
+                return 0;
+            })
+        );
         return cmd;
     }
 
-    static double[] ParseEps(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(s => double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v >= 0
-            ? v : throw new UsageException($"--eps: '{s}' is not a number ≥ 0 (use e.g. 0,0.02,0.05)")).ToArray();
+    static double[] ParseEps(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s =>
+                double.TryParse(
+                    s,
+                    System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    out double v
+                )
+                && v >= 0
+                    ? v
+                    : throw new UsageException($"--eps: '{s}' is not a number ≥ 0 (use e.g. 0,0.02,0.05)")
+            )
+            .ToArray();
 }

@@ -7,14 +7,45 @@ static class SynthCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out", "-o") { Description = "Folder for the corpus", DefaultValueFactory = _ => Path.Combine("data", "synthetic") };
-        var pieces = new Option<int>("--pieces") { Description = "Pieces per composer", DefaultValueFactory = _ => SyntheticCorpusOptions.Default.PiecesPerComposer };
-        var seed = new Option<int>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Seed };
-        var cmd = new Command("synth", "Generate the embedded synthetic corpus: real .mid files and a MAESTRO-schema catalog CSV") { output, pieces, seed };
-        pieces.Validators.Add(v => { if (v.GetValueOrDefault<int>() < 1) v.AddError("--pieces must be at least 1 (pieces per composer)"); });
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for the corpus",
+            DefaultValueFactory = _ => Path.Combine("data", "synthetic"),
+        };
+        var pieces = new Option<int>("--pieces")
+        {
+            Description = "Pieces per composer",
+            DefaultValueFactory = _ => SyntheticCorpusOptions.Default.PiecesPerComposer,
+        };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Generator seed",
+            DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Seed,
+        };
+        var cmd = new Command(
+            "synth",
+            "Generate the embedded synthetic corpus: real .mid files and a MAESTRO-schema catalog CSV"
+        )
+        {
+            output,
+            pieces,
+            seed,
+        };
+        pieces.Validators.Add(v =>
+        {
+            if (v.GetValueOrDefault<int>() < 1)
+                v.AddError("--pieces must be at least 1 (pieces per composer)");
+        });
         cmd.SetAction(r =>
         {
-            string csv = SyntheticCorpus.Generate(r.GetValue(output)!, SyntheticCorpusOptions.Default with { PiecesPerComposer = r.GetValue(pieces), Seed = r.GetValue(seed) });
+            string csv = SyntheticCorpus.Generate(
+                r.GetValue(output)!,
+                SyntheticCorpusOptions.Default with
+                {
+                    PiecesPerComposer = r.GetValue(pieces),
+                    Seed = r.GetValue(seed),
+                }
+            );
             var catalog = Catalog.Load(csv);
             Common.PrintTable("synthetic corpus", catalog.Summary());
             Console.WriteLine($"catalog: {csv}");

@@ -11,44 +11,71 @@ static class TrainCommand
     public static Command Create()
     {
         var o = new TrainOptions();
-        var cmd = new Command("train", "Train a classifier (ResNet/ConvNet) on the corpus's train split; validates every epoch " +
-            "(validation split: metrics.csv, best/ = best validation piece F1) and checkpoints into --out (last/, best/), " +
-            "with TensorBoard events. The test split is left for evaluate/attack.");
+        var cmd = new Command(
+            "train",
+            "Train a classifier (ResNet/ConvNet) on the corpus's train split; validates every epoch "
+                + "(validation split: metrics.csv, best/ = best validation piece F1) and "
+                + "checkpoints into --out (last/, best/), "
+                + "with TensorBoard events. The test split is left for evaluate/attack."
+        );
         o.AddTo(cmd);
-        cmd.SetAction(r => Common.Guard(() =>
-        {
-            var settings = o.Settings(r);
-            var data = o.LoadData(r, settings);
-            Train(data, settings, r.GetValue(o.Out)!, o, r, null);
-            return 0;
-        }));
+        cmd.SetAction(r =>
+            Common.Guard(() =>
+            {
+                var settings = o.Settings(r);
+                var data = o.LoadData(r, settings);
+                Train(data, settings, r.GetValue(o.Out)!, o, r, null);
+                return 0;
+            })
+        );
         return cmd;
     }
 
-    public static CheckpointMeta Train(ExperimentData data, TrainSettings settings, string outDir, TrainOptions o, ParseResult r,
-        DefenseSettings? defense, Func<Trainer, Trainer>? configure = null)
+    public static CheckpointMeta Train(
+        ExperimentData data,
+        TrainSettings settings,
+        string outDir,
+        TrainOptions o,
+        ParseResult r,
+        DefenseSettings? defense,
+        Func<Trainer, Trainer>? configure = null
+    )
     {
-        Console.WriteLine($"training {settings.Arch} ({settings.Profile}) on {data.Train.Count} segments of {data.Train.Pieces.Count} pieces " +
-                          $"(train split), validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes " +
-                          $"({data.Source.Name}); device {Models.ModelFactory.DefaultDevice().type}");
+        Console.WriteLine(
+            $"training {settings.Arch} ({settings.Profile}) on {data.Train.Count} segments of "
+                + $"{data.Train.Pieces.Count} pieces "
+                + $"(train split), validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes "
+                + $"({data.Source.Name}); device {Models.ModelFactory.DefaultDevice().type}"
+        );
         CheckpointMeta meta = null!;
         int batches = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
-        Common.WithProgress($"train", settings.Epochs * batches, step =>
-        {
-            var trainer = new Trainer(settings, data.Classes, outDir, data.Source.Name)
+        Common.WithProgress(
+            $"train",
+            settings.Epochs * batches,
+            step =>
             {
-                Source = data.Source,
-                Defense = defense,
-                AllowChangedSettings = r.GetValue(o.AllowChanges),
-                OnProgress = _ => step(1),
-                OnEpoch = m => Console.Error.WriteLine($"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | " +
-                    $"validation segment {m.ValSegmentAccuracy:P1} piece {m.ValPieceAccuracy:P1} F1 {m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"),
-            };
-            if (configure != null) trainer = configure(trainer);
-            meta = trainer.Run(data.Train, data.Validation, r.GetValue(o.Resume)).Meta;
-            return 0;
-        });
-        Console.WriteLine($"best validation piece F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}");
+                var trainer = new Trainer(settings, data.Classes, outDir, data.Source.Name)
+                {
+                    Source = data.Source,
+                    Defense = defense,
+                    AllowChangedSettings = r.GetValue(o.AllowChanges),
+                    OnProgress = _ => step(1),
+                    OnEpoch = m =>
+                        Console.Error.WriteLine(
+                            $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | "
+                                + $"validation segment {m.ValSegmentAccuracy:P1} piece {m.ValPieceAccuracy:P1} F1 "
+                                + $"{m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"
+                        ),
+                };
+                if (configure != null)
+                    trainer = configure(trainer);
+                meta = trainer.Run(data.Train, data.Validation, r.GetValue(o.Resume)).Meta;
+                return 0;
+            }
+        );
+        Console.WriteLine(
+            $"best validation piece F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}"
+        );
         return meta;
     }
 }
@@ -56,21 +83,40 @@ static class TrainCommand
 /// <summary>Options shared by train, advtrain and pipeline.</summary>
 sealed class TrainOptions
 {
-    public readonly Option<string> Profile = new("--profile") { Description = "smoke | cpu | paper (defaults for everything below)", DefaultValueFactory = _ => "cpu" };
-    public readonly Option<string> Out = new("--out", "-o") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("artifacts", "run") };
+    public readonly Option<string> Profile = new("--profile")
+    {
+        Description = "smoke | cpu | paper (defaults for everything below)",
+        DefaultValueFactory = _ => "cpu",
+    };
+    public readonly Option<string> Out = new("--out", "-o")
+    {
+        Description = "Run folder",
+        DefaultValueFactory = _ => Path.Combine("artifacts", "run"),
+    };
     public readonly DataOptions Data = new();
-    public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last checkpoint (same settings)" };
+    public readonly Option<bool> Resume = new("--resume")
+    {
+        Description = "Continue the run in --out from its last checkpoint (same settings)",
+    };
     public readonly Option<bool> AllowChanges = new("--allow-changes")
-        { Description = "With --resume: continue even though settings, data or defense differ from the checkpoint's" };
+    {
+        Description = "With --resume: continue even though settings, data or defense differ from the checkpoint's",
+    };
     public readonly Option<int?> Threads = new("--threads") { Description = "CPU threads (default: all cores)" };
-    public readonly Option<string?> Arch = new("--arch") { Description = "resnet18|resnet34|resnet50|resnet101|resnet152|convnet" };
+    public readonly Option<string?> Arch = new("--arch")
+    {
+        Description = "resnet18|resnet34|resnet50|resnet101|resnet152|convnet",
+    };
     public readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs" };
     public readonly Option<int?> Batch = new("--batch") { Description = "Batch size" };
     public readonly Option<double?> Lr = new("--lr") { Description = "Learning rate" };
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = "sgd | adam | adamw" };
     public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (SGD)" };
     public readonly Option<int?> Segments = new("--segments") { Description = "Segments per piece (paper: 90)" };
-    public readonly Option<int?> Channels = new("--channels") { Description = "2 = onset + frame, 1 = frame only (the paper's ablation)" };
+    public readonly Option<int?> Channels = new("--channels")
+    {
+        Description = "2 = onset + frame, 1 = frame only (the paper's ablation)",
+    };
     public readonly Option<int> Seed = Common.Seed();
 
     public void AddTo(Command c)
@@ -79,8 +125,26 @@ sealed class TrainOptions
         Arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
         Optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         Channels.AcceptOnlyFromAmong("1", "2");
-        foreach (var o in new Option[] { Profile, Out, Arch, Epochs, Batch, Lr, Optimizer, Nesterov, Segments, Channels, Seed, Threads, Resume,
-                     AllowChanges }) c.Add(o);
+        foreach (
+            var o in new Option[]
+            {
+                Profile,
+                Out,
+                Arch,
+                Epochs,
+                Batch,
+                Lr,
+                Optimizer,
+                Nesterov,
+                Segments,
+                Channels,
+                Seed,
+                Threads,
+                Resume,
+                AllowChanges,
+            }
+        )
+            c.Add(o);
         Data.AddTo(c);
     }
 

@@ -17,30 +17,42 @@ public abstract class Attack
 
     public abstract string Name { get; }
     public bool Targeted { get; init; }
+
     /// <summary>How much the attack may change, in <see cref="BudgetUnit"/>; null when unbounded (DeepFool).</summary>
     public abstract double? Budget { get; }
     public abstract string BudgetUnit { get; }
+
     /// <summary>A zero budget changes nothing: evaluators reuse the clean figures instead of attacking.</summary>
     public bool IsNoOp => Budget == 0;
 
     /// <summary>The class a targeted attack aims each segment at: the next class, (label + 1) mod classes.</summary>
     public static Tensor TargetOf(Tensor labels, long classes) => (labels + 1).remainder(classes);
+
     public static int TargetOf(int label, int classes) => (label + 1) % classes;
 
-    /// <summary>Returns the adversarial batch (a new tensor owned by the caller). <paramref name="labels"/> are the true
-    /// classes; targets are derived from them in targeted mode. The model's train/eval mode is restored afterwards.</summary>
+    /// <summary>Returns the adversarial batch (a new tensor owned by the caller). <paramref name="labels"/> are the
+    /// true classes; targets are derived from them in targeted mode. The model's train/eval mode is restored
+    /// afterwards.</summary>
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)
     {
         bool training = model.training;
-        try { return Run(model, x, labels); }
-        finally { model.train(training); }
+        try
+        {
+            return Run(model, x, labels);
+        }
+        finally
+        {
+            model.train(training);
+        }
     }
 
     protected abstract Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels);
 
     /// <summary>Per-channel size of one normalised unit in raw roll values: [1, 127] for (onset, frame).</summary>
     public static Tensor UnitScale(Tensor x) =>
-        x.shape[1] == 2 ? tensor(new float[] { 1f, 127f }, device: x.device).reshape(1, 2, 1, 1) : full(new long[] { 1, x.shape[1], 1, 1 }, 127f, device: x.device);
+        x.shape[1] == 2
+            ? tensor(new float[] { 1f, 127f }, device: x.device).reshape(1, 2, 1, 1)
+            : full(new long[] { 1, x.shape[1], 1, 1 }, 127f, device: x.device);
 
     /// <summary>Clamps into the valid raw range per channel.</summary>
     protected static Tensor ClampRaw(Tensor x) => minimum(x.clamp_min(0), UnitScale(x));

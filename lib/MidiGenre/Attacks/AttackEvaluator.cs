@@ -1,7 +1,7 @@
+using System.Globalization;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
-using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,10 +11,26 @@ namespace MidiGenre.Attacks;
 /// the model classified correctly before the attack: <see cref="SuccessRate"/> = the prediction left the true class;
 /// <see cref="TargetSuccessRate"/> (targeted attacks only) = the prediction became the target class. "Realized" figures
 /// are the same after the adversarial roll was made valid, written as MIDI and read back.</summary>
-public sealed record AttackResult(string Attack, double? Budget, string BudgetUnit, bool Targeted, int Segments,
-    double CleanAccuracy, double SegmentRobustAccuracy, double PieceRobustAccuracy, double SuccessRate, double? TargetSuccessRate,
-    double RealizedSegmentAccuracy, double RealizedPieceAccuracy, double RealizedSuccessRate, double? RealizedTargetSuccessRate,
-    PerturbationSize Size, int[][] Confusion, double[] PerClassSuccess, double SecondsPerSegment)
+public sealed record AttackResult(
+    string Attack,
+    double? Budget,
+    string BudgetUnit,
+    bool Targeted,
+    int Segments,
+    double CleanAccuracy,
+    double SegmentRobustAccuracy,
+    double PieceRobustAccuracy,
+    double SuccessRate,
+    double? TargetSuccessRate,
+    double RealizedSegmentAccuracy,
+    double RealizedPieceAccuracy,
+    double RealizedSuccessRate,
+    double? RealizedTargetSuccessRate,
+    PerturbationSize Size,
+    int[][] Confusion,
+    double[] PerClassSuccess,
+    double SecondsPerSegment
+)
 {
     /// <summary>The budget when it is an ε (FGSM, PGD, velocity); kept under report.json's historical key.</summary>
     public double? Eps => Budget;
@@ -22,13 +38,25 @@ public sealed record AttackResult(string Attack, double? Budget, string BudgetUn
 
 /// <summary>How much the realised MIDI changed, per segment: notes added/removed, |Δ velocity| over cells sounding in
 /// both rolls (velocity units, 0…127), and the L2 norm of the tensor change in normalised units.</summary>
-public sealed record PerturbationSize(double NotesAdded, double NotesRemoved, double MeanAbsVelocityChange,
-    double MedianAbsVelocityChange, int MaxAbsVelocityChange, double MeanL2, double MedianL2);
+public sealed record PerturbationSize(
+    double NotesAdded,
+    double NotesRemoved,
+    double MeanAbsVelocityChange,
+    double MedianAbsVelocityChange,
+    int MaxAbsVelocityChange,
+    double MeanL2,
+    double MedianL2
+);
 
 /// <summary>What a model says about a dataset's clean segments, as tensors and realised as MIDI. It is the same for
 /// every attack and ε of a sweep, so it is computed once per (model, dataset) and reused for as long as the model's
 /// weights and batch-norm statistics are unchanged (checked by a fingerprint of its state).</summary>
-public sealed record CleanReference(SegmentDataset Data, double Fingerprint, float[][] Probabilities, float[][] RealizedProbabilities)
+public sealed record CleanReference(
+    SegmentDataset Data,
+    double Fingerprint,
+    float[][] Probabilities,
+    float[][] RealizedProbabilities
+)
 {
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, CleanReference> Cache = new();
 
@@ -36,11 +64,20 @@ public sealed record CleanReference(SegmentDataset Data, double Fingerprint, flo
     {
         double fingerprint = FingerprintOf(model);
         lock (Cache)
-            if (Cache.TryGetValue(model, out var known) && ReferenceEquals(known.Data, data) && known.Fingerprint == fingerprint)
+            if (
+                Cache.TryGetValue(model, out var known)
+                && ReferenceEquals(known.Data, data)
+                && known.Fingerprint == fingerprint
+            )
                 return known;
-        var computed = new CleanReference(data, fingerprint, Evaluator.Predict(model, data, 0, device).Probabilities,
-            Evaluator.Predict(model, data, 0, device, transform: x => Realizer.Realize(x).Batch).Probabilities);
-        lock (Cache) Cache.AddOrUpdate(model, computed);
+        var computed = new CleanReference(
+            data,
+            fingerprint,
+            Evaluator.Predict(model, data, 0, device).Probabilities,
+            Evaluator.Predict(model, data, 0, device, transform: x => Realizer.Realize(x).Batch).Probabilities
+        );
+        lock (Cache)
+            Cache.AddOrUpdate(model, computed);
         return computed;
     }
 
@@ -66,8 +103,17 @@ public sealed record CleanReference(SegmentDataset Data, double Fingerprint, flo
 /// </summary>
 public static class AttackEvaluator
 {
-    public static AttackResult Run(nn.Module<Tensor, Tensor> model, SegmentDataset data, IReadOnlyList<string> classes, Attack attack,
-        int batchSize = 16, Device? device = null, string? saveMidiDir = null, int saveExamples = 3, Action<int>? progress = null)
+    public static AttackResult Run(
+        nn.Module<Tensor, Tensor> model,
+        SegmentDataset data,
+        IReadOnlyList<string> classes,
+        Attack attack,
+        int batchSize = 16,
+        Device? device = null,
+        string? saveMidiDir = null,
+        int saveExamples = 3,
+        Action<int>? progress = null
+    )
     {
         model.eval();
         device ??= CPU;
@@ -81,7 +127,14 @@ public static class AttackEvaluator
         }
         else
         {
-            var saver = saveMidiDir == null ? null : new ExampleSaver(saveMidiDir, $"{attack.Name}-{attack.Budget?.ToString("0.###", CultureInfo.InvariantCulture) ?? "min"}", saveExamples);
+            var saver =
+                saveMidiDir == null
+                    ? null
+                    : new ExampleSaver(
+                        saveMidiDir,
+                        $"{attack.Name}-{attack.Budget?.ToString("0.###", CultureInfo.InvariantCulture) ?? "min"}",
+                        saveExamples
+                    );
             foreach (var batch in data.Batches(batchSize, Augmentation.Eval, device: device))
             {
                 using var owned = batch;
@@ -93,14 +146,25 @@ public static class AttackEvaluator
         return AttackScoring.Score(attack, data, classes, reference, outcome, sw.Elapsed.TotalSeconds);
     }
 
-    static void AttackBatch(nn.Module<Tensor, Tensor> model, Attack attack, SegmentBatch batch, AttackOutcome outcome, ExampleSaver? saver)
+    static void AttackBatch(
+        nn.Module<Tensor, Tensor> model,
+        Attack attack,
+        SegmentBatch batch,
+        AttackOutcome outcome,
+        ExampleSaver? saver
+    )
     {
         var (x, y, idx) = batch;
         var xa = attack.Perturb(model, x, y);
         var (xr, rolls) = Realizer.Realize(xa, reference: x);
         var cleanRolls = Realizer.Realize(x).Rolls; // for the perturbation size; its predictions are in the reference
-        Tensor P(Tensor t) { using var _ = no_grad(); return nn.functional.softmax(model.forward(t), 1).cpu(); }
-        Store(P(xa), idx, outcome.Adversarial); Store(P(xr), idx, outcome.Realized);
+        Tensor P(Tensor t)
+        {
+            using var _ = no_grad();
+            return nn.functional.softmax(model.forward(t), 1).cpu();
+        }
+        Store(P(xa), idx, outcome.Adversarial);
+        Store(P(xr), idx, outcome.Realized);
         var l2 = ((xa - x) / Attack.UnitScale(x)).flatten(1).norm(1).cpu().data<float>().ToArray();
         for (int i = 0; i < idx.Length; i++)
         {
@@ -114,6 +178,7 @@ public static class AttackEvaluator
     {
         int k = (int)probs.shape[1];
         var flat = probs.data<float>().ToArray();
-        for (int i = 0; i < idx.Length; i++) into[idx[i]] = flat.AsSpan(i * k, k).ToArray();
+        for (int i = 0; i < idx.Length; i++)
+            into[idx[i]] = flat.AsSpan(i * k, k).ToArray();
     }
 }

@@ -6,20 +6,38 @@ namespace MidiGenre.Attacks;
 /// PGD-style attacks step α = 2.5 ε / steps (Madry et al.).</summary>
 public static class AttackFactory
 {
-    public static readonly IReadOnlyList<string> Names = ["fgsm", "pgd", "pgd-l2", "deepfool", "random", "velocity", "column", "chord", "melody"];
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "fgsm",
+        "pgd",
+        "pgd-l2",
+        "deepfool",
+        "random",
+        "velocity",
+        "column",
+        "chord",
+        "melody",
+    ];
     public static readonly IReadOnlyList<string> TargetedNames = ["fgsm", "pgd", "pgd-l2", "velocity"];
 
-    /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any work.</summary>
+    /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any
+    /// work.</summary>
     public static void Validate(string name, double budget, bool targeted = false)
     {
-        if (!Names.Contains(name)) throw new AttackBudgetException($"unknown attack '{name}'; choose one of {string.Join(", ", Names)}");
+        if (!Names.Contains(name))
+            throw new AttackBudgetException($"unknown attack '{name}'; choose one of {string.Join(", ", Names)}");
         if (targeted && !TargetedNames.Contains(name))
-            throw new AttackBudgetException($"{name} has no targeted mode; targeted attacks: {string.Join(", ", TargetedNames)}");
-        if (name == "deepfool") return; // unbounded: it has no budget to check
-        if (!double.IsFinite(budget) || budget < 0) throw new AttackBudgetException($"{name}: budget {budget} must be a number ≥ 0");
+            throw new AttackBudgetException(
+                $"{name} has no targeted mode; targeted attacks: {string.Join(", ", TargetedNames)}"
+            );
+        if (name == "deepfool")
+            return; // unbounded: it has no budget to check
+        if (!double.IsFinite(budget) || budget < 0)
+            throw new AttackBudgetException($"{name}: budget {budget} must be a number ≥ 0");
         if (name is "column" or "chord" or "melody" && budget != Math.Floor(budget))
             throw new AttackBudgetException($"{name}: the budget is a whole number of notes per column, not {budget}");
-        if (name == "random" && budget > 1) throw new AttackBudgetException($"random: the budget is a probability (0…1), not {budget}");
+        if (name == "random" && budget > 1)
+            throw new AttackBudgetException($"random: the budget is a probability (0…1), not {budget}");
     }
 
     public static Attack Create(string name, double budget, int steps = 10, int seed = 0, bool targeted = false)

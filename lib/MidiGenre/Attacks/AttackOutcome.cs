@@ -29,14 +29,28 @@ readonly record struct RollDiff(int Added, int Removed, long AbsDv, long Cells, 
 
     public static RollDiff Of(PianoRoll clean, PianoRoll adv)
     {
-        int added = 0, removed = 0, max = 0; long sum = 0, cells = 0;
-        var on0 = clean.Channel(PianoRoll.Onset); var on1 = adv.Channel(PianoRoll.Onset);
-        var f0 = clean.Channel(PianoRoll.Frame); var f1 = adv.Channel(PianoRoll.Frame);
+        int added = 0,
+            removed = 0,
+            max = 0;
+        long sum = 0,
+            cells = 0;
+        var on0 = clean.Channel(PianoRoll.Onset);
+        var on1 = adv.Channel(PianoRoll.Onset);
+        var f0 = clean.Channel(PianoRoll.Frame);
+        var f1 = adv.Channel(PianoRoll.Frame);
         for (int i = 0; i < on0.Length; i++)
         {
-            if (on1[i] > on0[i]) added++;
-            else if (on1[i] < on0[i]) removed++;
-            if (f0[i] > 0 && f1[i] > 0) { int d = Math.Abs(f1[i] - f0[i]); sum += d; cells++; max = Math.Max(max, d); }
+            if (on1[i] > on0[i])
+                added++;
+            else if (on1[i] < on0[i])
+                removed++;
+            if (f0[i] > 0 && f1[i] > 0)
+            {
+                int d = Math.Abs(f1[i] - f0[i]);
+                sum += d;
+                cells++;
+                max = Math.Max(max, d);
+            }
         }
         return new RollDiff(added, removed, sum, cells, max);
     }
@@ -50,7 +64,12 @@ sealed class ExampleSaver(string dir, string stem, int count)
     public void Save(PianoRoll original, PianoRoll adversarial)
     {
         int k;
-        lock (this) { if (_saved >= count) return; k = _saved++; }
+        lock (this)
+        {
+            if (_saved >= count)
+                return;
+            k = _saved++;
+        }
         Directory.CreateDirectory(dir);
         string path = Path.Combine(dir, $"{stem}-{k}");
         PianoRollDecoder.WriteMidi(original, path + "-original.mid");

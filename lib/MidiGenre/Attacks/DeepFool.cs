@@ -27,11 +27,13 @@ public sealed class DeepFool(int maxIterations = 50, double overshoot = 0.02) : 
             var xg = (xn + total * (1 + overshoot)).clamp(0, 1).detach().requires_grad_(true);
             var logits = model.forward(xg * unit);
             var active = logits.argmax(1).eq(y);
-            if (!active.any().item<bool>()) break;
+            if (!active.any().item<bool>())
+                break;
             int classes = (int)logits.shape[1];
             var fy = logits.gather(1, y.unsqueeze(1));
             var gy = autograd.grad([fy.sum()], [xg], retain_graph: true)[0];
-            Tensor? bestDist = null, bestStep = null;
+            Tensor? bestDist = null,
+                bestStep = null;
             for (int k = 0; k < classes; k++)
             {
                 var fk = logits[.., k].unsqueeze(1);
@@ -42,7 +44,11 @@ public sealed class DeepFool(int maxIterations = 50, double overshoot = 0.02) : 
                 var dist = f / wn;
                 dist = where(y.eq(k), full_like(dist, double.PositiveInfinity), dist);
                 var stepK = w * ((f + 1e-4) / (wn * wn)).reshape(-1, 1, 1, 1);
-                if (bestDist is null) { bestDist = dist; bestStep = stepK; }
+                if (bestDist is null)
+                {
+                    bestDist = dist;
+                    bestStep = stepK;
+                }
                 else
                 {
                     var better = dist.lt(bestDist);

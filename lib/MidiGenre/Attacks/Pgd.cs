@@ -3,14 +3,19 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Attacks;
 
-public enum Norm { LInf, L2 }
+public enum Norm
+{
+    LInf,
+    L2,
+}
 
 /// <summary>
 /// Projected Gradient Descent (Madry et al., 2018) in normalised units: optional random start in the ε-ball, then
 /// <c>Steps</c> steps of size α (sign of the gradient for L∞, normalised gradient for L2), each projected back onto the
 /// ε-ball around x and the valid range. An optional mask limits which cells may change (used by the velocity attack).
 /// </summary>
-public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf, bool randomStart = true, int seed = 0) : Attack
+public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf, bool randomStart = true, int seed = 0)
+    : Attack
 {
     public double Eps { get; } = eps;
     public double Alpha { get; } = alpha;
@@ -19,8 +24,11 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
     public bool RandomStart { get; } = randomStart;
     public override string Name => Norm == Norm.LInf ? "pgd" : "pgd-l2";
     public override double? Budget => Eps;
-    public override string BudgetUnit => Norm == Norm.LInf ? VelocityUnit : "ε, L2 norm of the change in normalised units";
-    /// <summary>Step size of Madry et al.: 2.5 ε / steps, so the walk can reach the ball's edge from its centre.</summary>
+    public override string BudgetUnit =>
+        Norm == Norm.LInf ? VelocityUnit : "ε, L2 norm of the change in normalised units";
+
+    /// <summary>Step size of Madry et al.: 2.5 ε / steps, so the walk can reach the ball's edge from its
+    /// centre.</summary>
     public static double DefaultAlpha(double eps, int steps) => 2.5 * eps / Math.Max(1, steps);
 
     /// <summary>Cells allowed to change (1) or not (0); null = all.</summary>
@@ -31,14 +39,17 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
         using var scope = NewDisposeScope();
         var unit = UnitScale(x);
         var mask = Mask(x);
-        var xn = x / unit;                       // normalised space: every channel in [0, 1]
+        var xn = x / unit; // normalised space: every channel in [0, 1]
         var adv = xn.clone();
         if (RandomStart && Eps > 0)
         {
             var gen = new Generator((ulong)seed, x.device);
-            var noise = Norm == Norm.LInf
-                ? (rand(x.shape, generator: gen, device: x.device) * 2 - 1) * Eps
-                : Normalise(randn(x.shape, generator: gen, device: x.device)) * Eps * rand(new long[] { x.shape[0], 1, 1, 1 }, generator: gen, device: x.device);
+            var noise =
+                Norm == Norm.LInf
+                    ? (rand(x.shape, generator: gen, device: x.device) * 2 - 1) * Eps
+                    : Normalise(randn(x.shape, generator: gen, device: x.device))
+                        * Eps
+                        * rand(new long[] { x.shape[0], 1, 1, 1 }, generator: gen, device: x.device);
             adv = Project(xn, (adv + Masked(noise, mask)).clamp(0, 1));
         }
         for (int i = 0; i < Steps; i++)
@@ -59,7 +70,8 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
     Tensor Project(Tensor x, Tensor adv)
     {
         var delta = adv - x;
-        if (Norm == Norm.LInf) delta = delta.clamp(-Eps, Eps);
+        if (Norm == Norm.LInf)
+            delta = delta.clamp(-Eps, Eps);
         else
         {
             var n = delta.flatten(1).norm(1, keepdim: true).reshape(-1, 1, 1, 1);

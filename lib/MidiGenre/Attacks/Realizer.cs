@@ -17,8 +17,14 @@ namespace MidiGenre.Attacks;
 public static class Realizer
 {
     /// <summary>Projects one (2, T, 128) or (1, T, 128) segment (raw values) onto a valid roll. With a
-    /// <paramref name="reference"/> (the clean segment), only pitches sounding in its first bin may continue into the segment.</summary>
-    public static PianoRoll Project(ReadOnlySpan<float> segment, int channels, int frames, ReadOnlySpan<float> reference = default)
+    /// <paramref name="reference"/> (the clean segment), only pitches sounding in its first bin may continue into the
+    /// segment.</summary>
+    public static PianoRoll Project(
+        ReadOnlySpan<float> segment,
+        int channels,
+        int frames,
+        ReadOnlySpan<float> reference = default
+    )
     {
         var roll = new PianoRoll(frames);
         int frameOffset = (channels - 1) * frames * PianoRoll.Pitches;
@@ -30,9 +36,11 @@ public static class Realizer
                 int v = (int)Math.Clamp(Math.Round(segment[frameOffset + t * PianoRoll.Pitches + p]), 0, 127);
                 bool onsetMarked = channels == 1 || segment[t * PianoRoll.Pitches + p] >= 0.5f;
                 bool continues = t == 0 && (reference.IsEmpty || reference[frameOffset + p] > 0);
-                if (v > 0 && prev == 0 && !onsetMarked && !continues) v = 0; // no onset, no new note
+                if (v > 0 && prev == 0 && !onsetMarked && !continues)
+                    v = 0; // no onset, no new note
                 bool onset = v > 0 && (prev == 0 || (channels == 2 && onsetMarked));
-                if (v > 0 && !onset) v = Math.Min(v, prev);
+                if (v > 0 && !onset)
+                    v = Math.Min(v, prev);
                 roll[PianoRoll.Frame, t, p] = (byte)v;
                 roll[PianoRoll.Onset, t, p] = (byte)(onset ? 1 : 0);
                 prev = v;
@@ -48,7 +56,11 @@ public static class Realizer
         var again = PianoRollEncoder.Encode(MidiReader.Read(midi, "realized.mid"));
         var padded = new PianoRoll(roll.Frames);
         for (int c = 0; c < PianoRoll.Channels; c++)
-            again.Data.AsSpan(c * again.Frames * PianoRoll.Pitches, Math.Min(again.Frames, roll.Frames) * PianoRoll.Pitches)
+            again
+                .Data.AsSpan(
+                    c * again.Frames * PianoRoll.Pitches,
+                    Math.Min(again.Frames, roll.Frames) * PianoRoll.Pitches
+                )
                 .CopyTo(padded.Data.AsSpan(c * roll.Frames * PianoRoll.Pitches));
         return (padded, midi);
     }
@@ -57,20 +69,37 @@ public static class Realizer
     /// <paramref name="reference"/>: the clean batch the perturbation started from, if any.</summary>
     public static (Tensor Batch, PianoRoll[] Rolls) Realize(Tensor batch, Tensor? reference = null)
     {
-        long b = batch.shape[0], c = batch.shape[1], t = batch.shape[2];
+        long b = batch.shape[0],
+            c = batch.shape[1],
+            t = batch.shape[2];
         var data = batch.detach().cpu().data<float>().ToArray();
         var refData = reference?.detach().cpu().data<float>().ToArray();
         var result = new float[data.Length];
         var rolls = new PianoRoll[b];
         int per = (int)(c * t * PianoRoll.Pitches);
-        Parallel.For(0, (int)b, i =>
-        {
-            var (roll, _) = ThroughMidi(Project(data.AsSpan(i * per, per), (int)c, (int)t, refData == null ? default : refData.AsSpan(i * per, per)));
-            rolls[i] = roll;
-            var dest = result.AsSpan(i * per, per);
-            if (c == 2) for (int k = 0; k < per; k++) dest[k] = roll.Data[k];
-            else for (int k = 0; k < per; k++) dest[k] = roll.Data[(int)(t * PianoRoll.Pitches) + k];
-        });
+        Parallel.For(
+            0,
+            (int)b,
+            i =>
+            {
+                var (roll, _) = ThroughMidi(
+                    Project(
+                        data.AsSpan(i * per, per),
+                        (int)c,
+                        (int)t,
+                        refData == null ? default : refData.AsSpan(i * per, per)
+                    )
+                );
+                rolls[i] = roll;
+                var dest = result.AsSpan(i * per, per);
+                if (c == 2)
+                    for (int k = 0; k < per; k++)
+                        dest[k] = roll.Data[k];
+                else
+                    for (int k = 0; k < per; k++)
+                        dest[k] = roll.Data[(int)(t * PianoRoll.Pitches) + k];
+            }
+        );
         return (tensor(result, batch.shape).to(batch.device), rolls);
     }
 }

@@ -10,13 +10,20 @@ public enum BaselineFeatures
 {
     /// <summary>Pitch histogram (128), pitch-class histogram (12) and the four scalars: 144 features.</summary>
     Histogram,
+
     /// <summary>Only the four scalars: note density, mean velocity, onset rate, mean polyphony.</summary>
     Scalars,
 }
 
 /// <summary>Test-split figures of one baseline, as in report.json's <c>baseline</c> block.</summary>
-public sealed record BaselineFigures(string Features, int FeatureCount, string Split, double SegmentAccuracy, double PieceAccuracy,
-    double WeightedF1)
+public sealed record BaselineFigures(
+    string Features,
+    int FeatureCount,
+    string Split,
+    double SegmentAccuracy,
+    double PieceAccuracy,
+    double WeightedF1
+)
 {
     /// <summary>The L2 strength the validation split picked.</summary>
     public double L2 { get; init; }
@@ -28,19 +35,30 @@ public sealed record BaselineFigures(string Features, int FeatureCount, string S
 /// on): the share of sounding time per pitch (128) and per pitch class (12), and four scalars — note density (onsets
 /// per second), mean velocity of sounding cells (/127), onset rate (share of bins with an onset) and mean polyphony
 /// (sounding pitches per bin). Features are standardised on the train split; the regression is fitted full-batch
-/// with Adam on train, its L2 strength picked on validation, and scored on test. If a CNN does not beat this, it has learned nothing a histogram cannot see.
+/// with Adam on train, its L2 strength picked on validation, and scored on test. If a CNN does not beat this, it has
+/// learned nothing a histogram cannot see.
 /// </summary>
-public sealed class HistogramBaseline(BaselineFeatures features = BaselineFeatures.Histogram, int seed = 0, int steps = 400)
+public sealed class HistogramBaseline(
+    BaselineFeatures features = BaselineFeatures.Histogram,
+    int seed = 0,
+    int steps = 400
+)
 {
     public BaselineFeatures Features { get; } = features;
 
-    /// <summary>L2 strengths tried; validation accuracy picks one (histograms of a few pieces overfit their keys).</summary>
+    /// <summary>L2 strengths tried; validation accuracy picks one (histograms of a few pieces overfit their
+    /// keys).</summary>
     public static readonly double[] L2Grid = [1e-4, 1e-3, 1e-2, 1e-1, 1];
 
     /// <summary>Fits on <paramref name="train"/> for each L2 strength, keeps the one with the best segment accuracy on
-    /// <paramref name="validation"/>, and scores <paramref name="test"/> (segments, then majority vote per piece).</summary>
-    public (EvaluationResult Test, double L2) FitAndScore(SegmentDataset train, SegmentDataset validation, SegmentDataset test,
-        IReadOnlyList<string> classes)
+    /// <paramref name="validation"/>, and scores <paramref name="test"/> (segments, then majority vote per
+    /// piece).</summary>
+    public (EvaluationResult Test, double L2) FitAndScore(
+        SegmentDataset train,
+        SegmentDataset validation,
+        SegmentDataset test,
+        IReadOnlyList<string> classes
+    )
     {
         using var scope = NewDisposeScope();
         var (xTrain, yTrain) = Extract(train);
@@ -50,25 +68,39 @@ public sealed class HistogramBaseline(BaselineFeatures features = BaselineFeatur
         Tensor Standard(SegmentDataset d) => (Extract(d).X - mean) / std;
         var (xVal, xTest) = (Standard(validation), Standard(test));
         var fits = L2Grid.Select(l2 => (L2: l2, Model: Fit((xTrain - mean) / std, yTrain, classes.Count, l2))).ToList();
-        var best = fits.MaxBy(f => Evaluator.Score(Predict(f.Model, xVal, validation, classes.Count), classes).Segment.Accuracy);
+        var best = fits.MaxBy(f =>
+            Evaluator.Score(Predict(f.Model, xVal, validation, classes.Count), classes).Segment.Accuracy
+        );
         return (Evaluator.Score(Predict(best.Model, xTest, test, classes.Count), classes), best.L2);
     }
 
-    public BaselineFigures Figures(SegmentDataset train, SegmentDataset validation, SegmentDataset test, IReadOnlyList<string> classes,
-        string split = "test")
+    public BaselineFigures Figures(
+        SegmentDataset train,
+        SegmentDataset validation,
+        SegmentDataset test,
+        IReadOnlyList<string> classes,
+        string split = "test"
+    )
     {
         var (r, l2) = FitAndScore(train, validation, test, classes);
-        return new BaselineFigures(Name, FeatureCount, split, r.Segment.Accuracy, r.Piece.Accuracy, r.Piece.WeightedF1) { L2 = l2 };
+        return new BaselineFigures(Name, FeatureCount, split, r.Segment.Accuracy, r.Piece.Accuracy, r.Piece.WeightedF1)
+        {
+            L2 = l2,
+        };
     }
 
-    public string Name => Features == BaselineFeatures.Histogram ? "pitch and pitch-class histograms + 4 scalars" : "4 scalars";
+    public string Name =>
+        Features == BaselineFeatures.Histogram ? "pitch and pitch-class histograms + 4 scalars" : "4 scalars";
     public int FeatureCount => Features == BaselineFeatures.Histogram ? 144 : 4;
 
     static SegmentPredictions Predict(TorchSharp.Modules.Linear model, Tensor x, SegmentDataset data, int classes)
     {
         using var _ = no_grad();
         var flat = nn.functional.softmax(model.forward(x), 1).data<float>().ToArray();
-        return new SegmentPredictions(data, Enumerable.Range(0, data.Count).Select(i => flat.AsSpan(i * classes, classes).ToArray()).ToArray());
+        return new SegmentPredictions(
+            data,
+            Enumerable.Range(0, data.Count).Select(i => flat.AsSpan(i * classes, classes).ToArray()).ToArray()
+        );
     }
 
     /// <summary>Multinomial logistic regression: cross-entropy + l2·‖W‖², full batch, Adam.</summary>
@@ -105,21 +137,26 @@ public sealed class HistogramBaseline(BaselineFeatures features = BaselineFeatur
     public Tensor Of(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var frames = x[.., -1];                                           // (B, T, 128), velocities 0…127
+        var frames = x[.., -1]; // (B, T, 128), velocities 0…127
         var sounding = frames.gt(0).to_type(ScalarType.Float32);
         // One-channel input has no onset channel: a note starts where a pitch begins to sound.
-        var onsets = x.shape[1] == 2 ? x[.., 0] : (sounding - nn.functional.pad(sounding, [0, 0, 1, 0])[.., ..^1]).clamp_min(0);
+        var onsets =
+            x.shape[1] == 2 ? x[.., 0] : (sounding - nn.functional.pad(sounding, [0, 0, 1, 0])[.., ..^1]).clamp_min(0);
         long bins = x.shape[2];
         double seconds = bins * Encoding.PianoRoll.BinSeconds;
-        var occupancy = sounding.sum(1);                                   // (B, 128)
+        var occupancy = sounding.sum(1); // (B, 128)
         var total = occupancy.sum(1, keepdim: true).clamp_min(1);
-        var scalars = stack([
-            onsets.sum([1, 2]) / seconds,
-            frames.sum([1, 2]) / sounding.sum([1, 2]).clamp_min(1) / 127,
-            onsets.amax(2).mean([1]),
-            sounding.sum(2).mean([1]),
-        ], 1);
-        if (Features == BaselineFeatures.Scalars) return scalars.MoveToOuterDisposeScope();
+        var scalars = stack(
+            [
+                onsets.sum([1, 2]) / seconds,
+                frames.sum([1, 2]) / sounding.sum([1, 2]).clamp_min(1) / 127,
+                onsets.amax(2).mean([1]),
+                sounding.sum(2).mean([1]),
+            ],
+            1
+        );
+        if (Features == BaselineFeatures.Scalars)
+            return scalars.MoveToOuterDisposeScope();
         var pitch = occupancy / total;
         var pitchClass = nn.functional.pad(pitch, [0, 4]).reshape(-1, 11, 12).sum(1);
         return cat([pitch, pitchClass, scalars], 1).MoveToOuterDisposeScope();

@@ -21,27 +21,38 @@ public static class ChartHost
         }
     }
 
-    /// <summary>The folder holding MidiGenre.Charts.dll: charts/ beside this library, or the Charts project's build output.</summary>
+    /// <summary>The folder holding MidiGenre.Charts.dll: charts/ beside this library, or the Charts project's build
+    /// output.</summary>
     public static string FindDirectory()
     {
         string own = Path.GetDirectoryName(typeof(ChartHost).Assembly.Location) ?? AppContext.BaseDirectory;
         string beside = Path.Combine(own, "charts");
-        if (File.Exists(Path.Combine(beside, "MidiGenre.Charts.dll"))) return beside;
+        if (File.Exists(Path.Combine(beside, "MidiGenre.Charts.dll")))
+            return beside;
         for (var d = new DirectoryInfo(own); d != null; d = d.Parent)
         {
             string bin = Path.Combine(d.FullName, "lib", "MidiGenre.Charts", "bin");
-            if (!Directory.Exists(bin)) continue;
-            var found = Directory.GetFiles(bin, "MidiGenre.Charts.dll", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-            if (found != null) return Path.GetDirectoryName(found)!;
+            if (!Directory.Exists(bin))
+                continue;
+            var found = Directory
+                .GetFiles(bin, "MidiGenre.Charts.dll", SearchOption.AllDirectories)
+                .OrderByDescending(File.GetLastWriteTimeUtc)
+                .FirstOrDefault();
+            if (found != null)
+                return Path.GetDirectoryName(found)!;
         }
-        throw new FileNotFoundException($"MidiGenre.Charts.dll not found beside {own} (build the solution: dotnet build MidiGenre.sln -c Release)");
+        throw new FileNotFoundException(
+            $"MidiGenre.Charts.dll not found beside {own} (build the solution: dotnet build MidiGenre.sln -c Release)"
+        );
     }
 
     static Type Load()
     {
         string dir = FindDirectory();
         var context = new IsolatedContext(dir);
-        return context.LoadFromAssemblyPath(Path.Combine(dir, "MidiGenre.Charts.dll")).GetType("MidiGenre.Charts.PlotlyCharts", throwOnError: true)!;
+        return context
+            .LoadFromAssemblyPath(Path.Combine(dir, "MidiGenre.Charts.dll"))
+            .GetType("MidiGenre.Charts.PlotlyCharts", throwOnError: true)!;
     }
 
     /// <summary>Calls a PlotlyCharts builder; returns its figure JSON as a node to polish.</summary>
@@ -52,7 +63,13 @@ public static class ChartHost
 
     static T Invoke<T>(string method, object[] args)
     {
-        try { return (T)Charts.Value.GetMethod(method)!.Invoke(null, args)!; }
-        catch (TargetInvocationException e) when (e.InnerException != null) { throw e.InnerException; }
+        try
+        {
+            return (T)Charts.Value.GetMethod(method)!.Invoke(null, args)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException != null)
+        {
+            throw e.InnerException;
+        }
     }
 }

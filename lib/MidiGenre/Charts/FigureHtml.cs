@@ -11,10 +11,13 @@ namespace MidiGenre.Charts;
 public sealed class Figure(string title, JsonObject spec)
 {
     public string Title { get; } = title;
+
     /// <summary>The plotly figure: <c>{ "data": [...], "layout": {...} }</c>.</summary>
     public JsonObject Spec { get; } = spec;
+
     /// <summary>HTML for a notebook output (the first figure of a process also carries plotly.js).</summary>
     public string Html => FigureHtml.Render(this);
+
     public override string ToString() => $"Figure: {Title}";
 }
 
@@ -27,20 +30,33 @@ public sealed class Figure(string title, JsonObject spec)
 /// </summary>
 public static class FigureHtml
 {
-    public const int Height = 480, MaxWidth = 960;
+    public const int Height = 480,
+        MaxWidth = 960;
     static int _libraryWritten;
 
     public static string Render(Figure figure)
     {
         var sb = new StringBuilder();
-        if (Interlocked.Exchange(ref _libraryWritten, 1) == 0) sb.Append(LibraryScript.Value);
+        if (Interlocked.Exchange(ref _libraryWritten, 1) == 0)
+            sb.Append(LibraryScript.Value);
         string id = "midigenre-figure-" + Guid.NewGuid().ToString("N")[..12];
         int height = figure.Spec["layout"]?["height"]?.GetValue<int>() ?? Height;
-        sb.Append($"<div id=\"{id}\" class=\"midigenre-figure\" style=\"width:100%;max-width:{MaxWidth}px;height:{height}px\"></div>");
-        sb.Append("<script>(function(){var f=").Append(figure.Spec.ToJsonString()).Append(";var t=0;function draw(){")
-          .Append("if(!window.Plotly){if(++t<600){return setTimeout(draw,50);}")
-          .Append($"document.getElementById('{id}').textContent='plotly.js did not load: run the first chart cell of this notebook again.';return;}}")
-          .Append($"window.Plotly.newPlot('{id}',f.data,f.layout,{{responsive:true,displaylogo:false}});}}draw();}})();</script>");
+        sb.Append(
+            $"<div id=\"{id}\" class=\"midigenre-figure\" style=\"width:100%;max-width:{MaxWidth}px;"
+                + $"height:{height}px\"></div>"
+        );
+        sb.Append("<script>(function(){var f=")
+            .Append(figure.Spec.ToJsonString())
+            .Append(";var t=0;function draw(){")
+            .Append("if(!window.Plotly){if(++t<600){return setTimeout(draw,50);}")
+            .Append(
+                $"document.getElementById('{id}').textContent='plotly.js did not load: run the first chart cell of "
+                    + $"this notebook again.';return;}}"
+            )
+            .Append(
+                $"window.Plotly.newPlot('{id}',f.data,f.layout,{{responsive:true,displaylogo:false}});}}draw();}})();"
+                    + $"</script>"
+            );
         return sb.ToString();
     }
 
@@ -51,11 +67,13 @@ public static class FigureHtml
     {
         byte[] js = System.Text.Encoding.UTF8.GetBytes(ChartHost.PlotlyJs());
         using var packed = new MemoryStream();
-        using (var gz = new GZipStream(packed, CompressionLevel.SmallestSize)) gz.Write(js);
+        using (var gz = new GZipStream(packed, CompressionLevel.SmallestSize))
+            gz.Write(js);
         string b64 = Convert.ToBase64String(packed.ToArray());
-        return "<script>(function(){if(window.Plotly||window.__midigenrePlotly){return;}window.__midigenrePlotly=true;" +
-               $"var b=Uint8Array.from(atob(\"{b64}\"),function(c){{return c.charCodeAt(0);}});" +
-               "new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'))).text()" +
-               ".then(function(src){(new Function('define','exports','module',src))(undefined,undefined,undefined);});})();</script>";
+        return "<script>(function(){if(window.Plotly||window.__midigenrePlotly){return;}window.__midigenrePlotly=true;"
+            + $"var b=Uint8Array.from(atob(\"{b64}\"),function(c){{return c.charCodeAt(0);}});"
+            + "new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'))).text()"
+            + ".then(function(src){(new Function('define','exports','module',src))(undefined,undefined,undefined);});"
+            + "})();</script>";
     });
 }

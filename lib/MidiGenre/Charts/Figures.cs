@@ -15,25 +15,47 @@ namespace MidiGenre.Charts;
 public static class Figures
 {
     static readonly string[] Dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
-    static readonly string[] Symbols = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"];
+    static readonly string[] Symbols =
+    [
+        "circle",
+        "square",
+        "diamond",
+        "triangle-up",
+        "x",
+        "star",
+        "cross",
+        "triangle-down",
+    ];
     static readonly string[] NoteNames = ["C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B"];
 
     /// <summary>"C4" for MIDI pitch 60.</summary>
     public static string NoteName(int pitch) => NoteNames[pitch % 12] + (pitch / 12 - 1);
 
-    /// <summary>One channel of a roll as a heatmap: time (s) across, pitch (note names) up, only the pitches in use.</summary>
+    /// <summary>One channel of a roll as a heatmap: time (s) across, pitch (note names) up, only the pitches in
+    /// use.</summary>
     public static Figure Roll(PianoRoll roll, int channel, string title, int start = 0, int length = 400)
     {
         int end = Math.Min(roll.Frames, start + length);
         var (low, high) = PitchRange(start, end, roll);
         var z = Rows(roll, channel, start, end, low, high);
-        var spec = ChartHost.Call("Heatmap", title, "time (s)", "pitch", z, Labels(end - start), Labels(high - low + 1));
+        var spec = ChartHost.Call(
+            "Heatmap",
+            title,
+            "time (s)",
+            "pitch",
+            z,
+            Labels(end - start),
+            Labels(high - low + 1)
+        );
         var trace = Trace(spec, 0);
         SetHeatmapAxes(trace, start, end, low, high);
         trace["colorscale"] = "Viridis";
         trace["zmin"] = 0;
         trace["zmax"] = channel == PianoRoll.Onset ? 1 : 127;
-        trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = channel == PianoRoll.Onset ? "onset (0/1)" : "velocity (0–127)" } };
+        trace["colorbar"] = new JsonObject
+        {
+            ["title"] = new JsonObject { ["text"] = channel == PianoRoll.Onset ? "onset (0/1)" : "velocity (0–127)" },
+        };
         PitchAxis(spec, "yaxis", low, high);
         return Finish(title, spec, height: 520);
     }
@@ -48,8 +70,16 @@ public static class Figures
         var b = Rows(adversarial, PianoRoll.Frame, 0, frames, low, high);
         var d = a.Select((row, i) => row.Select((v, t) => b[i][t] - v).ToArray()).ToArray();
         double maxAbs = Math.Max(1, d.SelectMany(r => r).Select(Math.Abs).DefaultIfEmpty(0).Max());
-        var spec = ChartHost.Call("Heatmaps", title, "time (s)", "pitch",
-            new[] { "original", "adversarial", "adversarial − original" }, new[] { a, b, d }, Labels(frames), Labels(high - low + 1));
+        var spec = ChartHost.Call(
+            "Heatmaps",
+            title,
+            "time (s)",
+            "pitch",
+            new[] { "original", "adversarial", "adversarial − original" },
+            new[] { a, b, d },
+            Labels(frames),
+            Labels(high - low + 1)
+        );
         for (int i = 0; i < 3; i++)
         {
             var trace = Trace(spec, i);
@@ -64,7 +94,10 @@ public static class Figures
             trace["colorbar"] = new JsonObject
             {
                 ["title"] = new JsonObject { ["text"] = diff ? "Δ velocity" : "velocity" },
-                ["x"] = 1.02, ["y"] = diff ? 0.22 : 0.78, ["len"] = 0.45, ["thickness"] = 12,
+                ["x"] = 1.02,
+                ["y"] = diff ? 0.22 : 0.78,
+                ["len"] = 0.45,
+                ["thickness"] = 12,
             };
         }
         foreach (var axis in new[] { "yaxis", "yaxis2", "yaxis3" })
@@ -72,7 +105,8 @@ public static class Figures
             PitchAxis(spec, axis, low, high);
             Axis(spec, axis)["title"] = new JsonObject { ["text"] = "pitch" };
         }
-        foreach (var axis in new[] { "xaxis", "xaxis2", "xaxis3" }) Axis(spec, axis)["title"] = new JsonObject { ["text"] = "time (s)" };
+        foreach (var axis in new[] { "xaxis", "xaxis2", "xaxis3" })
+            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "time (s)" };
         return Finish(title, spec, height: 520);
     }
 
@@ -84,7 +118,8 @@ public static class Figures
         var (low, high) = PitchRange(0, frames, s.Roll);
         var map = s.Map[low..(high + 1)];
         double max = map.SelectMany(r => r).DefaultIfEmpty(0).Max();
-        var z = map.Select(r => r.Select(v => max > 0 ? Math.Round(v / max, 2) : 0).ToArray()).ToArray(); // 2 decimals: a third of the bytes
+        // 2 decimals: a third of the bytes
+        var z = map.Select(r => r.Select(v => max > 0 ? Math.Round(v / max, 2) : 0).ToArray()).ToArray();
         var spec = ChartHost.Call("Heatmap", title, "time (s)", "pitch", z, Labels(frames), Labels(high - low + 1));
         var trace = Trace(spec, 0);
         SetHeatmapAxes(trace, 0, frames, low, high);
@@ -94,11 +129,24 @@ public static class Figures
         trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "|gradient| (share of max)" } };
         var notes = new JsonObject
         {
-            ["type"] = "heatmap", ["showscale"] = false, ["hoverinfo"] = "skip", ["zmin"] = 0, ["zmax"] = 1,
-            ["x"] = trace["x"]!.DeepClone(), ["y"] = trace["y"]!.DeepClone(),
-            ["z"] = new JsonArray(Rows(s.Roll, PianoRoll.Frame, 0, frames, low, high)
-                .Select(r => (JsonNode)new JsonArray(r.Select(v => (JsonNode)JsonValue.Create(v > 0 ? 1 : 0)).ToArray())).ToArray()),
-            ["colorscale"] = new JsonArray(new JsonArray(0, "rgba(0,0,0,0)"), new JsonArray(1, "rgba(255,255,255,0.45)")),
+            ["type"] = "heatmap",
+            ["showscale"] = false,
+            ["hoverinfo"] = "skip",
+            ["zmin"] = 0,
+            ["zmax"] = 1,
+            ["x"] = trace["x"]!.DeepClone(),
+            ["y"] = trace["y"]!.DeepClone(),
+            ["z"] = new JsonArray(
+                Rows(s.Roll, PianoRoll.Frame, 0, frames, low, high)
+                    .Select(r =>
+                        (JsonNode)new JsonArray(r.Select(v => (JsonNode)JsonValue.Create(v > 0 ? 1 : 0)).ToArray())
+                    )
+                    .ToArray()
+            ),
+            ["colorscale"] = new JsonArray(
+                new JsonArray(0, "rgba(0,0,0,0)"),
+                new JsonArray(1, "rgba(255,255,255,0.45)")
+            ),
         };
         spec["data"]!.AsArray().Add(notes);
         PitchAxis(spec, "yaxis", low, high);
@@ -107,31 +155,48 @@ public static class Figures
 
     static (int Low, int High) PitchRange(int start, int end, params PianoRoll[] rolls)
     {
-        int low = 127, high = 0;
+        int low = 127,
+            high = 0;
         foreach (var roll in rolls)
             for (int t = start; t < Math.Min(end, roll.Frames); t++)
-                for (int p = 0; p < PianoRoll.Pitches; p++)
-                    if (roll[PianoRoll.Frame, t, p] > 0) { low = Math.Min(low, p); high = Math.Max(high, p); }
+            for (int p = 0; p < PianoRoll.Pitches; p++)
+                if (roll[PianoRoll.Frame, t, p] > 0)
+                {
+                    low = Math.Min(low, p);
+                    high = Math.Max(high, p);
+                }
         return low > high ? (48, 72) : (Math.Max(0, low - 2), Math.Min(127, high + 2));
     }
 
     static double[][] Rows(PianoRoll roll, int channel, int start, int end, int low, int high) =>
-        Enumerable.Range(low, high - low + 1).Select(p => Enumerable.Range(start, end - start).Select(t => (double)roll[channel, t, p]).ToArray()).ToArray();
+        Enumerable
+            .Range(low, high - low + 1)
+            .Select(p => Enumerable.Range(start, end - start).Select(t => (double)roll[channel, t, p]).ToArray())
+            .ToArray();
 
-    static string[] Labels(int n) => Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    static string[] Labels(int n) =>
+        Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Numeric axes: seconds across (so ticks are few and upright), MIDI pitch up.</summary>
     static void SetHeatmapAxes(JsonObject trace, int start, int end, int low, int high)
     {
-        trace["x"] = new JsonArray(Enumerable.Range(start, end - start).Select(t => (JsonNode)JsonValue.Create(Math.Round(t * PianoRoll.BinSeconds, 2))).ToArray());
-        trace["y"] = new JsonArray(Enumerable.Range(low, high - low + 1).Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
+        trace["x"] = new JsonArray(
+            Enumerable
+                .Range(start, end - start)
+                .Select(t => (JsonNode)JsonValue.Create(Math.Round(t * PianoRoll.BinSeconds, 2)))
+                .ToArray()
+        );
+        trace["y"] = new JsonArray(
+            Enumerable.Range(low, high - low + 1).Select(p => (JsonNode)JsonValue.Create(p)).ToArray()
+        );
         trace["hovertemplate"] = "t = %{x} s, pitch %{y}: %{z}<extra></extra>";
     }
 
     static void PitchAxis(JsonObject spec, string axis, int low, int high)
     {
         var cs = Enumerable.Range(low, high - low + 1).Where(p => p % 12 == 0).ToList();
-        if (cs.Count < 2) cs = Enumerable.Range(low, high - low + 1).Where(p => p % 12 is 0 or 7).ToList();
+        if (cs.Count < 2)
+            cs = Enumerable.Range(low, high - low + 1).Where(p => p % 12 is 0 or 7).ToList();
         var a = Axis(spec, axis);
         a["tickmode"] = "array";
         a["tickvals"] = new JsonArray(cs.Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
@@ -145,14 +210,24 @@ public static class Figures
         var epochs = h.Select(m => (double)m.Epoch).ToArray();
         var series = new (string, Func<EpochMetrics, double>)[]
         {
-            ("train loss (left axis)", m => m.TrainLoss), ("train accuracy", m => m.TrainAccuracy),
-            ("validation segment accuracy", m => m.ValSegmentAccuracy), ("validation piece accuracy", m => m.ValPieceAccuracy),
+            ("train loss (left axis)", m => m.TrainLoss),
+            ("train accuracy", m => m.TrainAccuracy),
+            ("validation segment accuracy", m => m.ValSegmentAccuracy),
+            ("validation piece accuracy", m => m.ValPieceAccuracy),
             ("validation piece weighted F1", m => m.ValWeightedF1),
         };
-        var spec = ChartHost.Call("Lines", title, "epoch", "cross-entropy loss (nats)", series.Select(s => s.Item1).ToArray(),
-            series.Select(_ => epochs).ToArray(), series.Select(s => h.Select(s.Item2).ToArray()).ToArray());
+        var spec = ChartHost.Call(
+            "Lines",
+            title,
+            "epoch",
+            "cross-entropy loss (nats)",
+            series.Select(s => s.Item1).ToArray(),
+            series.Select(_ => epochs).ToArray(),
+            series.Select(s => h.Select(s.Item2).ToArray()).ToArray()
+        );
         StyleSeries(spec);
-        for (int i = 1; i < series.Length; i++) Trace(spec, i)["yaxis"] = "y2";
+        for (int i = 1; i < series.Length; i++)
+            Trace(spec, i)["yaxis"] = "y2";
         Axis(spec, "yaxis2")["title"] = new JsonObject { ["text"] = "accuracy / F1 (fraction)" };
         Axis(spec, "yaxis2")["overlaying"] = "y";
         Axis(spec, "yaxis2")["side"] = "right";
@@ -161,29 +236,58 @@ public static class Figures
         return Finish(title, spec);
     }
 
-    /// <summary>Robust accuracy against ε per attack: segment, piece (majority vote), and after realisation as MIDI.</summary>
+    /// <summary>Robust accuracy against ε per attack: segment, piece (majority vote), and after realisation as
+    /// MIDI.</summary>
     public static Figure Robustness(IEnumerable<AttackFigures> rows, string title = "Robust accuracy vs ε")
     {
-        var names = new List<string>(); var xs = new List<double[]>(); var ys = new List<double[]>();
+        var names = new List<string>();
+        var xs = new List<double[]>();
+        var ys = new List<double[]>();
         foreach (var g in rows.Where(r => r.Eps.HasValue).GroupBy(r => r.Attack))
         {
             var s = g.OrderBy(r => r.Eps).ToList();
             var eps = s.Select(r => r.Eps!.Value).ToArray();
-            names.Add($"{g.Key}: segments"); xs.Add(eps); ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
-            names.Add($"{g.Key}: pieces (vote)"); xs.Add(eps); ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
-            names.Add($"{g.Key}: segments, realised as MIDI"); xs.Add(eps); ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());
+            names.Add($"{g.Key}: segments");
+            xs.Add(eps);
+            ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
+            names.Add($"{g.Key}: pieces (vote)");
+            xs.Add(eps);
+            ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
+            names.Add($"{g.Key}: segments, realised as MIDI");
+            xs.Add(eps);
+            ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());
         }
-        var spec = ChartHost.Call("Lines", title, "ε (normalised velocity; 1.0 = 127)", "accuracy (fraction)", names.ToArray(), xs.ToArray(), ys.ToArray());
+        var spec = ChartHost.Call(
+            "Lines",
+            title,
+            "ε (normalised velocity; 1.0 = 127)",
+            "accuracy (fraction)",
+            names.ToArray(),
+            xs.ToArray(),
+            ys.ToArray()
+        );
         StyleSeries(spec);
         Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);
         return Finish(title, spec);
     }
 
     /// <summary>Lines from named (x, y) series, told apart by dash and marker.</summary>
-    public static Figure Lines(IReadOnlyDictionary<string, (double[] X, double[] Y)> series, string title, string xTitle, string yTitle)
+    public static Figure Lines(
+        IReadOnlyDictionary<string, (double[] X, double[] Y)> series,
+        string title,
+        string xTitle,
+        string yTitle
+    )
     {
-        var spec = ChartHost.Call("Lines", title, xTitle, yTitle, series.Keys.ToArray(), series.Values.Select(v => v.X).ToArray(),
-            series.Values.Select(v => v.Y).ToArray());
+        var spec = ChartHost.Call(
+            "Lines",
+            title,
+            xTitle,
+            yTitle,
+            series.Keys.ToArray(),
+            series.Values.Select(v => v.X).ToArray(),
+            series.Values.Select(v => v.Y).ToArray()
+        );
         StyleSeries(spec);
         return Finish(title, spec);
     }
@@ -201,8 +305,20 @@ public static class Figures
         trace["zmin"] = 0;
         trace["zmax"] = 1;
         trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "share of the true class" } };
-        trace["text"] = new JsonArray(Enumerable.Range(0, classes.Length).Select(i => (JsonNode)new JsonArray(
-            Enumerable.Range(0, classes.Length).Select(j => (JsonNode)JsonValue.Create($"{share[i][j]:0.00} ({m.Confusion[i, j]})")).ToArray())).ToArray());
+        trace["text"] = new JsonArray(
+            Enumerable
+                .Range(0, classes.Length)
+                .Select(i =>
+                    (JsonNode)
+                        new JsonArray(
+                            Enumerable
+                                .Range(0, classes.Length)
+                                .Select(j => (JsonNode)JsonValue.Create($"{share[i][j]:0.00} ({m.Confusion[i, j]})"))
+                                .ToArray()
+                        )
+                )
+                .ToArray()
+        );
         trace["texttemplate"] = "%{text}";
         trace["hovertemplate"] = "true %{y}, predicted %{x}: %{text}<extra></extra>";
         Axis(spec, "yaxis")["autorange"] = "reversed";
@@ -210,9 +326,23 @@ public static class Figures
     }
 
     /// <summary>Grouped bars with their values written on them, so a 0 reads as 0, not as missing.</summary>
-    public static Figure Bars(IReadOnlyList<string> labels, IReadOnlyDictionary<string, double[]> series, string title, string yTitle, string xTitle = "")
+    public static Figure Bars(
+        IReadOnlyList<string> labels,
+        IReadOnlyDictionary<string, double[]> series,
+        string title,
+        string yTitle,
+        string xTitle = ""
+    )
     {
-        var spec = ChartHost.Call("Bars", title, xTitle, yTitle, labels.ToArray(), series.Keys.ToArray(), series.Values.ToArray());
+        var spec = ChartHost.Call(
+            "Bars",
+            title,
+            xTitle,
+            yTitle,
+            labels.ToArray(),
+            series.Keys.ToArray(),
+            series.Values.ToArray()
+        );
         var values = series.Values.ToArray();
         for (int i = 0; i < values.Length; i++)
         {
@@ -227,11 +357,23 @@ public static class Figures
     }
 
     /// <summary>Two series on two y axes (e.g. notes added, and |Δ velocity|, whose scales differ).</summary>
-    public static Figure TwoAxisBars(IReadOnlyList<string> labels, (string Name, double[] Values) left, (string Name, double[] Values) right,
-        string title, string xTitle = "")
+    public static Figure TwoAxisBars(
+        IReadOnlyList<string> labels,
+        (string Name, double[] Values) left,
+        (string Name, double[] Values) right,
+        string title,
+        string xTitle = ""
+    )
     {
-        var spec = ChartHost.Call("Bars", title, xTitle, left.Name, labels.ToArray(), new[] { left.Name, right.Name },
-            new[] { left.Values, right.Values });
+        var spec = ChartHost.Call(
+            "Bars",
+            title,
+            xTitle,
+            left.Name,
+            labels.ToArray(),
+            new[] { left.Name, right.Name },
+            new[] { left.Values, right.Values }
+        );
         var r = Trace(spec, 1);
         r["yaxis"] = "y2";
         r["offsetgroup"] = 2;
@@ -249,7 +391,9 @@ public static class Figures
         return Finish(title, spec);
     }
 
-    static string Label(double v) => !double.IsFinite(v) ? "n/a" : Math.Abs(v) >= 10 ? v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
+    static string Label(double v) =>
+        !double.IsFinite(v) ? "n/a"
+        : Math.Abs(v) >= 10 ? v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
         : v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     static void StyleSeries(JsonObject spec)
@@ -285,9 +429,25 @@ public static class Figures
         layout.Remove("width");
         layout["autosize"] = true;
         layout["height"] = height;
-        layout["title"] = new JsonObject { ["text"] = title, ["x"] = 0.02, ["font"] = new JsonObject { ["size"] = 16 } };
-        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.22, ["x"] = 0 };
-        layout["margin"] = new JsonObject { ["t"] = 60, ["b"] = 110, ["l"] = 70, ["r"] = 70 };
+        layout["title"] = new JsonObject
+        {
+            ["text"] = title,
+            ["x"] = 0.02,
+            ["font"] = new JsonObject { ["size"] = 16 },
+        };
+        layout["legend"] = new JsonObject
+        {
+            ["orientation"] = "h",
+            ["y"] = -0.22,
+            ["x"] = 0,
+        };
+        layout["margin"] = new JsonObject
+        {
+            ["t"] = 60,
+            ["b"] = 110,
+            ["l"] = 70,
+            ["r"] = 70,
+        };
         return new Figure(title, spec);
     }
 }

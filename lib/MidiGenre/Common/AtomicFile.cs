@@ -32,7 +32,8 @@ public static class AtomicFile
         }
         finally
         {
-            if (File.Exists(tmp)) File.Delete(tmp);
+            if (File.Exists(tmp))
+                File.Delete(tmp);
         }
     }
 

@@ -11,15 +11,21 @@ public static class JsonFiles
 
     static JsonSerializerOptions Create()
     {
-        var o = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        var o = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        };
         o.Converters.Add(new FiniteOrNull());
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         return o;
     }
 
-    public static void Write<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Options));
+    public static void Write<T>(string path, T value) =>
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Options));
 
-    public static T Read<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+    public static T Read<T>(string path) =>
+        JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
         ?? throw new InvalidDataException($"{path} is empty");
 
     /// <summary>double: finite values as numbers, the others as null (read back as NaN).</summary>
@@ -32,8 +38,10 @@ public static class JsonFiles
 
         public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
         {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
+            if (double.IsFinite(value))
+                writer.WriteNumberValue(value);
+            else
+                writer.WriteNullValue();
         }
     }
 }

@@ -23,15 +23,21 @@ public static class Seeds
     public static ulong Hash(string name)
     {
         ulong h = 0xCBF29CE484222325UL;
-        foreach (char c in name) { h ^= c; h *= 0x100000001B3UL; }
+        foreach (char c in name)
+        {
+            h ^= c;
+            h *= 0x100000001B3UL;
+        }
         return h;
     }
 
-    /// <summary>The 64-bit seed of stream <paramref name="stream"/> (and sub-stream <paramref name="parts"/>).</summary>
+    /// <summary>The 64-bit seed of stream <paramref name="stream"/> (and sub-stream <paramref
+    /// name="parts"/>).</summary>
     public static ulong Derive64(long seed, string stream, params ReadOnlySpan<long> parts)
     {
         ulong h = Mix((ulong)seed ^ Mix(Hash(stream)));
-        foreach (long p in parts) h = Mix(h ^ (ulong)p);
+        foreach (long p in parts)
+            h = Mix(h ^ (ulong)p);
         return h;
     }
 
@@ -53,35 +59,48 @@ public sealed class StableRandom(ulong seed) : Random
 {
     ulong _state = seed;
 
-    public ulong NextUInt64() { _state += 0x9E3779B97F4A7C15UL; return Seeds.Mix(_state - 0x9E3779B97F4A7C15UL); }
+    public ulong NextUInt64()
+    {
+        _state += 0x9E3779B97F4A7C15UL;
+        return Seeds.Mix(_state - 0x9E3779B97F4A7C15UL);
+    }
 
     protected override double Sample() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
     public override double NextDouble() => Sample();
+
     public override float NextSingle() => (NextUInt64() >> 40) * (1f / (1 << 24));
+
     public override int Next() => (int)(NextUInt64() >> 33);
+
     public override int Next(int maxValue) => Next(0, maxValue);
 
     public override int Next(int minValue, int maxValue)
     {
-        if (maxValue < minValue) throw new ArgumentOutOfRangeException(nameof(maxValue));
+        if (maxValue < minValue)
+            throw new ArgumentOutOfRangeException(nameof(maxValue));
         return (int)(minValue + (long)NextInt64(0, (long)maxValue - minValue));
     }
 
     public override long NextInt64() => (long)(NextUInt64() >> 1);
+
     public override long NextInt64(long maxValue) => NextInt64(0, maxValue);
 
     public override long NextInt64(long minValue, long maxValue)
     {
-        if (maxValue < minValue) throw new ArgumentOutOfRangeException(nameof(maxValue));
+        if (maxValue < minValue)
+            throw new ArgumentOutOfRangeException(nameof(maxValue));
         ulong range = (ulong)(maxValue - minValue);
-        if (range == 0) return minValue;
+        if (range == 0)
+            return minValue;
         // Lemire's multiply-shift with rejection: unbiased.
         ulong limit = (0UL - range) % range;
         while (true)
         {
             ulong x = NextUInt64();
             UInt128 m = (UInt128)x * range;
-            if ((ulong)m >= limit) return minValue + (long)(ulong)(m >> 64);
+            if ((ulong)m >= limit)
+                return minValue + (long)(ulong)(m >> 64);
         }
     }
 
@@ -89,6 +108,7 @@ public sealed class StableRandom(ulong seed) : Random
 
     public override void NextBytes(Span<byte> buffer)
     {
-        for (int i = 0; i < buffer.Length; i++) buffer[i] = (byte)(NextUInt64() >> 56);
+        for (int i = 0; i < buffer.Length; i++)
+            buffer[i] = (byte)(NextUInt64() >> 56);
     }
 }

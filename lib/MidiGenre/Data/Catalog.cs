@@ -5,12 +5,21 @@ using Microsoft.Data.Analysis;
 namespace MidiGenre.Data;
 
 /// <summary>One performance: its class label, piece identity, split and file (relative to the corpus root).</summary>
-public sealed record CatalogEntry(string CanonicalComposer, string Title, string Split, int Year, string MidiFilename, double Duration)
+public sealed record CatalogEntry(
+    string CanonicalComposer,
+    string Title,
+    string Split,
+    int Year,
+    string MidiFilename,
+    double Duration
+)
 {
     /// <summary>The class. For the canonical_composer column it is the composer's surname (last word), e.g.
     /// "Frédéric Chopin" → "Chopin", as in the paper; for any other label column, the value as written.</summary>
     public string Label { get; init; } = Catalog.Surname(CanonicalComposer);
-    /// <summary>Performances of the same piece share this key; they never straddle train, validation and test.</summary>
+
+    /// <summary>Performances of the same piece share this key; they never straddle train, validation and
+    /// test.</summary>
     public string PieceKey { get; init; } = Catalog.Surname(CanonicalComposer) + "|" + Catalog.NormaliseTitle(Title);
 }
 
@@ -22,28 +31,52 @@ public sealed class CatalogFormatException(string path, string reason) : Excepti
 }
 
 /// <summary>A model is used with a corpus whose classes it was not trained on.</summary>
-public sealed class ClassMismatchException(IReadOnlyList<string> model, IReadOnlyList<string> corpus, IReadOnlyList<string> unknown)
-    : Exception($"the corpus's classes [{string.Join(", ", corpus)}] are not the model's [{string.Join(", ", model)}]: " +
-                $"the model cannot predict {string.Join(", ", unknown)}. Pass the corpus the model was trained on (--corpus), " +
-                "or --classes with a subset of the model's classes.");
+public sealed class ClassMismatchException(
+    IReadOnlyList<string> model,
+    IReadOnlyList<string> corpus,
+    IReadOnlyList<string> unknown
+)
+    : Exception(
+        $"the corpus's classes [{string.Join(", ", corpus)}] are not the model's [{string.Join(", ", model)}]: "
+            + $"the model cannot predict {string.Join(", ", unknown)}. Pass the corpus "
+            + $"the model was trained on (--corpus), "
+            + "or --classes with a subset of the model's classes."
+    );
 
 /// <summary>Which labels become classes.</summary>
 public sealed record ClassSelection(IReadOnlyList<string>? Names = null, int MinPieces = 1)
 {
     /// <summary>The 13 composers kept by Kim et al. (2020).</summary>
     public static readonly IReadOnlyList<string> Paper13 =
-        ["Scarlatti", "Bach", "Haydn", "Mozart", "Beethoven", "Schubert", "Schumann", "Chopin", "Liszt", "Brahms", "Debussy",
-         "Rachmaninoff", "Scriabin"];
+    [
+        "Scarlatti",
+        "Bach",
+        "Haydn",
+        "Mozart",
+        "Beethoven",
+        "Schubert",
+        "Schumann",
+        "Chopin",
+        "Liszt",
+        "Brahms",
+        "Debussy",
+        "Rachmaninoff",
+        "Scriabin",
+    ];
     public static readonly ClassSelection Paper = new(Paper13);
     public static readonly ClassSelection All = new();
 
     /// <summary>"paper" (the 13 composers), a comma-separated list, or null/"all" (every label).</summary>
-    public static ClassSelection Parse(string? classes, int minPieces = 1) => classes?.Trim() switch
-    {
-        null or "" or "all" => new(null, minPieces),
-        "paper" => new(Paper13, minPieces),
-        var list => new(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), minPieces),
-    };
+    public static ClassSelection Parse(string? classes, int minPieces = 1) =>
+        classes?.Trim() switch
+        {
+            null or "" or "all" => new(null, minPieces),
+            "paper" => new(Paper13, minPieces),
+            var list => new(
+                list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                minPieces
+            ),
+        };
 }
 
 /// <summary>The three kinds of corpus a path can name.</summary>
@@ -51,8 +84,10 @@ public enum CorpusKind
 {
     /// <summary>A folder holding maestro-v2.0.0.csv: the paper's 13 composers by default.</summary>
     Maestro,
+
     /// <summary>A catalog CSV in the MAESTRO schema (or a folder holding exactly one CSV), any label values.</summary>
     Catalog,
+
     /// <summary>ROOT/&lt;label&gt;/**/*.mid|*.midi, as torchvision's ImageFolder: every file is a piece.</summary>
     Folders,
 }
@@ -63,28 +98,54 @@ public sealed partial class Catalog
 {
     public const string MaestroCsv = "maestro-v2.0.0.csv";
     public const string DefaultLabelColumn = "canonical_composer";
+
     /// <summary>Columns every catalog needs besides its label column; the others are optional.</summary>
     public static readonly string[] RequiredColumns = ["midi_filename"];
-    static readonly string[] MaestroColumns = ["canonical_composer", "canonical_title", "split", "year", "midi_filename", "duration"];
+    static readonly string[] MaestroColumns =
+    [
+        "canonical_composer",
+        "canonical_title",
+        "split",
+        "year",
+        "midi_filename",
+        "duration",
+    ];
 
     public string Root { get; }
     public CorpusKind Kind { get; }
     public string LabelColumn { get; }
     public IReadOnlyList<CatalogEntry> Entries { get; }
     public IReadOnlyList<string> Classes { get; }
+
     /// <summary>Whether the entries carry a train/validation/test column of their own.</summary>
     public bool HasSplitColumn { get; }
 
-    Catalog(string root, CorpusKind kind, string labelColumn, IReadOnlyList<CatalogEntry> entries, IReadOnlyList<string> classes,
-        bool hasSplit)
+    Catalog(
+        string root,
+        CorpusKind kind,
+        string labelColumn,
+        IReadOnlyList<CatalogEntry> entries,
+        IReadOnlyList<string> classes,
+        bool hasSplit
+    )
     {
-        (Root, Kind, LabelColumn, Entries, Classes, HasSplitColumn) = (root, kind, labelColumn, entries, classes, hasSplit);
+        (Root, Kind, LabelColumn, Entries, Classes, HasSplitColumn) = (
+            root,
+            kind,
+            labelColumn,
+            entries,
+            classes,
+            hasSplit
+        );
     }
 
     public int ClassIndex(CatalogEntry e) => IndexOf(Classes, e.Label);
+
     static int IndexOf(IReadOnlyList<string> list, string s)
     {
-        for (int i = 0; i < list.Count; i++) if (list[i] == s) return i;
+        for (int i = 0; i < list.Count; i++)
+            if (list[i] == s)
+                return i;
         return -1;
     }
 
@@ -93,24 +154,42 @@ public sealed partial class Catalog
     /// <summary>What kind of corpus <paramref name="path"/> names.</summary>
     public static CorpusKind KindOf(string path)
     {
-        if (File.Exists(path)) return CorpusKind.Catalog;
+        if (File.Exists(path))
+            return CorpusKind.Catalog;
         if (!Directory.Exists(path))
-            throw new CatalogFormatException(path, "does not exist; pass a MAESTRO folder, a catalog CSV, or a folder with one " +
-                "sub-folder of MIDI files per class");
-        if (File.Exists(Path.Combine(path, MaestroCsv))) return CorpusKind.Maestro;
+            throw new CatalogFormatException(
+                path,
+                "does not exist; pass a MAESTRO folder, a catalog CSV, or a folder with one "
+                    + "sub-folder of MIDI files per class"
+            );
+        if (File.Exists(Path.Combine(path, MaestroCsv)))
+            return CorpusKind.Maestro;
         return Directory.GetFiles(path, "*.csv").Length > 0 ? CorpusKind.Catalog : CorpusKind.Folders;
     }
 
     /// <summary>Opens any corpus kind and keeps the selected classes (default: the paper's 13 for MAESTRO with the
     /// composer column, every label otherwise). Fails before any work when the corpus yields fewer than two classes,
     /// a column is missing, or listed files are absent.</summary>
-    public static Catalog Load(string path, ClassSelection? selection = null, string labelColumn = DefaultLabelColumn, int minPieces = 1)
+    public static Catalog Load(
+        string path,
+        ClassSelection? selection = null,
+        string labelColumn = DefaultLabelColumn,
+        int minPieces = 1
+    )
     {
         var kind = KindOf(path);
-        selection ??= (kind == CorpusKind.Maestro && labelColumn == DefaultLabelColumn ? ClassSelection.Paper : ClassSelection.All)
-            with { MinPieces = minPieces };
-        if (kind == CorpusKind.Folders) return Select(path, kind, labelColumn, ReadFolders(path), selection, hasSplit: false);
-        string csv = kind == CorpusKind.Maestro ? Path.Combine(path, MaestroCsv) : File.Exists(path) ? path : SingleCsv(path);
+        selection ??= (
+            kind == CorpusKind.Maestro && labelColumn == DefaultLabelColumn ? ClassSelection.Paper : ClassSelection.All
+        ) with
+        {
+            MinPieces = minPieces,
+        };
+        if (kind == CorpusKind.Folders)
+            return Select(path, kind, labelColumn, ReadFolders(path), selection, hasSplit: false);
+        string csv =
+            kind == CorpusKind.Maestro ? Path.Combine(path, MaestroCsv)
+            : File.Exists(path) ? path
+            : SingleCsv(path);
         var (entries, hasSplit) = ReadCsv(csv, labelColumn);
         return Select(Path.GetDirectoryName(Path.GetFullPath(csv))!, kind, labelColumn, entries, selection, hasSplit);
     }
@@ -118,28 +197,49 @@ public sealed partial class Catalog
     static string SingleCsv(string folder)
     {
         var csvs = Directory.GetFiles(folder, "*.csv");
-        return csvs.Length == 1 ? csvs[0] : throw new CatalogFormatException(folder,
-            $"holds {csvs.Length} CSV files ({string.Join(", ", csvs.Select(Path.GetFileName))}); pass the catalog CSV itself");
+        return csvs.Length == 1
+            ? csvs[0]
+            : throw new CatalogFormatException(
+                folder,
+                $"holds {csvs.Length} CSV files ({string.Join(", ", csvs.Select(Path.GetFileName))}); pass the "
+                    + $"catalog CSV itself"
+            );
     }
 
-    static Catalog Select(string root, CorpusKind kind, string labelColumn, List<CatalogEntry> all, ClassSelection selection,
-        bool hasSplit)
+    static Catalog Select(
+        string root,
+        CorpusKind kind,
+        string labelColumn,
+        List<CatalogEntry> all,
+        ClassSelection selection,
+        bool hasSplit
+    )
     {
         // MAESTRO's collaborations ("A / B") have no single composer.
-        var eligible = all.Where(e => !(labelColumn == DefaultLabelColumn && e.CanonicalComposer.Contains('/')) && e.Label.Length > 0)
+        var eligible = all.Where(e =>
+                !(labelColumn == DefaultLabelColumn && e.CanonicalComposer.Contains('/')) && e.Label.Length > 0
+            )
             .ToList();
-        var pieces = eligible.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Select(e => e.PieceKey).Distinct().Count());
+        var pieces = eligible
+            .GroupBy(e => e.Label)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.PieceKey).Distinct().Count());
         var unknown = selection.Names?.Where(n => !pieces.ContainsKey(n)).ToList() ?? [];
         if (unknown.Count > 0 && selection.Names != ClassSelection.Paper13)
-            throw new CatalogFormatException(root, $"class(es) {string.Join(", ", unknown)} not found in column " +
-                $"'{labelColumn}'; labels present: {Listing(pieces)}");
+            throw new CatalogFormatException(
+                root,
+                $"class(es) {string.Join(", ", unknown)} not found in column "
+                    + $"'{labelColumn}'; labels present: {Listing(pieces)}"
+            );
         var names = selection.Names ?? pieces.Keys.Order(StringComparer.Ordinal).ToList();
         var classes = names.Where(n => pieces.TryGetValue(n, out int c) && c >= selection.MinPieces).ToList();
         if (classes.Count < 2)
-            throw new CatalogFormatException(root, $"yields {classes.Count} class(es) from column '{labelColumn}' " +
-                $"(min pieces {selection.MinPieces}{(selection.Names == null ? "" : $", classes {string.Join(",", selection.Names)}")}); " +
-                $"a classifier needs at least 2. Labels present: {Listing(pieces)}. Choose another --label column, " +
-                "--classes all (or a list), or a lower --min-pieces.");
+            throw new CatalogFormatException(
+                root,
+                $"yields {classes.Count} class(es) from column '{labelColumn}' "
+                    + $"(min pieces {selection.MinPieces}{ClassesNote(selection)}); a classifier needs at least 2. "
+                    + $"Labels present: {Listing(pieces)}. Choose another --label column, "
+                    + "--classes all (or a list), or a lower --min-pieces."
+            );
         var kept = eligible.Where(e => classes.Contains(e.Label)).ToList();
         return new Catalog(root, kind, labelColumn, kept, classes, hasSplit);
     }
@@ -149,8 +249,12 @@ public sealed partial class Catalog
     {
         var absent = Entries.Where(e => !File.Exists(MidiPath(e))).Select(e => e.MidiFilename).ToList();
         if (absent.Count > 0)
-            throw new CatalogFormatException(Root, $"{absent.Count} listed MIDI file(s) are absent, e.g. " +
-                $"{string.Join(", ", absent.Take(3))}; put them in place (paths are relative to the catalog) or remove their rows");
+            throw new CatalogFormatException(
+                Root,
+                $"{absent.Count} listed MIDI file(s) are absent, e.g. "
+                    + $"{string.Join(", ", absent.Take(3))}; put them in place (paths are relative to the catalog) or "
+                    + $"remove their rows"
+            );
         return this;
     }
 
@@ -159,14 +263,24 @@ public sealed partial class Catalog
     /// not know is a <see cref="ClassMismatchException"/>.</summary>
     public Catalog InClassOrder(IReadOnlyList<string> modelClasses)
     {
-        if (Classes.SequenceEqual(modelClasses)) return this;
+        if (Classes.SequenceEqual(modelClasses))
+            return this;
         var unknown = Classes.Except(modelClasses).ToList();
-        if (unknown.Count > 0) throw new ClassMismatchException(modelClasses, Classes, unknown);
+        if (unknown.Count > 0)
+            throw new ClassMismatchException(modelClasses, Classes, unknown);
         return new Catalog(Root, Kind, LabelColumn, Entries, modelClasses, HasSplitColumn);
     }
 
-    static string Listing(Dictionary<string, int> pieces) => pieces.Count == 0 ? "none" :
-        string.Join(", ", pieces.OrderBy(p => p.Key, StringComparer.Ordinal).Take(20).Select(p => $"{p.Key} ({p.Value} pieces)"));
+    static string ClassesNote(ClassSelection selection) =>
+        selection.Names == null ? "" : $", classes {string.Join(",", selection.Names)}";
+
+    static string Listing(Dictionary<string, int> pieces) =>
+        pieces.Count == 0
+            ? "none"
+            : string.Join(
+                ", ",
+                pieces.OrderBy(p => p.Key, StringComparer.Ordinal).Take(20).Select(p => $"{p.Key} ({p.Value} pieces)")
+            );
 
     /// <summary>ROOT/&lt;label&gt;/**/*.mid|*.midi: each file is one piece of class &lt;label&gt;.</summary>
     static List<CatalogEntry> ReadFolders(string root)
@@ -175,59 +289,97 @@ public sealed partial class Catalog
         foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
             string label = Path.GetFileName(dir);
-            foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                         .Where(f => f.EndsWith(".mid", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".midi", StringComparison.OrdinalIgnoreCase))
-                         .Order(StringComparer.Ordinal))
+            foreach (
+                var file in Directory
+                    .EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+                    .Where(f =>
+                        f.EndsWith(".mid", StringComparison.OrdinalIgnoreCase)
+                        || f.EndsWith(".midi", StringComparison.OrdinalIgnoreCase)
+                    )
+                    .Order(StringComparer.Ordinal)
+            )
             {
                 string rel = Path.GetRelativePath(root, file).Replace('\\', '/');
-                entries.Add(new CatalogEntry(label, Path.GetFileNameWithoutExtension(file), "", 0, rel, 0)
-                    { Label = label, PieceKey = label + "|" + rel });
+                entries.Add(
+                    new CatalogEntry(label, Path.GetFileNameWithoutExtension(file), "", 0, rel, 0)
+                    {
+                        Label = label,
+                        PieceKey = label + "|" + rel,
+                    }
+                );
             }
         }
         if (entries.Count == 0)
-            throw new CatalogFormatException(root, "holds no catalog CSV and no <label>/*.mid(i) files; expected a MAESTRO folder, " +
-                "a catalog CSV, or one sub-folder of MIDI files per class");
+            throw new CatalogFormatException(
+                root,
+                "holds no catalog CSV and no <label>/*.mid(i) files; expected a MAESTRO folder, "
+                    + "a catalog CSV, or one sub-folder of MIDI files per class"
+            );
         return entries;
     }
 
     static (List<CatalogEntry> Entries, bool HasSplit) ReadCsv(string csv, string labelColumn)
     {
-        if (!File.Exists(csv)) throw new CatalogFormatException(csv, "catalog file not found");
+        if (!File.Exists(csv))
+            throw new CatalogFormatException(csv, "catalog file not found");
         DataFrame df;
         try
         {
             // Every column as string: years and durations are parsed below with a clear error per row.
             var header = ParseHeader(File.ReadLines(csv).FirstOrDefault() ?? "");
-            df = DataFrame.LoadCsv(csv, header: true, dataTypes: header.Select(_ => typeof(string)).ToArray(),
-                encoding: System.Text.Encoding.UTF8);
+            df = DataFrame.LoadCsv(
+                csv,
+                header: true,
+                dataTypes: header.Select(_ => typeof(string)).ToArray(),
+                encoding: System.Text.Encoding.UTF8
+            );
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        catch (Exception e)
+            when (e is FormatException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
         {
             throw new CatalogFormatException(csv, "cannot parse CSV: " + e.Message);
         }
         bool Has(string c) => df.Columns.Any(col => col.Name == c);
         var missing = RequiredColumns.Append(labelColumn).Distinct().Where(c => !Has(c)).ToList();
         if (missing.Count > 0)
-            throw new CatalogFormatException(csv, $"missing column(s) {string.Join(", ", missing)}; a catalog needs midi_filename and " +
-                $"its label column (--label, default {DefaultLabelColumn}), as in the MAESTRO v2.0.0 schema ({string.Join(",", MaestroColumns)}); " +
-                $"columns present: {string.Join(", ", df.Columns.Select(c => c.Name))}");
+            throw new CatalogFormatException(
+                csv,
+                $"missing column(s) {string.Join(", ", missing)}; a catalog needs midi_filename and "
+                    + $"its label column (--label, default {DefaultLabelColumn}), as in the MAESTRO v2.0.0 schema "
+                    + $"({string.Join(",", MaestroColumns)}); "
+                    + $"columns present: {string.Join(", ", df.Columns.Select(c => c.Name))}"
+            );
         var entries = new List<CatalogEntry>((int)df.Rows.Count);
         for (long r = 0; r < df.Rows.Count; r++)
         {
             string Get(string col) => Has(col) ? df[col][r]?.ToString()?.Trim() ?? "" : "";
-            string yearText = Get("year"), durationText = Get("duration");
+            string yearText = Get("year"),
+                durationText = Get("duration");
             int year = 0;
             double duration = 0;
-            if (yearText.Length > 0 && !int.TryParse(yearText, NumberStyles.Integer, CultureInfo.InvariantCulture, out year))
+            if (
+                yearText.Length > 0
+                && !int.TryParse(yearText, NumberStyles.Integer, CultureInfo.InvariantCulture, out year)
+            )
                 throw new CatalogFormatException(csv, $"row {r + 2}: year '{yearText}' is not a number");
-            if (durationText.Length > 0 && !double.TryParse(durationText, NumberStyles.Float, CultureInfo.InvariantCulture, out duration))
+            if (
+                durationText.Length > 0
+                && !double.TryParse(durationText, NumberStyles.Float, CultureInfo.InvariantCulture, out duration)
+            )
                 throw new CatalogFormatException(csv, $"row {r + 2}: duration '{durationText}' is not a number");
             string file = Get("midi_filename");
-            if (file.Length == 0) throw new CatalogFormatException(csv, $"row {r + 2}: empty midi_filename");
-            string composer = Get("canonical_composer"), title = Get("canonical_title") is { Length: > 0 } t ? t : file;
+            if (file.Length == 0)
+                throw new CatalogFormatException(csv, $"row {r + 2}: empty midi_filename");
+            string composer = Get("canonical_composer"),
+                title = Get("canonical_title") is { Length: > 0 } t ? t : file;
             string label = labelColumn == DefaultLabelColumn ? Surname(composer) : Get(labelColumn);
-            entries.Add(new CatalogEntry(composer, title, Get("split"), year, file, duration)
-                { Label = label, PieceKey = label + "|" + NormaliseTitle(title) });
+            entries.Add(
+                new CatalogEntry(composer, title, Get("split"), year, file, duration)
+                {
+                    Label = label,
+                    PieceKey = label + "|" + NormaliseTitle(title),
+                }
+            );
         }
         return (entries, Has("split") && entries.All(e => e.Split.Length > 0));
     }
@@ -243,7 +395,8 @@ public sealed partial class Catalog
             new StringDataFrameColumn("split", Entries.Select(e => e.Split)),
             new PrimitiveDataFrameColumn<int>("year", Entries.Select(e => e.Year)),
             new PrimitiveDataFrameColumn<double>("duration_s", Entries.Select(e => e.Duration)),
-            new StringDataFrameColumn("midi_filename", Entries.Select(e => e.MidiFilename)));
+            new StringDataFrameColumn("midi_filename", Entries.Select(e => e.MidiFilename))
+        );
     }
 
     /// <summary>Pieces, performances and hours per class.</summary>
@@ -252,9 +405,16 @@ public sealed partial class Catalog
         var groups = Classes.Select(c => Entries.Where(e => e.Label == c).ToList()).ToList();
         return new DataFrame(
             new StringDataFrameColumn("class", Classes),
-            new PrimitiveDataFrameColumn<int>("pieces", groups.Select(g => g.Select(e => e.PieceKey).Distinct().Count())),
+            new PrimitiveDataFrameColumn<int>(
+                "pieces",
+                groups.Select(g => g.Select(e => e.PieceKey).Distinct().Count())
+            ),
             new PrimitiveDataFrameColumn<int>("performances", groups.Select(g => g.Count)),
-            new PrimitiveDataFrameColumn<double>("hours", groups.Select(g => Math.Round(g.Sum(e => e.Duration) / 3600, 2))));
+            new PrimitiveDataFrameColumn<double>(
+                "hours",
+                groups.Select(g => Math.Round(g.Sum(e => e.Duration) / 3600, 2))
+            )
+        );
     }
 
     public static string Surname(string composer)
@@ -266,6 +426,9 @@ public sealed partial class Catalog
     public static string NormaliseTitle(string title) =>
         Spaces().Replace(NonAlnum().Replace(title.ToLowerInvariant(), " "), " ").Trim();
 
-    [GeneratedRegex(@"[^\p{L}\p{N}]+")] private static partial Regex NonAlnum();
-    [GeneratedRegex(@"\s+")] private static partial Regex Spaces();
+    [GeneratedRegex(@"[^\p{L}\p{N}]+")]
+    private static partial Regex NonAlnum();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
 }

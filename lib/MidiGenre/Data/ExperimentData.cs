@@ -10,17 +10,22 @@ namespace MidiGenre.Data;
 public sealed record DataSource(string DataDir = "data", string? Corpus = null, bool SmallSynthetic = false)
 {
     public string LabelColumn { get; init; } = Catalog.DefaultLabelColumn;
+
     /// <summary>"paper", "all" or a comma-separated list; null = the corpus kind's default.</summary>
     public string? Classes { get; init; }
     public int MinPieces { get; init; } = 1;
+
     /// <summary>null = the catalog's own split column when it has one, else stratified.</summary>
     public SplitMode? Split { get; init; }
     public EncodeOptions Encoding { get; init; } = EncodeOptions.Default;
 
-    public string Name => Corpus == null ? (SmallSynthetic ? "synthetic-smoke" : "synthetic")
-        : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Corpus)));
+    public string Name =>
+        Corpus == null
+            ? (SmallSynthetic ? "synthetic-smoke" : "synthetic")
+            : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Corpus)));
     public string SyntheticDir => Path.Combine(DataDir, SmallSynthetic ? "synthetic-smoke" : "synthetic");
     public string CacheDir => Path.Combine(DataDir, "cache");
+
     /// <summary>The folder or file the catalog is read from.</summary>
     public string CorpusPath => Corpus ?? SyntheticDir;
 
@@ -28,17 +33,22 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
         new DataSource(dataDir, corpus, profile == "smoke").Absolute();
 
     /// <summary>The same source with absolute paths, as recorded in checkpoints.</summary>
-    public DataSource Absolute() => this with
-    {
-        DataDir = Path.GetFullPath(DataDir),
-        Corpus = Corpus == null ? null : Path.GetFullPath(Corpus),
-    };
+    public DataSource Absolute() =>
+        this with
+        {
+            DataDir = Path.GetFullPath(DataDir),
+            Corpus = Corpus == null ? null : Path.GetFullPath(Corpus),
+        };
 
     public Catalog OpenCatalog()
     {
         if (Corpus == null)
-            SyntheticCorpus.EnsureGenerated(SyntheticDir, SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default);
-        return Catalog.Load(CorpusPath, Classes == null ? null : ClassSelection.Parse(Classes, MinPieces), LabelColumn, MinPieces)
+            SyntheticCorpus.EnsureGenerated(
+                SyntheticDir,
+                SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default
+            );
+        return Catalog
+            .Load(CorpusPath, Classes == null ? null : ClassSelection.Parse(Classes, MinPieces), LabelColumn, MinPieces)
             .RequireFiles();
     }
 
@@ -47,30 +57,54 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
 }
 
 /// <summary>Catalog, cache, split and segment datasets of one experiment: the data side shared by the CLI, the
-/// pipeline and the notebooks. Train fits the weights, Validation picks the checkpoint, Test is what reports show.</summary>
-public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCache Cache, DataSplit Split,
-    SegmentDataset Train, SegmentDataset Validation, SegmentDataset Test, IReadOnlyList<EncodeRecord> Failed)
+/// pipeline and the notebooks. Train fits the weights, Validation picks the checkpoint, Test is what reports
+/// show.</summary>
+public sealed record ExperimentData(
+    DataSource Source,
+    Catalog Catalog,
+    RollCache Cache,
+    DataSplit Split,
+    SegmentDataset Train,
+    SegmentDataset Validation,
+    SegmentDataset Test,
+    IReadOnlyList<EncodeRecord> Failed
+)
 {
     public IReadOnlyList<string> Classes => Catalog.Classes;
 
     /// <summary>Opens the corpus (generating the synthetic one if needed), prepares the cache (only what is missing),
     /// splits and loads. Files that fail to encode are reported through <paramref name="warn"/> and kept in
     /// <see cref="Failed"/>, never dropped silently.</summary>
-    public static ExperimentData Load(DataSource source, SegmentSpec spec, int seed = 0, int inputChannels = 2,
-        Action<EncodeRecord>? onEncoded = null, Action<string>? warn = null, IReadOnlyList<string>? classOrder = null)
+    public static ExperimentData Load(
+        DataSource source,
+        SegmentSpec spec,
+        int seed = 0,
+        int inputChannels = 2,
+        Action<EncodeRecord>? onEncoded = null,
+        Action<string>? warn = null,
+        IReadOnlyList<string>? classOrder = null
+    )
     {
         var catalog = source.OpenCatalog();
-        if (classOrder != null) catalog = catalog.InClassOrder(classOrder);
+        if (classOrder != null)
+            catalog = catalog.InClassOrder(classOrder);
         var mode = source.Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
         var split = DataSplit.Make(catalog.Entries, mode, seed);
         var cache = source.OpenCache();
         var records = cache.Prepare(catalog, onEncoded);
         var failed = records.Where(r => r.Status == EncodeStatus.Failed).ToList();
-        if (failed.Count > 0) WarnFailures(catalog, failed, cache.ReportPath, warn ?? (s => Console.Error.WriteLine("warning: " + s)));
-        return new ExperimentData(source, catalog, cache, split,
+        if (failed.Count > 0)
+            WarnFailures(catalog, failed, cache.ReportPath, warn ?? (s => Console.Error.WriteLine("warning: " + s)));
+        return new ExperimentData(
+            source,
+            catalog,
+            cache,
+            split,
             SegmentDataset.FromCache(cache, catalog, split.Train, spec, inputChannels),
             SegmentDataset.FromCache(cache, catalog, split.Validation, spec, inputChannels),
-            SegmentDataset.FromCache(cache, catalog, split.Test, spec, inputChannels), failed);
+            SegmentDataset.FromCache(cache, catalog, split.Test, spec, inputChannels),
+            failed
+        );
     }
 
     static void WarnFailures(Catalog catalog, List<EncodeRecord> failed, string report, Action<string> warn)
@@ -79,8 +113,10 @@ public sealed record ExperimentData(DataSource Source, Catalog Catalog, RollCach
         warn($"{failed.Count} of {catalog.Entries.Count} files failed to encode and are left out (listed in {report})");
         foreach (var c in catalog.Classes)
         {
-            int all = catalog.Entries.Count(e => e.Label == c), bad = catalog.Entries.Count(e => e.Label == c && failedIds.Contains(e.MidiFilename));
-            if (bad > 0 && bad >= 0.1 * all) warn($"class {c}: {bad} of {all} files failed to encode ({100.0 * bad / all:F0} %)");
+            int all = catalog.Entries.Count(e => e.Label == c),
+                bad = catalog.Entries.Count(e => e.Label == c && failedIds.Contains(e.MidiFilename));
+            if (bad > 0 && bad >= 0.1 * all)
+                warn($"class {c}: {bad} of {all} files failed to encode ({100.0 * bad / all:F0} %)");
         }
     }
 }

@@ -6,7 +6,8 @@ namespace MidiGenre.Data;
 /// <summary>A file to fetch, with what it must be.</summary>
 public sealed record DownloadSpec(Uri Url, string FileName, long? ExpectedBytes = null, string? Sha256 = null);
 
-/// <summary>Downloads went wrong: bad status, wrong size or hash, or a zip entry that would escape the target folder.</summary>
+/// <summary>Downloads went wrong: bad status, wrong size or hash, or a zip entry that would escape the target
+/// folder.</summary>
 public sealed class DownloadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
@@ -18,25 +19,40 @@ public static class MaestroDownload
 {
     public static readonly DownloadSpec MidiZip = new(
         new Uri("https://storage.googleapis.com/magentadata/datasets/maestro/v2.0.0/maestro-v2.0.0-midi.zip"),
-        "maestro-v2.0.0-midi.zip");
+        "maestro-v2.0.0-midi.zip"
+    );
 
-    /// <summary>Downloads (if not already present and valid) and extracts into <paramref name="targetDir"/>; returns the folder with the CSV.</summary>
-    public static async Task<string> FetchAsync(string targetDir, DownloadSpec? spec = null, IProgress<(long Done, long? Total)>? progress = null,
-        HttpClient? http = null, CancellationToken cancel = default)
+    /// <summary>Downloads (if not already present and valid) and extracts into <paramref name="targetDir"/>; returns
+    /// the folder with the CSV.</summary>
+    public static async Task<string> FetchAsync(
+        string targetDir,
+        DownloadSpec? spec = null,
+        IProgress<(long Done, long? Total)>? progress = null,
+        HttpClient? http = null,
+        CancellationToken cancel = default
+    )
     {
         spec ??= MidiZip;
         Directory.CreateDirectory(targetDir);
         string zip = Path.Combine(targetDir, spec.FileName);
-        if (!File.Exists(zip)) await DownloadAsync(spec, zip, progress, http, cancel);
-        else Verify(spec, zip);
+        if (!File.Exists(zip))
+            await DownloadAsync(spec, zip, progress, http, cancel);
+        else
+            Verify(spec, zip);
         ExtractSafely(zip, targetDir);
-        var csv = Directory.GetFiles(targetDir, "maestro-v*.csv", SearchOption.AllDirectories).FirstOrDefault()
+        var csv =
+            Directory.GetFiles(targetDir, "maestro-v*.csv", SearchOption.AllDirectories).FirstOrDefault()
             ?? throw new DownloadException($"{zip} holds no maestro-v*.csv");
         return Path.GetDirectoryName(csv)!;
     }
 
-    public static async Task DownloadAsync(DownloadSpec spec, string destination, IProgress<(long Done, long? Total)>? progress = null,
-        HttpClient? http = null, CancellationToken cancel = default)
+    public static async Task DownloadAsync(
+        DownloadSpec spec,
+        string destination,
+        IProgress<(long Done, long? Total)>? progress = null,
+        HttpClient? http = null,
+        CancellationToken cancel = default
+    )
     {
         bool own = http == null;
         http ??= new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -67,12 +83,18 @@ public static class MaestroDownload
         }
         catch (HttpRequestException e)
         {
-            throw new DownloadException($"cannot download {spec.Url}: {e.Message}. Download it by hand and pass --maestro DIR (see data/README.md).", e);
+            throw new DownloadException(
+                $"cannot download {spec.Url}: {e.Message}. Download it by hand and pass "
+                    + $"--maestro DIR (see data/README.md).",
+                e
+            );
         }
         finally
         {
-            if (own) http.Dispose();
-            if (File.Exists(part)) File.Delete(part);
+            if (own)
+                http.Dispose();
+            if (File.Exists(part))
+                File.Delete(part);
         }
     }
 
@@ -86,25 +108,41 @@ public static class MaestroDownload
             using var fs = File.OpenRead(path);
             string actual = Convert.ToHexString(SHA256.HashData(fs));
             if (!actual.Equals(sha, StringComparison.OrdinalIgnoreCase))
-                throw new DownloadException($"{path}: SHA-256 {actual.ToLowerInvariant()}, expected {sha.ToLowerInvariant()}");
+                throw new DownloadException(
+                    $"{path}: SHA-256 {actual.ToLowerInvariant()}, expected {sha.ToLowerInvariant()}"
+                );
         }
     }
 
-    /// <summary>Extracts every entry, refusing any whose path would resolve outside <paramref name="targetDir"/> (zip slip).</summary>
+    /// <summary>Extracts every entry, refusing any whose path would resolve outside <paramref name="targetDir"/> (zip
+    /// slip).</summary>
     public static void ExtractSafely(string zipPath, string targetDir)
     {
         string root = Path.GetFullPath(targetDir);
-        if (!root.EndsWith(Path.DirectorySeparatorChar)) root += Path.DirectorySeparatorChar;
+        if (!root.EndsWith(Path.DirectorySeparatorChar))
+            root += Path.DirectorySeparatorChar;
         using var archive = ZipFile.OpenRead(zipPath);
         foreach (var entry in archive.Entries)
         {
             string dest = Path.GetFullPath(Path.Combine(root, entry.FullName));
             if (!dest.StartsWith(root, StringComparison.Ordinal))
                 throw new DownloadException($"{zipPath}: entry '{entry.FullName}' would be written outside {root}");
-            if (entry.FullName.EndsWith('/')) { Directory.CreateDirectory(dest); continue; }
+            if (entry.FullName.EndsWith('/'))
+            {
+                Directory.CreateDirectory(dest);
+                continue;
+            }
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            if (File.Exists(dest) && new FileInfo(dest).Length == entry.Length) continue;
-            AtomicFile.Write(dest, s => { using var src = entry.Open(); src.CopyTo(s); });
+            if (File.Exists(dest) && new FileInfo(dest).Length == entry.Length)
+                continue;
+            AtomicFile.Write(
+                dest,
+                s =>
+                {
+                    using var src = entry.Open();
+                    src.CopyTo(s);
+                }
+            );
         }
     }
 }

@@ -3,9 +3,9 @@ using MidiGenre.Encoding;
 namespace MidiGenre.Data;
 
 /// <summary>
-/// Encoded rolls of a catalog on disk: <c>ROOT/&lt;encoder key&gt;/&lt;corpus&gt;/&lt;midi_filename&gt;.npy</c>. The folder is
-/// keyed by the encoder settings and the corpus, so other settings or another corpus with the same file names never
-/// mix; a roll older than its MIDI file (a regenerated corpus) is encoded again.
+/// Encoded rolls of a catalog on disk: <c>ROOT/&lt;encoder key&gt;/&lt;corpus&gt;/&lt;midi_filename&gt;.npy</c>. The
+/// folder is keyed by the encoder settings and the corpus, so other settings or another corpus with the same file names
+/// never mix; a roll older than its MIDI file (a regenerated corpus) is encoded again.
 /// </summary>
 public sealed class RollCache(string root, EncodeOptions? options = null, string corpus = "")
 {
@@ -17,9 +17,15 @@ public sealed class RollCache(string root, EncodeOptions? options = null, string
     public string PathFor(CatalogEntry e) => Path.Combine(Directory, e.MidiFilename + ".npy");
 
     /// <summary>Encodes every entry not cached yet (all cores, atomic writes) and writes the prepare report.</summary>
-    public IReadOnlyList<EncodeRecord> Prepare(Catalog catalog, Action<EncodeRecord>? onDone = null, CancellationToken cancel = default)
+    public IReadOnlyList<EncodeRecord> Prepare(
+        Catalog catalog,
+        Action<EncodeRecord>? onDone = null,
+        CancellationToken cancel = default
+    )
     {
-        var items = catalog.Entries.Select(e => new EncodeItem(e.MidiFilename, catalog.MidiPath(e), PathFor(e))).ToList();
+        var items = catalog
+            .Entries.Select(e => new EncodeItem(e.MidiFilename, catalog.MidiPath(e), PathFor(e)))
+            .ToList();
         var records = EncodeJob.Run(items, Options, skipExisting: true, onDone, cancel: cancel);
         EncodeJob.WriteReport(ReportPath, records);
         return records;
@@ -30,7 +36,11 @@ public sealed class RollCache(string root, EncodeOptions? options = null, string
     public PianoRoll Load(CatalogEntry e)
     {
         string p = PathFor(e);
-        if (!File.Exists(p)) throw new FileNotFoundException($"{e.MidiFilename} is not in the cache {Directory}; run `midigenre prepare` first", p);
+        if (!File.Exists(p))
+            throw new FileNotFoundException(
+                $"{e.MidiFilename} is not in the cache {Directory}; run `midigenre prepare` first",
+                p
+            );
         return Npy.ReadRoll(p);
     }
 }

@@ -17,8 +17,14 @@ public sealed class SegmentBatch(Tensor x, Tensor y, int[] index) : IDisposable
     public Tensor X { get; } = x;
     public Tensor Y { get; } = y;
     public int[] Index { get; } = index;
+
     public void Deconstruct(out Tensor x, out Tensor y, out int[] index) => (x, y, index) = (X, Y, Index);
-    public void Dispose() { X.Dispose(); Y.Dispose(); }
+
+    public void Dispose()
+    {
+        X.Dispose();
+        Y.Dispose();
+    }
 }
 
 /// <summary>How batches are cut: random crop and transposition for training, centred crop for evaluation.</summary>
@@ -30,8 +36,9 @@ public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 
 /// <summary>
 /// The paper's segments over pieces held in memory, served as (B, 2, crop, 128) float tensors of raw roll values.
-/// Each batch is filled in place in its tensor's memory (no managed buffer or copy per batch). Order and crops come from a seed and the epoch (<see cref="Common.Seeds"/>), so a
-/// resumed run sees exactly the batches an uninterrupted run would.
+/// Each batch is filled in place in its tensor's memory (no managed buffer or copy per batch). Order and crops come
+/// from a seed and the epoch (<see cref="Common.Seeds"/>), so a resumed run sees exactly the batches an uninterrupted
+/// run would.
 /// </summary>
 public sealed class SegmentDataset
 {
@@ -42,30 +49,49 @@ public sealed class SegmentDataset
 
     public SegmentDataset(IReadOnlyList<Piece> pieces, SegmentSpec spec, int inputChannels = 2)
     {
-        if (inputChannels is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(inputChannels), "1 (frames) or 2 (onsets + frames)");
+        if (inputChannels is not (1 or 2))
+            throw new ArgumentOutOfRangeException(nameof(inputChannels), "1 (frames) or 2 (onsets + frames)");
         Pieces = pieces;
         Spec = spec;
         InputChannels = inputChannels;
-        Segments = pieces.SelectMany((p, i) => spec.WindowStarts(p.Roll.Frames).Select(s => new Segment(i, s))).ToList();
+        Segments = pieces
+            .SelectMany((p, i) => spec.WindowStarts(p.Roll.Frames).Select(s => new Segment(i, s)))
+            .ToList();
     }
 
     /// <summary>Loads the rolls of <paramref name="entries"/> from the cache.</summary>
-    public static SegmentDataset FromCache(RollCache cache, Catalog catalog, IEnumerable<CatalogEntry> entries, SegmentSpec spec, int inputChannels = 2)
+    public static SegmentDataset FromCache(
+        RollCache cache,
+        Catalog catalog,
+        IEnumerable<CatalogEntry> entries,
+        SegmentSpec spec,
+        int inputChannels = 2
+    )
     {
-        var pieces = entries.Where(cache.Contains)
-            .Select(e => new Piece(e.MidiFilename, e.Title, catalog.ClassIndex(e), cache.Load(e))).ToList();
+        var pieces = entries
+            .Where(cache.Contains)
+            .Select(e => new Piece(e.MidiFilename, e.Title, catalog.ClassIndex(e), cache.Load(e)))
+            .ToList();
         return new SegmentDataset(pieces, spec, inputChannels);
     }
 
     public int Count => Segments.Count;
 
-    /// <summary>Batches in dataset order, or a seeded shuffle per epoch. The caller disposes each batch: its tensors are
-    /// created outside any dispose scope the caller opens per step.</summary>
-    public IEnumerable<SegmentBatch> Batches(int batchSize, Augmentation aug, int seed = 0, int epoch = 0, Device? device = null, bool shuffle = false)
+    /// <summary>Batches in dataset order, or a seeded shuffle per epoch. The caller disposes each batch: its tensors
+    /// are created outside any dispose scope the caller opens per step.</summary>
+    public IEnumerable<SegmentBatch> Batches(
+        int batchSize,
+        Augmentation aug,
+        int seed = 0,
+        int epoch = 0,
+        Device? device = null,
+        bool shuffle = false
+    )
     {
         var order = Enumerable.Range(0, Count).ToArray();
         var rng = Common.Seeds.Random(seed, "batches", epoch);
-        if (shuffle) rng.Shuffle(order);
+        if (shuffle)
+            rng.Shuffle(order);
         int crop = Spec.CropBins;
         var scratch = new float[PianoRoll.Channels * crop * PianoRoll.Pitches];
         for (int b0 = 0; b0 < order.Length; b0 += batchSize)
@@ -80,17 +106,28 @@ public sealed class SegmentDataset
             if (device != null && device.type != DeviceType.CPU)
             {
                 var (cpuX, cpuY) = (x, y); // the CPU copies are not the caller's to dispose
-                x = cpuX.to(device); y = cpuY.to(device);
-                cpuX.Dispose(); cpuY.Dispose();
+                x = cpuX.to(device);
+                y = cpuY.to(device);
+                cpuX.Dispose();
+                cpuY.Dispose();
             }
             yield return new SegmentBatch(x, y, index);
         }
     }
 
     // TorchSharp's `bytes` is a span over the tensor's own native memory (contiguous CPU tensors), not a copy.
-    static Span<float> Floats(Tensor cpuFloat) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cpuFloat.bytes);
+    static Span<float> Floats(Tensor cpuFloat) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cpuFloat.bytes);
 
-    void FillBatch(ReadOnlySpan<int> segments, Augmentation aug, Random rng, Span<float> dest, long[] labels, int[] index, float[] scratch)
+    void FillBatch(
+        ReadOnlySpan<int> segments,
+        Augmentation aug,
+        Random rng,
+        Span<float> dest,
+        long[] labels,
+        int[] index,
+        float[] scratch
+    )
     {
         int per = InputChannels * Spec.CropBins * PianoRoll.Pitches;
         for (int i = 0; i < segments.Length; i++)
@@ -108,7 +145,11 @@ public sealed class SegmentDataset
 
     void Fill(PianoRoll roll, int start, int transpose, Span<float> dest, float[] scratch)
     {
-        if (InputChannels == 2) { SegmentReader.Copy(roll, start, Spec.CropBins, dest, transpose); return; }
+        if (InputChannels == 2)
+        {
+            SegmentReader.Copy(roll, start, Spec.CropBins, dest, transpose);
+            return;
+        }
         SegmentReader.Copy(roll, start, Spec.CropBins, scratch, transpose);
         scratch.AsSpan(Spec.CropBins * PianoRoll.Pitches).CopyTo(dest); // frame channel only
     }

@@ -4,12 +4,23 @@ using MidiGenre.Midi;
 namespace MidiGenre.Data;
 
 /// <summary>Size of the generated corpus.</summary>
-public sealed record SyntheticCorpusOptions(int PiecesPerComposer = 10, int MaxPerformancesPerPiece = 2,
-    double MinSeconds = 45, double MaxSeconds = 90, int Seed = 2020)
+public sealed record SyntheticCorpusOptions(
+    int PiecesPerComposer = 10,
+    int MaxPerformancesPerPiece = 2,
+    double MinSeconds = 45,
+    double MaxSeconds = 90,
+    int Seed = 2020
+)
 {
     public static readonly SyntheticCorpusOptions Default = new();
+
     /// <summary>Small enough for tests and the smoke profile.</summary>
-    public static readonly SyntheticCorpusOptions Smoke = new(PiecesPerComposer: 5, MaxPerformancesPerPiece: 2, MinSeconds: 25, MaxSeconds: 40);
+    public static readonly SyntheticCorpusOptions Smoke = new(
+        PiecesPerComposer: 5,
+        MaxPerformancesPerPiece: 2,
+        MinSeconds: 25,
+        MaxSeconds: 40
+    );
 }
 
 /// <summary>
@@ -28,30 +39,49 @@ public static class SyntheticCorpus
     /// <summary>MAESTRO's schema under its own name, so the corpus is opened as a catalog of its own labels, not as
     /// MAESTRO (whose default keeps the paper's 13 composers).</summary>
     public const string CatalogName = "catalog.csv";
+
     /// <summary>Bumped whenever the generator's output changes for the same options.</summary>
     public const int GeneratorVersion = 2;
     const string StampName = "generator.txt";
+
     static string Stamp(SyntheticCorpusOptions o) => $"midigenre synthetic corpus v{GeneratorVersion}; {o}";
 
-    public static readonly IReadOnlyList<string> Composers = ["Alberti", "Chorale", "Fugato", "Arpeggio", "Ornament", "Impression"];
+    public static readonly IReadOnlyList<string> Composers =
+    [
+        "Alberti",
+        "Chorale",
+        "Fugato",
+        "Arpeggio",
+        "Ornament",
+        "Impression",
+    ];
 
     const int Ppq = 480;
+
     /// <summary>Share of bars whose texture is drawn from all composers instead of the piece's own.</summary>
     public const double BorrowedBars = 0.4;
     static readonly int[] Major = [0, 2, 4, 5, 7, 9, 11];
 
-    /// <summary>Generates the corpus under <paramref name="root"/> unless its catalog is already there; returns the catalog path.</summary>
+    /// <summary>Generates the corpus under <paramref name="root"/> unless its catalog is already there; returns the
+    /// catalog path.</summary>
     public static string EnsureGenerated(string root, SyntheticCorpusOptions? options = null)
     {
-        string catalog = Path.Combine(root, CatalogName), stamp = Path.Combine(root, StampName);
+        string catalog = Path.Combine(root, CatalogName),
+            stamp = Path.Combine(root, StampName);
         options ??= SyntheticCorpusOptions.Default;
-        if (File.Exists(catalog) && File.Exists(stamp) && File.ReadAllText(stamp) == Stamp(options)) return catalog;
+        if (File.Exists(catalog) && File.Exists(stamp) && File.ReadAllText(stamp) == Stamp(options))
+            return catalog;
         // Another generator version or other options: start from an empty folder, so no stale file survives.
         if (Directory.Exists(root))
         {
-            bool ours = new[] { StampName, CatalogName, "maestro-v2.0.0.csv" }.Any(f => File.Exists(Path.Combine(root, f)))
-                        || !Directory.EnumerateFileSystemEntries(root).Any();
-            if (!ours) throw new IOException($"{root} holds files that are not a generated synthetic corpus; move them or use another --data folder");
+            bool ours =
+                new[] { StampName, CatalogName, "maestro-v2.0.0.csv" }.Any(f => File.Exists(Path.Combine(root, f)))
+                || !Directory.EnumerateFileSystemEntries(root).Any();
+            if (!ours)
+                throw new IOException(
+                    $"{root} holds files that are not a generated synthetic corpus; "
+                        + $"move them or use another --data folder"
+                );
             Directory.Delete(root, recursive: true);
         }
         return Generate(root, options);
@@ -63,26 +93,39 @@ public static class SyntheticCorpus
     {
         options ??= SyntheticCorpusOptions.Default;
         Directory.CreateDirectory(root);
-        var rows = new List<string> { "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration" };
+        var rows = new List<string>
+        {
+            "canonical_composer,canonical_title,split,year,midi_filename,audio_filename,duration",
+        };
         var rng = Common.Seeds.Random(options.Seed, "synthetic");
         for (int c = 0; c < Composers.Count; c++)
-            for (int p = 0; p < options.PiecesPerComposer; p++)
+        for (int p = 0; p < options.PiecesPerComposer; p++)
+        {
+            int pieceSeed = rng.Next();
+            int performances = 1 + rng.Next(options.MaxPerformancesPerPiece);
+            string title = $"Piece No. {p + 1} in {KeyName(pieceSeed % 12)}";
+            string split = SplitOf(p, options.PiecesPerComposer);
+            for (int k = 0; k < performances; k++)
             {
-                int pieceSeed = rng.Next();
-                int performances = 1 + rng.Next(options.MaxPerformancesPerPiece);
-                string title = $"Piece No. {p + 1} in {KeyName(pieceSeed % 12)}";
-                string split = SplitOf(p, options.PiecesPerComposer);
-                for (int k = 0; k < performances; k++)
-                {
-                    int year = 2004 + (k + p) % 5;
-                    string rel = $"{year}/{Composers[c]}_{p + 1:D2}_{k + 1}.midi";
-                    string path = Path.Combine(root, rel);
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    double seconds = WritePiece(path, c, pieceSeed, performanceSeed: pieceSeed ^ (k + 1) * 7919, options);
-                    rows.Add(string.Join(',', Common.CsvText.Escape(Composers[c]), Common.CsvText.Escape(title), split, year.ToString(CultureInfo.InvariantCulture), rel,
-                        rel.Replace(".midi", ".wav"), seconds.ToString("F3", CultureInfo.InvariantCulture)));
-                }
+                int year = 2004 + (k + p) % 5;
+                string rel = $"{year}/{Composers[c]}_{p + 1:D2}_{k + 1}.midi";
+                string path = Path.Combine(root, rel);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                double seconds = WritePiece(path, c, pieceSeed, performanceSeed: pieceSeed ^ (k + 1) * 7919, options);
+                rows.Add(
+                    string.Join(
+                        ',',
+                        Common.CsvText.Escape(Composers[c]),
+                        Common.CsvText.Escape(title),
+                        split,
+                        year.ToString(CultureInfo.InvariantCulture),
+                        rel,
+                        rel.Replace(".midi", ".wav"),
+                        seconds.ToString("F3", CultureInfo.InvariantCulture)
+                    )
+                );
             }
+        }
         string catalog = Path.Combine(root, CatalogName);
         AtomicFile.WriteAllText(catalog, string.Join('\n', rows) + "\n");
         AtomicFile.WriteAllText(Path.Combine(root, StampName), Stamp(options));
@@ -91,18 +134,22 @@ public static class SyntheticCorpus
 
     /// <summary>Piece-grouped, stratified by construction: per composer the last round(0.2 n) pieces are test and the
     /// round(0.15 n) before them validation (at least one each), the rest train — the same shares as
-    /// <see cref="DataSplit.Stratified"/>. Pieces are independent draws, so their order carries no information.</summary>
+    /// <see cref="DataSplit.Stratified"/>. Pieces are independent draws, so their order carries no
+    /// information.</summary>
     static string SplitOf(int piece, int pieces)
     {
         int nTest = Math.Max(1, (int)Math.Round(DataSplit.TestFraction * pieces));
         int nVal = Math.Max(1, (int)Math.Round(DataSplit.ValidationFraction * pieces));
-        return piece >= pieces - nTest ? "test" : piece >= pieces - nTest - nVal ? "validation" : "train";
+        return piece >= pieces - nTest ? "test"
+            : piece >= pieces - nTest - nVal ? "validation"
+            : "train";
     }
 
-    static string KeyName(int k) => new[] { "C", "D-flat", "D", "E-flat", "E", "F", "F-sharp", "G", "A-flat", "A", "B-flat", "B" }[k] + " major";
+    static string KeyName(int k) =>
+        new[] { "C", "D-flat", "D", "E-flat", "E", "F", "F-sharp", "G", "A-flat", "A", "B-flat", "B" }[k] + " major";
 
-    /// <summary>Composes one piece (score from the piece seed, expression from the performance seed); returns its length in
-    /// seconds. Everything but the texture is drawn from the same ranges for every composer.</summary>
+    /// <summary>Composes one piece (score from the piece seed, expression from the performance seed); returns its
+    /// length in seconds. Everything but the texture is drawn from the same ranges for every composer.</summary>
     static double WritePiece(string path, int composer, int pieceSeed, int performanceSeed, SyntheticCorpusOptions o)
     {
         var score = Common.Seeds.Random(pieceSeed, "synthetic-score");
@@ -128,13 +175,16 @@ public static class SyntheticCorpus
             Bar(texture, key, progression[bar % progression.Length], register, barTick, vel, score, perf, notes);
             for (int beat = 0; beat < 4; beat++)
             {
-                double rubato = 1 + rubatoDepth * (Math.Sin(2 * Math.PI * (bar * 4 + beat) / 16.0) + 0.5 * (perf.NextDouble() - 0.5));
+                double rubato =
+                    1
+                    + rubatoDepth * (Math.Sin(2 * Math.PI * (bar * 4 + beat) / 16.0) + 0.5 * (perf.NextDouble() - 0.5));
                 tempos.Add(new TempoChange(barTick + beat * Ppq, (int)(60_000_000 / (tempoBpm / rubato))));
             }
         }
         MidiWriter.Write(path, notes, Ppq, (int)(60_000_000 / tempoBpm), 0, tempos, []);
         double seconds = 0;
-        foreach (var t in tempos) seconds += t.MicrosecondsPerQuarter / 1e6;
+        foreach (var t in tempos)
+            seconds += t.MicrosecondsPerQuarter / 1e6;
         return seconds;
     }
 
@@ -143,7 +193,8 @@ public static class SyntheticCorpus
 
     static void Add(List<MidiNote> notes, Random perf, int pitch, long on, long length, int velocity)
     {
-        if (pitch is < 21 or > 108) return;
+        if (pitch is < 21 or > 108)
+            return;
         long jitter = perf.Next(-12, 13);
         long start = Math.Max(0, on + jitter);
         int v = Math.Clamp(velocity + perf.Next(-6, 7), 1, 127);
@@ -152,37 +203,59 @@ public static class SyntheticCorpus
 
     /// <summary>One bar (4 quarters) of a texture over the chord on <paramref name="degree"/>: 12 notes on a grid of
     /// triplet eighths (or rolled chords on the beats), each two grid steps long.</summary>
-    static void Bar(int texture, int key, int degree, int register, long t0, int vel, Random s, Random perf, List<MidiNote> notes)
+    static void Bar(
+        int texture,
+        int key,
+        int degree,
+        int register,
+        long t0,
+        int vel,
+        Random s,
+        Random perf,
+        List<MidiNote> notes
+    )
     {
-        const int G = Ppq / 3, L = 2 * G, Roll = Ppq / 12; // grid step, note length, spread of a rolled chord
+        const int step = Ppq / 3,
+            length = 2 * step,
+            spread = Ppq / 12; // grid step, note length, spread of a rolled chord
         int low = register - 12;
         int[] chord = [degree, degree + 2, degree + 4];
-        void Note(int pitch, long t) => Add(notes, perf, pitch, t, L, vel);
+        void Note(int pitch, long t) => Add(notes, perf, pitch, t, length, vel);
         switch (texture)
         {
             case 0: // Alberti: low – high – middle – high, three times
-                for (int i = 0; i < 12; i++) Note(Pitch(key, chord[new[] { 0, 2, 1, 2 }[i % 4]], low), t0 + i * G);
+                for (int i = 0; i < 12; i++)
+                    Note(Pitch(key, chord[new[] { 0, 2, 1, 2 }[i % 4]], low), t0 + i * step);
                 break;
             case 1: // chorale: four rolled diatonic chords, one per beat, voices moving by step
                 for (int b = 0; b < 4; b++)
-                    for (int v = 0; v < 3; v++) Note(Pitch(key, chord[v] + (b % 2) * (v == 2 ? 1 : 0), low + 12 * (v / 2)), t0 + b * Ppq + v * Roll);
+                for (int v = 0; v < 3; v++)
+                    Note(
+                        Pitch(key, chord[v] + (b % 2) * (v == 2 ? 1 : 0), low + 12 * (v / 2)),
+                        t0 + b * Ppq + v * spread
+                    );
                 break;
             case 2: // running line: a stepwise walk
                 int walk = degree + 7;
-                for (int i = 0; i < 12; i++) { walk += s.NextDouble() < 0.5 ? 1 : -1; Note(Pitch(key, walk, low), t0 + i * G); }
+                for (int i = 0; i < 12; i++)
+                {
+                    walk += s.NextDouble() < 0.5 ? 1 : -1;
+                    Note(Pitch(key, walk, low), t0 + i * step);
+                }
                 break;
             case 3: // arpeggio: up two octaves through the chord and back
                 for (int i = 0; i < 12; i++)
                 {
                     int up = i < 6 ? i : 11 - i;
-                    Note(Pitch(key, chord[up % 3] + 7 * (up / 3), low - 5), t0 + i * G);
+                    Note(Pitch(key, chord[up % 3] + 7 * (up / 3), low - 5), t0 + i * step);
                 }
                 break;
             case 4: // turns: chord tone, upper neighbour, chord tone on every beat
                 for (int b = 0; b < 4; b++)
                 {
                     int d = chord[s.Next(3)] + 7;
-                    for (int i = 0; i < 3; i++) Note(Pitch(key, d + (i == 1 ? 1 : 0), low), t0 + b * Ppq + i * G);
+                    for (int i = 0; i < 3; i++)
+                        Note(Pitch(key, d + (i == 1 ? 1 : 0), low), t0 + b * Ppq + i * step);
                 }
                 break;
             default: // parallel chords: one stacked-fourths shape, rolled, sliding by whole tones outside the key
@@ -191,7 +264,7 @@ public static class SyntheticCorpus
                 {
                     shift += 2 * s.Next(-1, 2);
                     foreach (var (interval, v) in new[] { (0, 0), (5, 1), (10, 2) })
-                        Note(low + 12 + key + shift + interval, t0 + b * Ppq + v * Roll);
+                        Note(low + 12 + key + shift + interval, t0 + b * Ppq + v * spread);
                 }
                 break;
         }

@@ -16,7 +16,13 @@ namespace MidiGenre.Defenses;
 /// <see cref="OverfittingGuard"/> against catastrophic overfitting.</item>
 /// </list>
 /// </summary>
-public sealed record AdversarialTraining(double Eps = 0.05, int Steps = 5, double Mix = 0.5, int Seed = 0, string Method = "pgd")
+public sealed record AdversarialTraining(
+    double Eps = 0.05,
+    int Steps = 5,
+    double Mix = 0.5,
+    int Seed = 0,
+    string Method = "pgd"
+)
 {
     public static readonly IReadOnlyList<string> Methods = ["pgd", "fast"];
 
@@ -28,7 +34,8 @@ public sealed record AdversarialTraining(double Eps = 0.05, int Steps = 5, doubl
     public Tensor Transform(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         int n = (int)Math.Round(Mix * x.shape[0]);
-        if (n == 0 || Eps <= 0) return x;
+        if (n == 0 || Eps <= 0)
+            return x;
         var attack = new Pgd(Eps, Alpha, AttackSteps, Norm.LInf, randomStart: true, Common.Seeds.Derive(Seed, "pgd"));
         var adv = attack.Perturb(model, x[..n], y[..n]);
         return n == x.shape[0] ? adv : cat([adv, x[n..]], 0);

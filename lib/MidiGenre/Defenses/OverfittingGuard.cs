@@ -11,17 +11,25 @@ namespace MidiGenre.Defenses;
 /// far, training stops and the weights of the epoch before are kept. The state lives in memory: a resumed run starts
 /// watching afresh.
 /// </summary>
-public sealed class OverfittingGuard(SegmentDataset validation, double eps, int steps = 10, int segments = 64, int seed = 0)
+public sealed class OverfittingGuard(
+    SegmentDataset validation,
+    double eps,
+    int steps = 10,
+    int segments = 64,
+    int seed = 0
+)
 {
     public const double Drop = 0.2;
     double _best = double.NegativeInfinity;
 
-    /// <summary>Null to go on, or why training must stop. <paramref name="robustAccuracy"/>: this epoch's check.</summary>
+    /// <summary>Null to go on, or why training must stop. <paramref name="robustAccuracy"/>: this epoch's
+    /// check.</summary>
     public string? Judge(double robustAccuracy, int epoch)
     {
         if (robustAccuracy < _best - Drop)
-            return $"catastrophic overfitting at epoch {epoch}: PGD robust accuracy on validation fell from {_best:P0} to " +
-                   $"{robustAccuracy:P0}; keeping epoch {epoch - 1}";
+            return $"catastrophic overfitting at epoch {epoch}: PGD robust accuracy on "
+                + $"validation fell from {_best:P0} to "
+                + $"{robustAccuracy:P0}; keeping epoch {epoch - 1}";
         _best = Math.Max(_best, robustAccuracy);
         return null;
     }
@@ -31,17 +39,27 @@ public sealed class OverfittingGuard(SegmentDataset validation, double eps, int 
 
     double RobustAccuracy(nn.Module<Tensor, Tensor> model)
     {
-        var attack = new Pgd(eps, Pgd.DefaultAlpha(eps, steps), steps, Norm.LInf, randomStart: true, Common.Seeds.Derive(seed, "guard"));
+        var attack = new Pgd(
+            eps,
+            Pgd.DefaultAlpha(eps, steps),
+            steps,
+            Norm.LInf,
+            randomStart: true,
+            Common.Seeds.Derive(seed, "guard")
+        );
         var device = model.parameters().First().device;
-        long correct = 0, seen = 0;
+        long correct = 0,
+            seen = 0;
         foreach (var batch in validation.Batches(16, Augmentation.Eval, device: device))
         {
             using var owned = batch;
             using var scope = NewDisposeScope();
             var adv = attack.Perturb(model, batch.X, batch.Y);
-            using (no_grad()) correct += model.forward(adv).argmax(1).eq(batch.Y).sum().item<long>();
+            using (no_grad())
+                correct += model.forward(adv).argmax(1).eq(batch.Y).sum().item<long>();
             seen += batch.Y.shape[0];
-            if (seen >= segments) break;
+            if (seen >= segments)
+                break;
         }
         return seen == 0 ? 0 : correct / (double)seen;
     }

@@ -8,9 +8,9 @@ namespace MidiGenre.Defenses;
 
 /// <summary>
 /// TRADES (Zhang et al., 2019): loss = CE(f(x), y) + β · KL(f(x) ‖ f(x′)), where x′ maximises that KL inside the
-/// L∞ ε-ball (PGD on the KL from x + 0.001·N(0, 1), in normalised units). Trades clean accuracy against robustness via β.
-/// TorchSharp's <c>kl_div</c> defaults to <c>log_target: true</c> (PyTorch: false); the targets here are probabilities,
-/// so every call says <c>log_target: false</c>.
+/// L∞ ε-ball (PGD on the KL from x + 0.001·N(0, 1), in normalised units). Trades clean accuracy against robustness via
+/// β. TorchSharp's <c>kl_div</c> defaults to <c>log_target: true</c> (PyTorch: false); the targets here are
+/// probabilities, so every call says <c>log_target: false</c>.
 /// </summary>
 public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0, int Seed = 0)
 {
@@ -24,21 +24,33 @@ public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0,
         var xn = x / unit;
         model.eval();
         Tensor target;
-        using (no_grad()) target = softmax(model.forward(x), 1);
+        using (no_grad())
+            target = softmax(model.forward(x), 1);
         var gen = new Generator((ulong)Common.Seeds.Derive(Seed, "trades"), x.device);
         var adv = (xn + 0.001 * randn(x.shape, generator: gen, device: x.device)).clamp(0, 1).detach();
         for (int i = 0; i < Steps; i++)
         {
             using var scope = NewDisposeScope();
             var a = adv.requires_grad_(true);
-            var kl = kl_div(log_softmax(model.forward(a * unit), 1), target, log_target: false, reduction: nn.Reduction.Sum);
+            var kl = kl_div(
+                log_softmax(model.forward(a * unit), 1),
+                target,
+                log_target: false,
+                reduction: nn.Reduction.Sum
+            );
             var grad = autograd.grad([kl], [a])[0];
             var next = (xn + (a.detach() + grad.sign() * Alpha - xn).clamp(-Eps, Eps)).clamp(0, 1);
             adv = next.detach().MoveToOuterDisposeScope();
         }
         model.train();
         var logits = model.forward(x);
-        var robust = kl_div(log_softmax(model.forward(adv * unit), 1), softmax(logits, 1), log_target: false, reduction: nn.Reduction.Sum) / x.shape[0];
+        var robust =
+            kl_div(
+                log_softmax(model.forward(adv * unit), 1),
+                softmax(logits, 1),
+                log_target: false,
+                reduction: nn.Reduction.Sum
+            ) / x.shape[0];
         return (cross_entropy(logits, y) + Beta * robust, logits);
     }
 }

@@ -1,17 +1,30 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using static MidiGenre.Common.CsvText;
 using MidiGenre.Midi;
+using static MidiGenre.Common.CsvText;
 
 namespace MidiGenre.Encoding;
 
-/// <summary>One MIDI file to encode: <paramref name="Source"/> as the user gave or found it, the resolved input path, the .npy path.</summary>
+/// <summary>One MIDI file to encode: <paramref name="Source"/> as the user gave or found it, the resolved input path,
+/// the .npy path.</summary>
 public readonly record struct EncodeItem(string Source, string Input, string Output);
 
-public enum EncodeStatus { Encoded, Cached, Failed }
+public enum EncodeStatus
+{
+    Encoded,
+    Cached,
+    Failed,
+}
 
-public sealed record EncodeRecord(string Source, string Output, EncodeStatus Status, int Notes, int Frames, string Error);
+public sealed record EncodeRecord(
+    string Source,
+    string Output,
+    EncodeStatus Status,
+    int Notes,
+    int Frames,
+    string Error
+);
 
 /// <summary>
 /// Encodes many MIDI files into .npy rolls in parallel on all cores. One bad file never stops the run: it becomes a
@@ -20,30 +33,58 @@ public sealed record EncodeRecord(string Source, string Output, EncodeStatus Sta
 /// </summary>
 public static class EncodeJob
 {
-    public static IReadOnlyList<EncodeRecord> Run(IReadOnlyList<EncodeItem> items, EncodeOptions options, bool skipExisting = false,
-        Action<EncodeRecord>? onDone = null, int? threads = null, CancellationToken cancel = default)
+    public static IReadOnlyList<EncodeRecord> Run(
+        IReadOnlyList<EncodeItem> items,
+        EncodeOptions options,
+        bool skipExisting = false,
+        Action<EncodeRecord>? onDone = null,
+        int? threads = null,
+        CancellationToken cancel = default
+    )
     {
         var results = new EncodeRecord[items.Count];
-        var po = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount, CancellationToken = cancel };
-        Parallel.For(0, items.Count, po, i =>
+        var po = new ParallelOptions
         {
-            results[i] = EncodeOne(items[i], options, skipExisting);
-            onDone?.Invoke(results[i]);
-        });
+            MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount,
+            CancellationToken = cancel,
+        };
+        Parallel.For(
+            0,
+            items.Count,
+            po,
+            i =>
+            {
+                results[i] = EncodeOne(items[i], options, skipExisting);
+                onDone?.Invoke(results[i]);
+            }
+        );
         return results;
     }
 
     public static EncodeRecord EncodeOne(EncodeItem item, EncodeOptions options, bool skipExisting)
     {
         // A roll older than its MIDI file belongs to an earlier version of that file.
-        if (skipExisting && File.Exists(item.Output) && File.GetLastWriteTimeUtc(item.Output) >= File.GetLastWriteTimeUtc(item.Input))
+        if (
+            skipExisting
+            && File.Exists(item.Output)
+            && File.GetLastWriteTimeUtc(item.Output) >= File.GetLastWriteTimeUtc(item.Input)
+        )
         {
             try
             {
                 var cached = Npy.ReadRoll(item.Output);
-                return new EncodeRecord(item.Source, item.Output, EncodeStatus.Cached, cached.CountOnsets(), cached.Frames, "");
+                return new EncodeRecord(
+                    item.Source,
+                    item.Output,
+                    EncodeStatus.Cached,
+                    cached.CountOnsets(),
+                    cached.Frames,
+                    ""
+                );
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException) { /* unreadable: encode again */ }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            { /* unreadable: encode again */
+            }
         }
         try
         {
@@ -52,13 +93,15 @@ public static class EncodeJob
             Npy.Write(item.Output, roll);
             return new EncodeRecord(item.Source, item.Output, EncodeStatus.Encoded, score.Notes.Count, roll.Frames, "");
         }
-        catch (Exception e) when (e is MidiFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is MidiFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             return new EncodeRecord(item.Source, item.Output, EncodeStatus.Failed, 0, 0, e.Message);
         }
     }
 
-    /// <summary>Finds .mid/.midi files: files as given, folders walked recursively. Outputs mirror the folder layout.</summary>
+    /// <summary>Finds .mid/.midi files: files as given, folders walked recursively. Outputs mirror the folder
+    /// layout.</summary>
     public static List<EncodeItem> Plan(IEnumerable<string> inputs, string outDir)
     {
         var items = new List<EncodeItem>();
@@ -67,16 +110,38 @@ public static class EncodeJob
         {
             if (Directory.Exists(input))
             {
-                foreach (var f in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Where(IsMidi).Order(StringComparer.Ordinal))
-                    items.Add(new EncodeItem(f, f, Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetRelativePath(input, f), ".npy")), used)));
+                foreach (
+                    var f in Directory
+                        .EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                        .Where(IsMidi)
+                        .Order(StringComparer.Ordinal)
+                )
+                    items.Add(
+                        new EncodeItem(
+                            f,
+                            f,
+                            Unique(
+                                Path.Combine(outDir, Path.ChangeExtension(Path.GetRelativePath(input, f), ".npy")),
+                                used
+                            )
+                        )
+                    );
             }
             else
-                items.Add(new EncodeItem(input, input, Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetFileName(input), ".npy")), used)));
+                items.Add(
+                    new EncodeItem(
+                        input,
+                        input,
+                        Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetFileName(input), ".npy")), used)
+                    )
+                );
         }
         return items;
     }
 
-    static bool IsMidi(string f) => f.EndsWith(".mid", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".midi", StringComparison.OrdinalIgnoreCase);
+    static bool IsMidi(string f) =>
+        f.EndsWith(".mid", StringComparison.OrdinalIgnoreCase)
+        || f.EndsWith(".midi", StringComparison.OrdinalIgnoreCase);
 
     static string Unique(string path, HashSet<string> used)
     {
@@ -91,12 +156,19 @@ public static class EncodeJob
     {
         var sb = new StringBuilder("source,output,status,notes,frames,error\n");
         foreach (var r in records)
-            sb.Append(Escape(r.Source)).Append(',')
-              // A failed file has no output: naming the .npy it would have had suggests it exists.
-              .Append(r.Status == EncodeStatus.Failed ? "" : Escape(r.Output)).Append(',').Append(r.Status.ToString().ToLowerInvariant()).Append(',')
-              .Append(r.Notes.ToString(CultureInfo.InvariantCulture)).Append(',').Append(r.Frames.ToString(CultureInfo.InvariantCulture)).Append(',')
-              .Append(Escape(r.Error)).Append('\n');
+            sb.Append(Escape(r.Source))
+                .Append(',')
+                // A failed file has no output: naming the .npy it would have had suggests it exists.
+                .Append(r.Status == EncodeStatus.Failed ? "" : Escape(r.Output))
+                .Append(',')
+                .Append(r.Status.ToString().ToLowerInvariant())
+                .Append(',')
+                .Append(r.Notes.ToString(CultureInfo.InvariantCulture))
+                .Append(',')
+                .Append(r.Frames.ToString(CultureInfo.InvariantCulture))
+                .Append(',')
+                .Append(Escape(r.Error))
+                .Append('\n');
         AtomicFile.WriteAllText(path, sb.ToString());
     }
-
 }

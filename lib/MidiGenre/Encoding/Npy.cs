@@ -20,8 +20,10 @@ public static partial class Npy
         int pad = (64 - total % 64) % 64;
         string header = dict + new string(' ', pad) + "\n";
         s.Write(Magic);
-        s.WriteByte(1); s.WriteByte(0);
-        s.WriteByte((byte)(header.Length & 0xff)); s.WriteByte((byte)(header.Length >> 8));
+        s.WriteByte(1);
+        s.WriteByte(0);
+        s.WriteByte((byte)(header.Length & 0xff));
+        s.WriteByte((byte)(header.Length >> 8));
         s.Write(TextEncoding.ASCII.GetBytes(header));
         s.Write(data);
     }
@@ -37,17 +39,25 @@ public static partial class Npy
     public static (byte[] Data, int[] Shape) Read(string path)
     {
         using var fs = File.OpenRead(path);
-        try { return Read(fs); }
-        catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        try
+        {
+            return Read(fs);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
     }
 
     public static (byte[] Data, int[] Shape) Read(Stream s)
     {
         var pre = new byte[8];
         s.ReadExactly(pre);
-        if (!pre.AsSpan(0, 6).SequenceEqual(Magic)) throw new InvalidDataException("not a .npy file");
+        if (!pre.AsSpan(0, 6).SequenceEqual(Magic))
+            throw new InvalidDataException("not a .npy file");
         int major = pre[6];
-        if (major is < 1 or > 3) throw new InvalidDataException($"unsupported .npy version {major}");
+        if (major is < 1 or > 3)
+            throw new InvalidDataException($"unsupported .npy version {major}");
         var len = new byte[major == 1 ? 2 : 4];
         s.ReadExactly(len);
         int headerLen = major == 1 ? len[0] | len[1] << 8 : checked((int)BitConverter.ToUInt32(len));
@@ -55,21 +65,33 @@ public static partial class Npy
         s.ReadExactly(headerBytes);
         string header = TextEncoding.Latin1.GetString(headerBytes);
         var descr = DescrRegex().Match(header);
-        if (!descr.Success || (descr.Groups[1].Value != "|u1" && descr.Groups[1].Value != "<u1" && descr.Groups[1].Value != "u1"))
+        if (
+            !descr.Success
+            || (descr.Groups[1].Value != "|u1" && descr.Groups[1].Value != "<u1" && descr.Groups[1].Value != "u1")
+        )
             throw new InvalidDataException($"only uint8 arrays are supported (header: {header.Trim()})");
         if (FortranRegex().Match(header) is { Success: true } f && f.Groups[1].Value == "True")
             throw new InvalidDataException("Fortran-order arrays are not supported");
         var shapeMatch = ShapeRegex().Match(header);
-        if (!shapeMatch.Success) throw new InvalidDataException("header has no shape");
-        int[] shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(int.Parse).ToArray();
+        if (!shapeMatch.Success)
+            throw new InvalidDataException("header has no shape");
+        int[] shape = shapeMatch
+            .Groups[1]
+            .Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(int.Parse)
+            .ToArray();
         long count = shape.Aggregate(1L, (a, b) => a * b);
         var data = new byte[count];
         s.ReadExactly(data);
         return (data, shape);
     }
 
-    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")] private static partial Regex DescrRegex();
-    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")] private static partial Regex FortranRegex();
-    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")] private static partial Regex ShapeRegex();
+    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
+    private static partial Regex DescrRegex();
+
+    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
+    private static partial Regex FortranRegex();
+
+    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
+    private static partial Regex ShapeRegex();
 }

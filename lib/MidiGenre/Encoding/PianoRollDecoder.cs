@@ -38,13 +38,19 @@ public static class PianoRollDecoder
                 onset[t] = roll[PianoRoll.Onset, t, p] != 0;
                 any |= column[t] != 0 || onset[t];
             }
-            if (!any) continue;
+            if (!any)
+                continue;
             PitchNotes(column, onset, p, layers);
             AssignChannels(layers, p, result);
         }
         // Same start, same key: the note that ends first must be written first, or FIFO pairing swaps them.
-        result.Sort(static (a, b) => a.OnTick != b.OnTick ? a.OnTick.CompareTo(b.OnTick)
-            : a.Pitch != b.Pitch ? a.Pitch.CompareTo(b.Pitch) : a.Channel != b.Channel ? a.Channel.CompareTo(b.Channel) : a.OffTick.CompareTo(b.OffTick));
+        result.Sort(
+            static (a, b) =>
+                a.OnTick != b.OnTick ? a.OnTick.CompareTo(b.OnTick)
+                : a.Pitch != b.Pitch ? a.Pitch.CompareTo(b.Pitch)
+                : a.Channel != b.Channel ? a.Channel.CompareTo(b.Channel)
+                : a.OffTick.CompareTo(b.OffTick)
+        );
         return result;
     }
 
@@ -58,17 +64,20 @@ public static class PianoRollDecoder
         {
             if (f[t] == 0)
             {
-                if (onset[t]) throw new InvalidDataException($"onset without frame at bin {t}, pitch {pitch}");
+                if (onset[t])
+                    throw new InvalidDataException($"onset without frame at bin {t}, pitch {pitch}");
                 t++;
                 continue;
             }
             int c = t;
-            while (c < f.Length && f[c] == f[t] && (c == t || !onset[c])) c++;
+            while (c < f.Length && f[c] == f[t] && (c == t || !onset[c]))
+                c++;
             int v = f[t];
             int s = t;
             while (!onset[s])
             {
-                if (s == 0 || f[s - 1] < v) throw new InvalidDataException($"frames at bin {t}, pitch {pitch} have no onset");
+                if (s == 0 || f[s - 1] < v)
+                    throw new InvalidDataException($"frames at bin {t}, pitch {pitch} have no onset");
                 s--;
             }
             notes.Add((s, c, v));
@@ -76,10 +85,12 @@ public static class PianoRollDecoder
             t = c;
         }
         for (int i = 0; i < onset.Length; i++)
-            if (onset[i] && !started.Contains(i)) notes.Add((i, i + 1, f[i]));
+            if (onset[i] && !started.Contains(i))
+                notes.Add((i, i + 1, f[i]));
     }
 
-    /// <summary>Puts notes on channels so that on each channel starts and ends are in the same order (FIFO-safe).</summary>
+    /// <summary>Puts notes on channels so that on each channel starts and ends are in the same order
+    /// (FIFO-safe).</summary>
     static void AssignChannels(List<(int Start, int End, int Velocity)> notes, int pitch, List<MidiNote> result)
     {
         notes.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
@@ -88,10 +99,17 @@ public static class PianoRollDecoder
         foreach (var (s, e, v) in notes)
         {
             int ch = -1;
-            for (int i = 0; i < 16; i++) if (lastEnd[i] <= e) { ch = i; break; }
-            if (ch < 0) throw new InvalidDataException($"more than 16 nested notes at pitch {pitch}");
+            for (int i = 0; i < 16; i++)
+                if (lastEnd[i] <= e)
+                {
+                    ch = i;
+                    break;
+                }
+            if (ch < 0)
+                throw new InvalidDataException($"more than 16 nested notes at pitch {pitch}");
             lastEnd[ch] = e;
-            long on = (long)s * TicksPerBin, off = (long)e * TicksPerBin;
+            long on = (long)s * TicksPerBin,
+                off = (long)e * TicksPerBin;
             result.Add(new MidiNote(ch + 1, pitch, v, on, off, 0, 0));
         }
     }

@@ -6,9 +6,12 @@ namespace MidiGenre.Encoding;
 public sealed record EncodeOptions(bool DropDrums = false, bool SustainPedal = false)
 {
     public static readonly EncodeOptions Default = new();
+
     /// <summary>Bumped when the encoder's output changes for the same options.</summary>
     public const int EncoderVersion = 1;
+
     public ReadOptions ToReadOptions() => new(DropDrums, SustainPedal);
+
     public string Key => $"v{EncoderVersion}-bin50ms{(DropDrums ? "-nodrums" : "")}{(SustainPedal ? "-sustain" : "")}";
 }
 
@@ -52,7 +55,8 @@ public static class PianoRollEncoder
             data[b * PianoRoll.Pitches + pitch] = 1;
             int idx = frameBase + b * PianoRoll.Pitches + pitch;
             for (int t = 0; t < l; t++, idx += PianoRoll.Pitches)
-                if (data[idx] < v) data[idx] = v;
+                if (data[idx] < v)
+                    data[idx] = v;
         }
         return roll;
     }

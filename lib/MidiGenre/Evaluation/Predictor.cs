@@ -9,23 +9,44 @@ namespace MidiGenre.Evaluation;
 public sealed class NothingToClassifyException(string path)
     : Exception($"{Path.GetFileName(path)} holds no notes (after the model's encoder options): nothing to classify");
 
-/// <summary>What a trained model expects of its input: classes in output order, segments, channels, encoder options.</summary>
-public sealed record ModelInput(IReadOnlyList<string> Classes, SegmentSpec Segments, int Channels, EncodeOptions Encoding);
+/// <summary>What a trained model expects of its input: classes in output order, segments, channels, encoder
+/// options.</summary>
+public sealed record ModelInput(
+    IReadOnlyList<string> Classes,
+    SegmentSpec Segments,
+    int Channels,
+    EncodeOptions Encoding
+);
 
-/// <summary>Classifies one MIDI file as the paper does: segments → softmax → majority vote (ties by mean probability).</summary>
+/// <summary>Classifies one MIDI file as the paper does: segments → softmax → majority vote (ties by mean
+/// probability).</summary>
 public static class Predictor
 {
-    /// <summary>Classes ranked by vote share (then mean probability); Probability is the mean softmax over segments.</summary>
-    public static List<(string Class, double Probability, double VoteShare)> Predict(nn.Module<Tensor, Tensor> model, ModelInput input, string midiPath)
+    /// <summary>Classes ranked by vote share (then mean probability); Probability is the mean softmax over
+    /// segments.</summary>
+    public static List<(string Class, double Probability, double VoteShare)> Predict(
+        nn.Module<Tensor, Tensor> model,
+        ModelInput input,
+        string midiPath
+    )
     {
         var roll = PianoRollEncoder.Encode(midiPath, input.Encoding);
-        if (roll.CountOnsets() == 0) throw new NothingToClassifyException(midiPath);
-        var data = new SegmentDataset([new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)], input.Segments, input.Channels);
+        if (roll.CountOnsets() == 0)
+            throw new NothingToClassifyException(midiPath);
+        var data = new SegmentDataset(
+            [new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)],
+            input.Segments,
+            input.Channels
+        );
         var preds = Evaluator.Predict(model, data, 0, ModelFactoryDevice(model));
         int classes = input.Classes.Count;
         var (_, votes, mean) = Evaluator.Vote(preds.Probabilities, classes);
-        return Enumerable.Range(0, classes).Select(c => (input.Classes[c], mean[c], votes[c] / (double)data.Count))
-            .OrderByDescending(x => x.Item3).ThenByDescending(x => x.Item2).ToList();
+        return Enumerable
+            .Range(0, classes)
+            .Select(c => (input.Classes[c], mean[c], votes[c] / (double)data.Count))
+            .OrderByDescending(x => x.Item3)
+            .ThenByDescending(x => x.Item2)
+            .ToList();
     }
 
     static Device ModelFactoryDevice(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;

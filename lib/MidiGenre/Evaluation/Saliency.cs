@@ -16,22 +16,33 @@ public sealed record SaliencyMap(PianoRoll Roll, double[][] Map, string Truth, s
 /// <summary>Vanilla gradient saliency (Simonyan et al., 2014) on the centred evaluation crop of a segment.</summary>
 public static class Saliency
 {
-    public static SaliencyMap For(nn.Module<Tensor, Tensor> model, SegmentDataset data, int segment, IReadOnlyList<string> classes)
+    public static SaliencyMap For(
+        nn.Module<Tensor, Tensor> model,
+        SegmentDataset data,
+        int segment,
+        IReadOnlyList<string> classes
+    )
     {
         model.eval();
         using var scope = NewDisposeScope();
         var batch = data.Batches(1, Augmentation.Eval).Skip(segment).First();
         using var owned = batch;
-        var scale = batch.X.shape[1] == 2 ? tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1) : full(new long[] { 1, 1, 1, 1 }, 127f);
+        var scale =
+            batch.X.shape[1] == 2
+                ? tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1)
+                : full(new long[] { 1, 1, 1, 1 }, 127f);
         var x = batch.X.detach().requires_grad_(true);
         var logits = model.forward(x);
         int predicted = (int)logits.argmax(1).item<long>();
         double confidence = nn.functional.softmax(logits, 1)[0, predicted].item<float>();
         var grad = autograd.grad([logits[0, predicted]], [x])[0];
-        var map = (grad * scale).abs().sum(1)[0];                          // (T, 128) in normalised units
+        var map = (grad * scale).abs().sum(1)[0]; // (T, 128) in normalised units
         int frames = (int)map.shape[0];
         var flat = map.data<float>().ToArray();
-        var byPitch = Enumerable.Range(0, PianoRoll.Pitches).Select(p => Enumerable.Range(0, frames).Select(t => (double)flat[t * PianoRoll.Pitches + p]).ToArray()).ToArray();
+        var byPitch = Enumerable
+            .Range(0, PianoRoll.Pitches)
+            .Select(p => Enumerable.Range(0, frames).Select(t => (double)flat[t * PianoRoll.Pitches + p]).ToArray())
+            .ToArray();
         var roll = RollOf(batch.X, frames);
         return new SaliencyMap(roll, byPitch, classes[(int)batch.Y[0].item<long>()], classes[predicted], confidence);
     }
@@ -42,7 +53,10 @@ public static class Saliency
         var data = predictions.Data;
         int Truth(int k) => data.Pieces[data.Segments[k].Piece].Label;
         var all = Enumerable.Range(0, data.Count).ToList();
-        return (all.FirstOrDefault(k => predictions.Predicted(k) == Truth(k), -1), all.FirstOrDefault(k => predictions.Predicted(k) != Truth(k), -1));
+        return (
+            all.FirstOrDefault(k => predictions.Predicted(k) == Truth(k), -1),
+            all.FirstOrDefault(k => predictions.Predicted(k) != Truth(k), -1)
+        );
     }
 
     /// <summary>The (raw, valid) roll of a one-segment batch.</summary>
@@ -55,7 +69,8 @@ public static class Saliency
         for (int i = 0; i < per; i++)
         {
             roll.Data[per + i] = (byte)Math.Clamp(data[frameOffset + i], 0, 127);
-            if (x.shape[1] == 2) roll.Data[i] = (byte)Math.Clamp(data[i], 0, 1);
+            if (x.shape[1] == 2)
+                roll.Data[i] = (byte)Math.Clamp(data[i], 0, 1);
         }
         return roll;
     }

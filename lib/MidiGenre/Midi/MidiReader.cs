@@ -22,7 +22,10 @@ public static class MidiReader
     public static MidiScore Read(string path, ReadOptions? options = null)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MidiFormatException(path, 0, "cannot read file: " + e.Message, e);
@@ -44,14 +47,24 @@ public static class MidiReader
             throw new MidiFormatException(name, stream.Position, Describe(e), e);
         }
         if (file.Events.Tracks != header.Tracks)
-            throw new MidiFormatException(name, stream.Position, $"header announces {header.Tracks} tracks, found {file.Events.Tracks}");
+            throw new MidiFormatException(
+                name,
+                stream.Position,
+                $"header announces {header.Tracks} tracks, found {file.Events.Tracks}"
+            );
         var score = Pair(file, header.Format, options ?? ReadOptions.Default);
         if (score.DurationSeconds > MaxSeconds)
-            throw new MidiFormatException(name, bytes.Length, $"events reach {score.DurationSeconds:F0} s, beyond the {MaxSeconds / 3600:F0} h limit (corrupt delta times or tempo?)");
+            throw new MidiFormatException(
+                name,
+                bytes.Length,
+                $"events reach {score.DurationSeconds:F0} s, beyond the {MaxSeconds / 3600:F0} h "
+                    + $"limit (corrupt delta times or tempo?)"
+            );
         return score;
     }
 
-    /// <summary>Longer "performances" are corrupt files in practice (MAESTRO's longest is under an hour); this bounds memory.</summary>
+    /// <summary>Longer "performances" are corrupt files in practice (MAESTRO's longest is under an hour); this bounds
+    /// memory.</summary>
     public const double MaxSeconds = 4 * 3600;
 
     readonly record struct Header(int Format, int Tracks, int Division);
@@ -59,27 +72,35 @@ public static class MidiReader
     /// <summary>NAudio accepts format 2 and SMPTE division silently; the encoder cannot give them meaning.</summary>
     static Header CheckHeader(byte[] b, string name)
     {
-        if (b.Length == 0) throw new MidiFormatException(name, 0, "empty file");
+        if (b.Length == 0)
+            throw new MidiFormatException(name, 0, "empty file");
         if (b.Length < 14 || b[0] != 'M' || b[1] != 'T' || b[2] != 'h' || b[3] != 'd')
             throw new MidiFormatException(name, 0, "missing MThd header");
         int length = (b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7];
-        if (length < 6) throw new MidiFormatException(name, 4, $"header chunk length {length} < 6");
+        if (length < 6)
+            throw new MidiFormatException(name, 4, $"header chunk length {length} < 6");
         int format = (b[8] << 8) | b[9];
         int tracks = (b[10] << 8) | b[11];
         int division = (b[12] << 8) | b[13];
-        if (format == 2) throw new MidiFormatException(name, 8, "format 2 (independent sequences) is not supported");
-        if (format > 2) throw new MidiFormatException(name, 8, $"unknown format {format}");
-        if ((division & 0x8000) != 0) throw new MidiFormatException(name, 12, "SMPTE time division is not supported");
-        if (division == 0) throw new MidiFormatException(name, 12, "zero ticks per quarter note");
-        if (format == 0 && tracks != 1) throw new MidiFormatException(name, 10, $"format 0 with {tracks} tracks");
+        if (format == 2)
+            throw new MidiFormatException(name, 8, "format 2 (independent sequences) is not supported");
+        if (format > 2)
+            throw new MidiFormatException(name, 8, $"unknown format {format}");
+        if ((division & 0x8000) != 0)
+            throw new MidiFormatException(name, 12, "SMPTE time division is not supported");
+        if (division == 0)
+            throw new MidiFormatException(name, 12, "zero ticks per quarter note");
+        if (format == 0 && tracks != 1)
+            throw new MidiFormatException(name, 10, $"format 0 with {tracks} tracks");
         return new Header(format, tracks, division);
     }
 
-    static string Describe(Exception e) => e switch
-    {
-        EndOfStreamException => "unexpected end of file (truncated?)",
-        _ => $"{e.GetType().Name}: {e.Message}",
-    };
+    static string Describe(Exception e) =>
+        e switch
+        {
+            EndOfStreamException => "unexpected end of file (truncated?)",
+            _ => $"{e.GetType().Name}: {e.Message}",
+        };
 
     /// <summary>One event of the merged timeline; ordered by (tick, track, index).</summary>
     readonly record struct Ev(long Tick, int Track, int Index, MidiEvent Event);
@@ -88,7 +109,8 @@ public static class MidiReader
     {
         int ppq = file.DeltaTicksPerQuarterNote;
         int total = 0;
-        for (int t = 0; t < file.Events.Tracks; t++) total += file.Events[t].Count;
+        for (int t = 0; t < file.Events.Tracks; t++)
+            total += file.Events[t].Count;
         var events = new Ev[total];
         int k = 0;
         long lastTick = 0;
@@ -99,11 +121,17 @@ public static class MidiReader
             {
                 var e = track[i];
                 events[k++] = new Ev(e.AbsoluteTime, t, i, e);
-                if (e.AbsoluteTime > lastTick) lastTick = e.AbsoluteTime;
+                if (e.AbsoluteTime > lastTick)
+                    lastTick = e.AbsoluteTime;
             }
         }
-        Array.Sort(events, static (a, b) =>
-            a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick) : a.Track != b.Track ? a.Track.CompareTo(b.Track) : a.Index.CompareTo(b.Index));
+        Array.Sort(
+            events,
+            static (a, b) =>
+                a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick)
+                : a.Track != b.Track ? a.Track.CompareTo(b.Track)
+                : a.Index.CompareTo(b.Index)
+        );
 
         var notes = new List<MidiNote>(total / 2);
         var open = new Queue<(long Tick, long Time, int Velocity)>?[16 * 128];
@@ -111,7 +139,9 @@ public static class MidiReader
         // Notes released while the pedal is down: closed at pedal release or when the key is struck again.
         var held = new List<(long Tick, long Time, int Velocity)>?[16 * 128];
 
-        long tempo = DefaultTempo, now = 0, prevTick = 0;
+        long tempo = DefaultTempo,
+            now = 0,
+            prevTick = 0;
         foreach (var ev in events)
         {
             now += (ev.Tick - prevTick) * tempo;
@@ -120,33 +150,41 @@ public static class MidiReader
             switch (e.CommandCode)
             {
                 case MidiCommandCode.MetaEvent when e is TempoEvent te:
-                    if (te.MicrosecondsPerQuarterNote > 0) tempo = te.MicrosecondsPerQuarterNote;
+                    if (te.MicrosecondsPerQuarterNote > 0)
+                        tempo = te.MicrosecondsPerQuarterNote;
                     break;
                 case MidiCommandCode.NoteOn or MidiCommandCode.NoteOff when e is NoteEvent ne:
                 {
-                    if (options.DropDrums && ne.Channel == DrumChannel) break;
+                    if (options.DropDrums && ne.Channel == DrumChannel)
+                        break;
                     int key = (ne.Channel - 1) * 128 + (ne.NoteNumber & 0x7f);
                     bool on = e.CommandCode == MidiCommandCode.NoteOn && ne.Velocity > 0;
                     if (on)
                     {
-                        if (options.SustainPedal) Release(held, key, ev.Tick, now, notes);
+                        if (options.SustainPedal)
+                            Release(held, key, ev.Tick, now, notes);
                         (open[key] ??= new()).Enqueue((ev.Tick, now, Math.Min(ne.Velocity, 127)));
                     }
                     else if (open[key] is { Count: > 0 } q)
                     {
                         var n = q.Dequeue();
-                        if (options.SustainPedal && pedal[ne.Channel - 1]) (held[key] ??= new()).Add(n);
-                        else notes.Add(Note(key, n, ev.Tick, now));
+                        if (options.SustainPedal && pedal[ne.Channel - 1])
+                            (held[key] ??= new()).Add(n);
+                        else
+                            notes.Add(Note(key, n, ev.Tick, now));
                     }
                     break;
                 }
-                case MidiCommandCode.ControlChange when options.SustainPedal && e is ControlChangeEvent cc && (int)cc.Controller == 64:
+                case MidiCommandCode.ControlChange
+                    when options.SustainPedal && e is ControlChangeEvent cc && (int)cc.Controller == 64:
                 {
-                    if (options.DropDrums && cc.Channel == DrumChannel) break;
+                    if (options.DropDrums && cc.Channel == DrumChannel)
+                        break;
                     int ch = cc.Channel - 1;
                     bool down = cc.ControllerValue >= 64;
                     if (pedal[ch] && !down)
-                        for (int p = 0; p < 128; p++) Release(held, ch * 128 + p, ev.Tick, now, notes);
+                        for (int p = 0; p < 128; p++)
+                            Release(held, ch * 128 + p, ev.Tick, now, notes);
                     pedal[ch] = down;
                     break;
                 }
@@ -156,16 +194,25 @@ public static class MidiReader
         {
             Release(held, key, lastTick, now, notes);
             if (open[key] is { } q)
-                while (q.Count > 0) notes.Add(Note(key, q.Dequeue(), lastTick, now));
+                while (q.Count > 0)
+                    notes.Add(Note(key, q.Dequeue(), lastTick, now));
         }
         notes.Sort(static (a, b) => a.OnTime != b.OnTime ? a.OnTime.CompareTo(b.OnTime) : a.Pitch.CompareTo(b.Pitch));
         return new MidiScore(ppq, format, file.Events.Tracks, notes, lastTick, now);
     }
 
-    static void Release(List<(long Tick, long Time, int Velocity)>?[] held, int key, long tick, long time, List<MidiNote> notes)
+    static void Release(
+        List<(long Tick, long Time, int Velocity)>?[] held,
+        int key,
+        long tick,
+        long time,
+        List<MidiNote> notes
+    )
     {
-        if (held[key] is not { Count: > 0 } list) return;
-        foreach (var n in list) notes.Add(Note(key, n, tick, time));
+        if (held[key] is not { Count: > 0 } list)
+            return;
+        foreach (var n in list)
+            notes.Add(Note(key, n, tick, time));
         list.Clear();
     }
 

@@ -7,15 +7,16 @@ namespace MidiGenre.Models;
 /// Runs a model in bfloat16 while callers keep float32: inputs are cast on the way in, logits on the way out, and
 /// gradients flow back through both casts, so attacks still perturb float32 rolls. On CPUs with AVX-512 BF16 (this
 /// project's Zen 4 machines) libtorch's bf16 convolutions ran ResNet-50 inference ~1.5-3x and PGD ~1.5x faster than
-/// float32 (README "Results", ResNet-50 table). bf16 keeps 8 significant bits: raw velocities 64-127 are held to 0.5, finer than the
-/// integer velocities MIDI can express. For evaluation and attacks only; training stays in float32.
+/// float32 (README "Results", ResNet-50 table). bf16 keeps 8 significant bits: raw velocities 64-127 are held to 0.5,
+/// finer than the integer velocities MIDI can express. For evaluation and attacks only; training stays in float32.
 /// </summary>
 public sealed class Bf16Inference : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> inner;
 
     /// <summary>Converts <paramref name="model"/> itself to bfloat16 (no copy) and wraps it.</summary>
-    public Bf16Inference(nn.Module<Tensor, Tensor> model) : base("bf16")
+    public Bf16Inference(nn.Module<Tensor, Tensor> model)
+        : base("bf16")
     {
         inner = model;
         inner.to(ScalarType.BFloat16);
@@ -24,7 +25,8 @@ public sealed class Bf16Inference : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => inner.forward(x.to(ScalarType.BFloat16)).to(ScalarType.Float32);
 
-    /// <summary>Whether this CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX); elsewhere bf16 is emulated and slower.</summary>
+    /// <summary>Whether this CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX); elsewhere bf16 is emulated and
+    /// slower.</summary>
     public static bool CpuHasNativeBf16()
     {
         try
@@ -32,6 +34,9 @@ public sealed class Bf16Inference : nn.Module<Tensor, Tensor>
             return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags")) is string flags
                 && flags.Split(' ').Any(f => f is "avx512_bf16" or "amx_bf16");
         }
-        catch (IOException) { return false; }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

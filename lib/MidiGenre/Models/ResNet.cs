@@ -17,11 +17,22 @@ public sealed class ResNet : Module<Tensor, Tensor>
     readonly BatchNorm2d bn1;
     readonly ReLU relu;
     readonly MaxPool2d maxpool;
-    readonly Sequential layer1, layer2, layer3, layer4;
+    readonly Sequential layer1,
+        layer2,
+        layer3,
+        layer4;
     readonly AdaptiveAvgPool2d avgpool;
     readonly Linear fc;
 
-    public ResNet(string name, bool bottleneck, int[] layers, int inChannels, int numClasses, bool zeroInitResidual = false) : base(name)
+    public ResNet(
+        string name,
+        bool bottleneck,
+        int[] layers,
+        int inChannels,
+        int numClasses,
+        bool zeroInitResidual = false
+    )
+        : base(name)
     {
         int expansion = bottleneck ? 4 : 1;
         int inplanes = 64;
@@ -37,10 +48,18 @@ public sealed class ResNet : Module<Tensor, Tensor>
             {
                 Module<Tensor, Tensor>? downsample = null;
                 if (i == 0 && (stride != 1 || inplanes != planes * expansion))
-                    downsample = Sequential(new StridedPointwiseConv(inplanes, planes * expansion, stride), BatchNorm2d(planes * expansion));
-                modules.Add((i.ToString(), bottleneck
-                    ? new Bottleneck($"b{i}", inplanes, planes, i == 0 ? stride : 1, downsample)
-                    : new BasicBlock($"b{i}", inplanes, planes, i == 0 ? stride : 1, downsample)));
+                    downsample = Sequential(
+                        new StridedPointwiseConv(inplanes, planes * expansion, stride),
+                        BatchNorm2d(planes * expansion)
+                    );
+                modules.Add(
+                    (
+                        i.ToString(),
+                        bottleneck
+                            ? new Bottleneck($"b{i}", inplanes, planes, i == 0 ? stride : 1, downsample)
+                            : new BasicBlock($"b{i}", inplanes, planes, i == 0 ? stride : 1, downsample)
+                    )
+                );
                 inplanes = planes * expansion;
             }
             return Sequential(modules);
@@ -56,14 +75,21 @@ public sealed class ResNet : Module<Tensor, Tensor>
         // torchvision's initialisation: Kaiming normal (fan_out) for convs, BN weight 1 / bias 0.
         foreach (var (_, m) in named_modules())
         {
-            if (m is Conv2d c) init.kaiming_normal_(c.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
-            else if (m is BatchNorm2d b) { init.constant_(b.weight, 1); init.constant_(b.bias, 0); }
+            if (m is Conv2d c)
+                init.kaiming_normal_(c.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+            else if (m is BatchNorm2d b)
+            {
+                init.constant_(b.weight, 1);
+                init.constant_(b.bias, 0);
+            }
         }
         if (zeroInitResidual)
             foreach (var (_, m) in named_modules())
             {
-                if (m is Bottleneck bb) init.zeros_(bb.LastBn.weight);
-                else if (m is BasicBlock b) init.zeros_(b.LastBn.weight);
+                if (m is Bottleneck bb)
+                    init.zeros_(bb.LastBn.weight);
+                else if (m is BasicBlock b)
+                    init.zeros_(b.LastBn.weight);
             }
     }
 
@@ -79,13 +105,16 @@ public sealed class ResNet : Module<Tensor, Tensor>
 /// <summary>Two 3×3 convolutions (ResNet-18/34).</summary>
 sealed class BasicBlock : Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1, conv2;
-    readonly BatchNorm2d bn1, bn2;
+    readonly Conv2d conv1,
+        conv2;
+    readonly BatchNorm2d bn1,
+        bn2;
     readonly ReLU relu;
     readonly Module<Tensor, Tensor>? downsample;
     public BatchNorm2d LastBn => bn2;
 
-    public BasicBlock(string name, int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample) : base(name)
+    public BasicBlock(string name, int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample)
+        : base(name)
     {
         conv1 = Conv2d(inplanes, planes, 3, stride: stride, padding: 1, bias: false);
         bn1 = BatchNorm2d(planes);
@@ -105,16 +134,22 @@ sealed class BasicBlock : Module<Tensor, Tensor>
     }
 }
 
-/// <summary>1×1 → 3×3 (stride here, as torchvision's "ResNet v1.5") → 1×1 with 4× expansion (ResNet-50/101/152).</summary>
+/// <summary>1×1 → 3×3 (stride here, as torchvision's "ResNet v1.5") → 1×1 with 4× expansion
+/// (ResNet-50/101/152).</summary>
 sealed class Bottleneck : Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1, conv2, conv3;
-    readonly BatchNorm2d bn1, bn2, bn3;
+    readonly Conv2d conv1,
+        conv2,
+        conv3;
+    readonly BatchNorm2d bn1,
+        bn2,
+        bn3;
     readonly ReLU relu;
     readonly Module<Tensor, Tensor>? downsample;
     public BatchNorm2d LastBn => bn3;
 
-    public Bottleneck(string name, int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample) : base(name)
+    public Bottleneck(string name, int inplanes, int planes, int stride, Module<Tensor, Tensor>? downsample)
+        : base(name)
     {
         conv1 = Conv2d(inplanes, planes, 1, bias: false);
         bn1 = BatchNorm2d(planes);

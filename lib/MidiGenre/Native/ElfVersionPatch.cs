@@ -30,7 +30,8 @@ public static class ElfVersionPatch
         for (int i = 0; i < shnum; i++)
         {
             var sh = span[(int)(shoff + (ulong)(i * shentsize))..];
-            if (BinaryPrimitives.ReadUInt32LittleEndian(sh[4..]) != ShtGnuVerneed) continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(sh[4..]) != ShtGnuVerneed)
+                continue;
             int offset = checked((int)BinaryPrimitives.ReadUInt64LittleEndian(sh[0x18..]));
             int link = (int)BinaryPrimitives.ReadUInt32LittleEndian(sh[0x28..]);
             int count = (int)BinaryPrimitives.ReadUInt32LittleEndian(sh[0x2C..]); // sh_info = number of Verneed entries
@@ -55,11 +56,13 @@ public static class ElfVersionPatch
                         }
                     }
                     uint nextAux = BinaryPrimitives.ReadUInt32LittleEndian(span[(aux + 12)..]);
-                    if (nextAux == 0) break;
+                    if (nextAux == 0)
+                        break;
                     aux += (int)nextAux;
                 }
                 uint next = BinaryPrimitives.ReadUInt32LittleEndian(span[(need + 12)..]);
-                if (next == 0) break;
+                if (next == 0)
+                    break;
                 need += (int)next;
             }
         }

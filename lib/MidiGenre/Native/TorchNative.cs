@@ -24,7 +24,14 @@ public static class TorchNative
 #pragma warning restore CA2255
     internal static void Init()
     {
-        try { Ensure(); } catch (Exception e) { _report = "torch native setup failed: " + e.Message; }
+        try
+        {
+            Ensure();
+        }
+        catch (Exception e)
+        {
+            _report = "torch native setup failed: " + e.Message;
+        }
     }
 
     /// <summary>Idempotent. Loads libc10, libtorch_cpu, libtorch and (patched if needed) libLibTorchSharp.</summary>
@@ -32,11 +39,22 @@ public static class TorchNative
     {
         lock (Gate)
         {
-            if (_report != null) return;
-            if (!OperatingSystem.IsLinux()) { _report = "not Linux: nothing to do"; return; }
-            string allocator = CpuMemoryTuning.Apply(); // before libtorch is loaded, so its first buffer sees the settings
+            if (_report != null)
+                return;
+            if (!OperatingSystem.IsLinux())
+            {
+                _report = "not Linux: nothing to do";
+                return;
+            }
+            // before libtorch is loaded, so its first buffer sees the settings
+            string allocator = CpuMemoryTuning.Apply();
             string? dir = FindNativeDirectory();
-            if (dir == null) { _report = $"libLibTorchSharp.so not found beside the app; TorchSharp will probe on its own; {allocator}"; return; }
+            if (dir == null)
+            {
+                _report =
+                    $"libLibTorchSharp.so not found beside the app; TorchSharp will probe on its own; {allocator}";
+                return;
+            }
             string sharp = Path.Combine(dir, "libLibTorchSharp.so");
             bool systemHas = SystemLibStdCxxHas(RequiredGlibcxx);
             string toLoad = sharp;
@@ -50,13 +68,15 @@ public static class TorchNative
                     toLoad = IsInNuGetCache(dir) ? WriteCachedCopy(dir, bytes) : WriteInPlace(sharp, bytes);
                     action = $"patched {RequiredGlibcxx} to weak in {toLoad}";
                 }
-                else action = "already patched";
+                else
+                    action = "already patched";
             }
             // Load the dependencies by full path first so the patched LibTorchSharp binds to these exact copies.
             foreach (var name in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
             {
                 string p = Path.Combine(dir, name);
-                if (File.Exists(p)) NativeLibrary.Load(p);
+                if (File.Exists(p))
+                    NativeLibrary.Load(p);
             }
             NativeLibrary.Load(toLoad);
             _report = $"natives from {dir}; system libstdc++ has {RequiredGlibcxx}: {systemHas}; {action}; {allocator}";
@@ -67,20 +87,23 @@ public static class TorchNative
     {
         var roots = new List<string> { AppContext.BaseDirectory };
         string? torchDll = typeof(TorchSharp.torch).Assembly.Location;
-        if (!string.IsNullOrEmpty(torchDll)) roots.Add(Path.GetDirectoryName(torchDll)!);
+        if (!string.IsNullOrEmpty(torchDll))
+            roots.Add(Path.GetDirectoryName(torchDll)!);
         string? own = typeof(TorchNative).Assembly.Location;
-        if (!string.IsNullOrEmpty(own)) roots.Add(Path.GetDirectoryName(own)!);
+        if (!string.IsNullOrEmpty(own))
+            roots.Add(Path.GetDirectoryName(own)!);
         foreach (var root in roots.Distinct())
-            foreach (var sub in new[] { Path.Combine("runtimes", "linux-x64", "native"), "" })
-            {
-                string d = Path.Combine(root, sub);
-                if (File.Exists(Path.Combine(d, "libLibTorchSharp.so")) && File.Exists(Path.Combine(d, "libtorch_cpu.so")))
-                    return d;
-            }
+        foreach (var sub in new[] { Path.Combine("runtimes", "linux-x64", "native"), "" })
+        {
+            string d = Path.Combine(root, sub);
+            if (File.Exists(Path.Combine(d, "libLibTorchSharp.so")) && File.Exists(Path.Combine(d, "libtorch_cpu.so")))
+                return d;
+        }
         return null;
     }
 
-    /// <summary>Finds the libstdc++ this process uses (the .NET runtime links it) and looks for the version string.</summary>
+    /// <summary>Finds the libstdc++ this process uses (the .NET runtime links it) and looks for the version
+    /// string.</summary>
     public static bool SystemLibStdCxxHas(string version)
     {
         string? path = null;
@@ -89,13 +112,22 @@ public static class TorchNative
             foreach (var line in File.ReadLines("/proc/self/maps"))
             {
                 int i = line.IndexOf('/');
-                if (i >= 0 && line.Contains("libstdc++.so")) { path = line[i..]; break; }
+                if (i >= 0 && line.Contains("libstdc++.so"))
+                {
+                    path = line[i..];
+                    break;
+                }
             }
         }
         catch (IOException) { }
-        path ??= new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }
-            .FirstOrDefault(File.Exists);
-        if (path == null) return true; // cannot tell: leave the library untouched
+        path ??= new[]
+        {
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6",
+        }.FirstOrDefault(File.Exists);
+        if (path == null)
+            return true; // cannot tell: leave the library untouched
         byte[] needle = TextEncoding.ASCII.GetBytes(version + "\0");
         return File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0;
     }
@@ -109,14 +141,20 @@ public static class TorchNative
         return path;
     }
 
-    /// <summary>A private folder under the user's cache with links to the originals and the patched LibTorchSharp.</summary>
+    /// <summary>A private folder under the user's cache with links to the originals and the patched
+    /// LibTorchSharp.</summary>
     static string WriteCachedCopy(string dir, byte[] bytes)
     {
-        string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData),
-            "midigenre", "torch-native", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(TextEncoding.UTF8.GetBytes(dir)))[..16]);
+        string cache = Path.Combine(
+            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData),
+            "midigenre",
+            "torch-native",
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(TextEncoding.UTF8.GetBytes(dir)))[..16]
+        );
         Directory.CreateDirectory(cache);
         string target = Path.Combine(cache, "libLibTorchSharp.so");
-        if (!File.Exists(target)) AtomicFile.WriteAllBytes(target, bytes);
+        if (!File.Exists(target))
+            AtomicFile.WriteAllBytes(target, bytes);
         return target;
     }
 }

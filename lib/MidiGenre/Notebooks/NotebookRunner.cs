@@ -4,7 +4,14 @@ using System.Text.Json;
 namespace MidiGenre.Notebooks;
 
 /// <summary>What one executed notebook produced.</summary>
-public sealed record NotebookRun(string Name, int ExitCode, string OutputPath, int Charts, IReadOnlyList<string> Errors, double Seconds)
+public sealed record NotebookRun(
+    string Name,
+    int ExitCode,
+    string OutputPath,
+    int Charts,
+    IReadOnlyList<string> Errors,
+    double Seconds
+)
 {
     public bool Ok => ExitCode == 0 && Errors.Count == 0 && Charts > 0;
 }
@@ -16,21 +23,40 @@ public sealed record NotebookRun(string Name, int ExitCode, string OutputPath, i
 public static class NotebookRunner
 {
     public static readonly IReadOnlyList<string> Order =
-        ["01-preprocessing", "02-training", "03-evaluation", "04-attacks-fgsm-pgd", "05-adversarial-training", "06-musical-attacks"];
+    [
+        "01-preprocessing",
+        "02-training",
+        "03-evaluation",
+        "04-attacks-fgsm-pgd",
+        "05-adversarial-training",
+        "06-musical-attacks",
+    ];
 
     /// <summary>The repository root: the folder above this assembly that holds MidiGenre.sln.</summary>
     public static string FindRepositoryRoot(string? from = null)
     {
         for (var d = new DirectoryInfo(from ?? AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "MidiGenre.sln"))) return d.FullName;
+            if (File.Exists(Path.Combine(d.FullName, "MidiGenre.sln")))
+                return d.FullName;
         throw new DirectoryNotFoundException("MidiGenre.sln not found above " + (from ?? AppContext.BaseDirectory));
     }
 
-    public static IReadOnlyList<NotebookRun> RunAll(string root, string profile, string executedDir, string? studyOut = null,
-        IEnumerable<string>? only = null, Action<string>? log = null)
+    public static IReadOnlyList<NotebookRun> RunAll(
+        string root,
+        string profile,
+        string executedDir,
+        string? studyOut = null,
+        IEnumerable<string>? only = null,
+        Action<string>? log = null
+    )
     {
         Directory.CreateDirectory(executedDir);
-        Run(root, "dotnet", ["tool", "restore"], new(), 300, log);
+        if (Run(root, "dotnet", ["tool", "restore"], new(), 300, log) != 0)
+            throw new InvalidOperationException(
+                "`dotnet tool restore` failed (see above), so dotnet-repl cannot run the notebooks; run it in "
+                    + root
+                    + " to see why (usually no network and no local NuGet cache)"
+            );
         var runs = new List<NotebookRun>();
         foreach (var name in only ?? Order)
         {
@@ -40,18 +66,58 @@ public static class NotebookRunner
                 ["MIDIGENRE_PROFILE"] = profile,
                 ["DOTNET_ROLL_FORWARD"] = "Major", // dotnet-repl 0.3.259 targets an older runtime
             };
-            if (studyOut != null) env["MIDIGENRE_OUT"] = Path.GetFullPath(studyOut);
+            if (studyOut != null)
+                env["MIDIGENRE_OUT"] = Path.GetFullPath(studyOut);
             log?.Invoke($"running {name} ({profile}) …");
             var sw = Stopwatch.StartNew();
-            int code = Run(Path.Combine(root, "notebooks"), "dotnet",
-                ["tool", "run", "dotnet-repl", "--", "--run", name + ".ipynb", "--exit-after-run", "--output-path", output], env, 3600, log);
-            var (charts, errors) = File.Exists(output) ? Inspect(output) : (0, (IReadOnlyList<string>)["no executed notebook written"]);
+            string input = InputFor(root, name, executedDir);
+            int code = Run(
+                Path.Combine(root, "notebooks"),
+                "dotnet",
+                ["tool", "run", "dotnet-repl", "--", "--run", input, "--exit-after-run", "--output-path", output],
+                env,
+                3600,
+                log
+            );
+            var (charts, errors) = File.Exists(output)
+                ? Inspect(output)
+                : (0, (IReadOnlyList<string>)["no executed notebook written"]);
             var run = new NotebookRun(name, code, output, charts, errors, sw.Elapsed.TotalSeconds);
             runs.Add(run);
-            log?.Invoke($"{name}: {(run.Ok ? "ok" : "FAILED")} — {charts} chart(s), {errors.Count} error(s), {run.Seconds:F0} s → {output}");
-            foreach (var e in errors) log?.Invoke("  " + e);
+            log?.Invoke(
+                $"{name}: {(run.Ok ? "ok" : "FAILED")} — {charts} chart(s), {errors.Count} error(s), {run.Seconds:F0} "
+                    + $"s → {output}"
+            );
+            foreach (var e in errors)
+                log?.Invoke("  " + e);
         }
         return runs;
+    }
+
+    /// <summary>
+    /// The notebook to execute. The notebooks load <c>lib/MidiGenre/bin/Release/…</c> (what README builds); when this
+    /// library was built in another configuration (a Debug test run), a copy pointing at that build is executed, so
+    /// the notebooks run against the code under test rather than a stale or missing Release build.
+    /// </summary>
+    static string InputFor(string root, string name, string executedDir)
+    {
+        string original = Path.Combine(root, "notebooks", name + ".ipynb");
+        string configuration =
+            typeof(NotebookRunner)
+                .Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+                .OfType<System.Reflection.AssemblyConfigurationAttribute>()
+                .FirstOrDefault()
+                ?.Configuration
+            ?? "Release";
+        if (configuration == "Release")
+            return original;
+        string copy = Path.Combine(Path.GetFullPath(executedDir), name + ".input.ipynb");
+        File.WriteAllText(
+            copy,
+            File.ReadAllText(original)
+                .Replace("/bin/Release/net10.0/MidiGenre.dll", $"/bin/{configuration}/net10.0/MidiGenre.dll")
+        );
+        return copy;
     }
 
     /// <summary>Counts Plotly charts and collects error outputs of an executed notebook.</summary>
@@ -62,13 +128,20 @@ public static class NotebookRunner
         var errors = new List<string>();
         foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
         {
-            if (!cell.TryGetProperty("outputs", out var outputs)) continue;
+            if (!cell.TryGetProperty("outputs", out var outputs))
+                continue;
             foreach (var o in outputs.EnumerateArray())
             {
                 string type = o.GetProperty("output_type").GetString() ?? "";
-                if (type == "error") errors.Add(o.TryGetProperty("evalue", out var ev) ? ev.GetString() ?? "error" : "error");
-                if (o.TryGetProperty("name", out var stream) && stream.GetString() == "stderr") errors.Add("stderr: " + Text(o, "text"));
-                if (o.TryGetProperty("data", out var data) && data.TryGetProperty("text/html", out var html) && Join(html).Contains("Plotly.newPlot"))
+                if (type == "error")
+                    errors.Add(o.TryGetProperty("evalue", out var ev) ? ev.GetString() ?? "error" : "error");
+                if (o.TryGetProperty("name", out var stream) && stream.GetString() == "stderr")
+                    errors.Add("stderr: " + Text(o, "text"));
+                if (
+                    o.TryGetProperty("data", out var data)
+                    && data.TryGetProperty("text/html", out var html)
+                    && Join(html).Contains("Plotly.newPlot")
+                )
                 {
                     charts++;
                     errors.AddRange(FigureProblems(Join(html)));
@@ -78,34 +151,81 @@ public static class NotebookRunner
         return (charts, errors);
     }
 
-    /// <summary>What a figure lacks: a title, or a title on any axis it draws (every figure must explain itself).</summary>
+    /// <summary>What a figure lacks: a title, or a title on any axis it draws (every figure must explain
+    /// itself).</summary>
     public static IEnumerable<string> FigureProblems(string html)
     {
-        int a = html.IndexOf("var f=", StringComparison.Ordinal), b = html.IndexOf(";var t=0;", StringComparison.Ordinal);
-        if (a < 0 || b < a) { yield return "figure without its JSON"; yield break; }
+        int a = html.IndexOf("var f=", StringComparison.Ordinal),
+            b = html.IndexOf(";var t=0;", StringComparison.Ordinal);
+        if (a < 0 || b < a)
+        {
+            yield return "figure without its JSON";
+            yield break;
+        }
         using var fig = JsonDocument.Parse(html[(a + 6)..b]);
         var layout = fig.RootElement.GetProperty("layout");
-        string Title(JsonElement e) => e.TryGetProperty("title", out var t) ? t.ValueKind == JsonValueKind.String ? t.GetString() ?? ""
-            : t.TryGetProperty("text", out var x) ? x.GetString() ?? "" : "" : "";
+        string Title(JsonElement e) =>
+            e.TryGetProperty("title", out var t)
+                ? t.ValueKind == JsonValueKind.String
+                    ? t.GetString() ?? ""
+                    : t.TryGetProperty("text", out var x)
+                        ? x.GetString() ?? ""
+                        : ""
+                : "";
         string title = Title(layout);
-        if (title.Length == 0) { yield return "figure without a title"; yield break; }
-        foreach (var axis in layout.EnumerateObject().Where(p => p.Name.StartsWith("xaxis") || p.Name.StartsWith("yaxis")))
-            if (Title(axis.Value).Length == 0) yield return $"figure '{title}': {axis.Name} has no title";
+        if (title.Length == 0)
+        {
+            yield return "figure without a title";
+            yield break;
+        }
+        foreach (
+            var axis in layout.EnumerateObject().Where(p => p.Name.StartsWith("xaxis") || p.Name.StartsWith("yaxis"))
+        )
+            if (Title(axis.Value).Length == 0)
+                yield return $"figure '{title}': {axis.Name} has no title";
     }
 
-    static string Join(JsonElement e) => e.ValueKind == JsonValueKind.Array ? string.Concat(e.EnumerateArray().Select(x => x.GetString())) : e.GetString() ?? "";
+    static string Join(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Array
+            ? string.Concat(e.EnumerateArray().Select(x => x.GetString()))
+            : e.GetString() ?? "";
+
     static string Text(JsonElement o, string prop) => o.TryGetProperty(prop, out var t) ? Join(t) : "";
 
-    static int Run(string dir, string exe, string[] args, Dictionary<string, string> env, int timeoutSeconds, Action<string>? log)
+    static int Run(
+        string dir,
+        string exe,
+        string[] args,
+        Dictionary<string, string> env,
+        int timeoutSeconds,
+        Action<string>? log
+    )
     {
-        var psi = new ProcessStartInfo(exe) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env) psi.Environment[k] = v;
+        var psi = new ProcessStartInfo(exe)
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env)
+            psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutSeconds * 1000)) { p.Kill(entireProcessTree: true); log?.Invoke($"{exe} {string.Join(' ', args)} timed out"); return 124; }
-        if (p.ExitCode != 0) log?.Invoke((stdout.Result + stderr.Result).Trim() is { Length: > 0 } msg ? msg[^Math.Min(2000, msg.Length)..] : $"exit {p.ExitCode}");
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(entireProcessTree: true);
+            log?.Invoke($"{exe} {string.Join(' ', args)} timed out");
+            return 124;
+        }
+        if (p.ExitCode != 0)
+            log?.Invoke(
+                (stdout.Result + stderr.Result).Trim() is { Length: > 0 } msg
+                    ? msg[^Math.Min(2000, msg.Length)..]
+                    : $"exit {p.ExitCode}"
+            );
         return p.ExitCode;
     }
 }

@@ -9,20 +9,39 @@ using static TorchSharp.torch;
 namespace MidiGenre.Training;
 
 /// <summary>Per-epoch figures, as written to metrics.csv and kept in checkpoints.</summary>
-public sealed record EpochMetrics(int Epoch, double LearningRate, double TrainLoss, double TrainAccuracy, double ValSegmentAccuracy,
-    double ValPieceAccuracy, double ValWeightedF1, double SegmentsPerSecond, double Seconds);
+public sealed record EpochMetrics(
+    int Epoch,
+    double LearningRate,
+    double TrainLoss,
+    double TrainAccuracy,
+    double ValSegmentAccuracy,
+    double ValPieceAccuracy,
+    double ValWeightedF1,
+    double SegmentsPerSecond,
+    double Seconds
+);
 
 /// <summary>What a checkpoint folder's meta.json holds: everything that must match when the model is used again —
 /// classes in output order, settings (architecture, input channels, seed), the data (corpus, label column, split,
 /// encoder options), the segment spec and the adversarial-training settings.</summary>
-public sealed record CheckpointMeta(TrainSettings Settings, IReadOnlyList<string> Classes, int Epoch, List<EpochMetrics> History,
-    double BestF1, int BestEpoch, string Dataset)
+public sealed record CheckpointMeta(
+    TrainSettings Settings,
+    IReadOnlyList<string> Classes,
+    int Epoch,
+    List<EpochMetrics> History,
+    double BestF1,
+    int BestEpoch,
+    string Dataset
+)
 {
     public DataSource? Source { get; init; }
     public SegmentSpec? Segments { get; init; }
     public DefenseSettings? Defense { get; init; }
-    /// <summary>Why training stopped before its last epoch (e.g. the catastrophic-overfitting guard), if it did.</summary>
+
+    /// <summary>Why training stopped before its last epoch (e.g. the catastrophic-overfitting guard), if it
+    /// did.</summary>
     public string? StoppedEarly { get; init; }
+
     /// <summary>"best" or "last": which of the run's checkpoints this folder is (set when loaded).</summary>
     public string? Which { get; init; }
 
@@ -30,7 +49,8 @@ public sealed record CheckpointMeta(TrainSettings Settings, IReadOnlyList<string
     public SegmentSpec SegmentSpec => Segments ?? new SegmentSpec(Settings.SegmentsPerPiece);
 
     /// <summary>What the model expects of a MIDI file (for <see cref="Evaluation.Predictor"/>).</summary>
-    public Evaluation.ModelInput Input => new(Classes, SegmentSpec, Settings.InputChannels, Source?.Encoding ?? EncodeOptions.Default);
+    public Evaluation.ModelInput Input =>
+        new(Classes, SegmentSpec, Settings.InputChannels, Source?.Encoding ?? EncodeOptions.Default);
 }
 
 /// <summary>Adversarial-training settings of a run (method pgd, fast or trades; see Defenses).</summary>
@@ -38,12 +58,16 @@ public sealed record DefenseSettings(string Method, double Eps, int Steps, doubl
 
 /// <summary>A checkpoint folder exists but cannot be read (truncated or foreign files).</summary>
 public sealed class CorruptCheckpointException(string dir, string reason)
-    : Exception($"{dir}: unreadable checkpoint ({reason}); train it again with `midigenre train --out …`, or pass another run");
+    : Exception(
+        $"{dir}: unreadable checkpoint ({reason}); train it again with `midigenre train --out …`, or pass another run"
+    );
 
 /// <summary>--resume with settings, data or defense that differ from the checkpoint's.</summary>
 public sealed class ResumeMismatchException(string dir, IReadOnlyList<string> changes)
-    : Exception($"{dir} was trained with other settings: {string.Join("; ", changes)}. Use a new --out, drop --resume, " +
-                "or pass --allow-changes to continue with the new settings.")
+    : Exception(
+        $"{dir} was trained with other settings: {string.Join("; ", changes)}. Use a new --out, drop --resume, "
+            + "or pass --allow-changes to continue with the new settings."
+    )
 {
     public IReadOnlyList<string> Changes { get; } = changes;
 }
@@ -56,14 +80,17 @@ public static class RunChanges
         var changes = new List<string>();
         void Compare<T>(string what, T before, T now)
         {
-            string b = System.Text.Json.JsonSerializer.Serialize(before), n = System.Text.Json.JsonSerializer.Serialize(now);
-            if (b != n) changes.Add($"{what}: {b} → {n}");
+            string b = System.Text.Json.JsonSerializer.Serialize(before),
+                n = System.Text.Json.JsonSerializer.Serialize(now);
+            if (b != n)
+                changes.Add($"{what}: {b} → {n}");
         }
         // Threads change speed, not the run.
         foreach (var prop in typeof(TrainSettings).GetProperties().Where(p => p.Name != nameof(TrainSettings.Threads)))
             Compare(prop.Name, prop.GetValue(saved.Settings), prop.GetValue(current.Settings));
         Compare("classes", saved.Classes, current.Classes);
-        if (saved.Source != null && current.Source != null) Compare("data", saved.Source, current.Source);
+        if (saved.Source != null && current.Source != null)
+            Compare("data", saved.Source, current.Source);
         Compare("segments", saved.Segments, current.Segments);
         Compare("defense", saved.Defense, current.Defense);
         return changes;
@@ -78,26 +105,36 @@ public static class Checkpoint
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static void Save(string dir, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer, CheckpointMeta meta)
+    public static void Save(
+        string dir,
+        nn.Module model,
+        TorchSharp.Modules.OptimizerHelper? optimizer,
+        CheckpointMeta meta
+    )
     {
         string parent = Path.GetDirectoryName(Path.GetFullPath(dir))!;
         Directory.CreateDirectory(parent);
         string tmp = Path.Combine(parent, $".{Path.GetFileName(dir)}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(tmp);
         model.save(Path.Combine(tmp, "model.bin"));
-        if (optimizer != null) optimizer.save_state_dict(Path.Combine(tmp, "optimizer.bin"));
+        if (optimizer != null)
+            optimizer.save_state_dict(Path.Combine(tmp, "optimizer.bin"));
         File.WriteAllText(Path.Combine(tmp, "meta.json"), JsonSerializer.Serialize(meta, Json));
         string old = dir + ".old";
-        if (Directory.Exists(old)) Directory.Delete(old, true);
-        if (Directory.Exists(dir)) Directory.Move(dir, old);
+        if (Directory.Exists(old))
+            Directory.Delete(old, true);
+        if (Directory.Exists(dir))
+            Directory.Move(dir, old);
         Directory.Move(tmp, dir);
-        if (Directory.Exists(old)) Directory.Delete(old, true);
+        if (Directory.Exists(old))
+            Directory.Delete(old, true);
     }
 
     /// <summary>Rewrites a checkpoint's meta.json in place (atomically), e.g. to record an early stop.</summary>
     public static void WriteMeta(string dir, CheckpointMeta meta)
     {
-        if (Directory.Exists(dir)) AtomicFile.WriteAllText(Path.Combine(dir, "meta.json"), JsonSerializer.Serialize(meta, Json));
+        if (Directory.Exists(dir))
+            AtomicFile.WriteAllText(Path.Combine(dir, "meta.json"), JsonSerializer.Serialize(meta, Json));
     }
 
     public static CheckpointMeta ReadMeta(string dir, string which = "best")
@@ -106,11 +143,15 @@ public static class Checkpoint
         string path = Path.Combine(dir, "meta.json");
         try
         {
-            var meta = JsonSerializer.Deserialize<CheckpointMeta>(File.ReadAllText(path), Json)
+            var meta =
+                JsonSerializer.Deserialize<CheckpointMeta>(File.ReadAllText(path), Json)
                 ?? throw new CorruptCheckpointException(dir, "meta.json is empty");
             return meta with { Which = Path.GetFileName(dir) is "best" or "last" ? Path.GetFileName(dir) : meta.Which };
         }
-        catch (JsonException e) { throw new CorruptCheckpointException(dir, "meta.json: " + e.Message); }
+        catch (JsonException e)
+        {
+            throw new CorruptCheckpointException(dir, "meta.json: " + e.Message);
+        }
     }
 
     /// <summary>
@@ -121,7 +162,8 @@ public static class Checkpoint
         string old = dir + ".old";
         if (!File.Exists(Path.Combine(dir, "meta.json")) && File.Exists(Path.Combine(old, "meta.json")))
         {
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, true);
             Directory.Move(old, dir);
         }
     }
@@ -130,37 +172,61 @@ public static class Checkpoint
     /// best validation piece F1 — the default everywhere) or last/ (<paramref name="which"/>).</summary>
     public static string ResolveDir(string dir, string which = "best")
     {
-        if (which is not ("best" or "last")) throw new ArgumentException($"--checkpoint '{which}': best or last");
+        if (which is not ("best" or "last"))
+            throw new ArgumentException($"--checkpoint '{which}': best or last");
         Recover(dir);
-        if (File.Exists(Path.Combine(dir, "meta.json"))) return dir;
+        if (File.Exists(Path.Combine(dir, "meta.json")))
+            return dir;
         string chosen = Path.Combine(dir, which);
         Recover(chosen);
-        if (File.Exists(Path.Combine(chosen, "meta.json"))) return chosen;
-        throw new FileNotFoundException(Directory.Exists(dir)
-            ? $"no {which}/ checkpoint in {dir} (expected {which}/meta.json); train one with `midigenre train --out {dir}`"
-            : $"{dir} does not exist; pass a run folder written by `midigenre train` (or advtrain/pipeline)");
+        if (File.Exists(Path.Combine(chosen, "meta.json")))
+            return chosen;
+        throw new FileNotFoundException(
+            Directory.Exists(dir)
+                ? $"no {which}/ checkpoint in {dir} (expected {which}/meta.json); train "
+                    + $"one with `midigenre train --out {dir}`"
+                : $"{dir} does not exist; pass a run folder written by `midigenre train` (or advtrain/pipeline)"
+        );
     }
 
     /// <summary>Loads a model for inference (eval mode) on <paramref name="device"/>.</summary>
-    public static (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) LoadModel(string dir, Device? device = null, string which = "best")
+    public static (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) LoadModel(
+        string dir,
+        Device? device = null,
+        string which = "best"
+    )
     {
         dir = ResolveDir(dir, which);
         var meta = ReadMeta(dir);
         var model = ModelFactory.Create(meta.Settings.Arch, meta.Settings.InputChannels, meta.Classes.Count);
-        try { model.load(Path.Combine(dir, "model.bin")); }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or EndOfStreamException
-                                      or FormatException or NotImplementedException)
+        try
+        {
+            model.load(Path.Combine(dir, "model.bin"));
+        }
+        catch (Exception e)
+            when (e
+                    is IOException
+                        or ArgumentException
+                        or InvalidOperationException
+                        or EndOfStreamException
+                        or FormatException
+                        or NotImplementedException
+            )
         {
             throw new CorruptCheckpointException(dir, "model.bin: " + e.Message);
         }
-        if (device != null) model.to(device);
+        if (device != null)
+            model.to(device);
         model.eval();
         return (model, meta);
     }
 
     /// <summary>PyTorch-compatible state dict (torch.load in Python; names as torchvision).</summary>
     public static void ExportPyTorch(nn.Module model, string path) => model.save_py(path);
+
     public static void ImportPyTorch(nn.Module model, string path) => model.load_py(path);
+
     public static void ExportSafetensors(nn.Module model, string path) => model.save_safetensors(path);
+
     public static void ImportSafetensors(nn.Module model, string path) => model.load_safetensors(path);
 }

@@ -5,7 +5,9 @@ namespace MidiGenre.Training;
 /// <summary>Per-epoch scalars as TensorBoard events under RUN/tensorboard.</summary>
 sealed class EpochLog(string runDir)
 {
-    readonly TorchSharp.Modules.SummaryWriter _writer = utils.tensorboard.SummaryWriter(Path.Combine(runDir, "tensorboard"));
+    readonly TorchSharp.Modules.SummaryWriter _writer = utils.tensorboard.SummaryWriter(
+        Path.Combine(runDir, "tensorboard")
+    );
 
     public void Add(EpochMetrics m)
     {

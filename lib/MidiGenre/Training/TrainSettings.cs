@@ -9,7 +9,7 @@ public sealed record TrainSettings
     public int Epochs { get; init; } = 100;
     public int BatchSize { get; init; } = 40;
     public double LearningRate { get; init; } = 0.01;
-    public string Optimizer { get; init; } = "sgd";   // sgd | adam | adamw
+    public string Optimizer { get; init; } = "sgd"; // sgd | adam | adamw
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 1e-4;
     public bool Nesterov { get; init; }
@@ -20,14 +20,48 @@ public sealed record TrainSettings
     public int Seed { get; init; }
     public int? Threads { get; init; }
 
-    /// <summary>smoke: seconds (tests, CI); cpu: minutes on a laptop CPU; paper: Kim et al.'s setting, for a GPU.</summary>
-    public static TrainSettings ForProfile(string profile) => profile switch
-    {
-        // smoke: batch 4 so the few epochs still give ~170 batch-norm updates; rolls are sparse, the first layers' activation
-        // variance is ~0.002, and with fewer updates the running variance (initialised to 1) has not forgotten its start.
-        "smoke" => new() { Profile = "smoke", Arch = "convnet", Epochs = 3, BatchSize = 4, LearningRate = 1e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 8 },
-        "cpu" => new() { Profile = "cpu", Arch = "convnet", Epochs = 8, BatchSize = 16, LearningRate = 2e-3, Optimizer = "adamw", WeightDecay = 1e-4, SegmentsPerPiece = 10, MaxTranspose = 2 },
-        "paper" => new() { Profile = "paper", Arch = "resnet50", Epochs = 100, BatchSize = 40, LearningRate = 0.01, Optimizer = "sgd", Schedule = "cosine", SegmentsPerPiece = 90 },
-        _ => throw new ArgumentException($"unknown profile '{profile}': smoke, cpu or paper"),
-    };
+    /// <summary>smoke: seconds (tests, CI); cpu: minutes on a laptop CPU; paper: Kim et al.'s setting, for a
+    /// GPU.</summary>
+    public static TrainSettings ForProfile(string profile) =>
+        profile switch
+        {
+            // smoke: batch 4 so the few epochs still give ~170 batch-norm updates; rolls are sparse, the first layers'
+            // activation variance is ~0.002, and with fewer updates the running variance (initialised to 1) has not
+            // forgotten its start.
+            "smoke" => new()
+            {
+                Profile = "smoke",
+                Arch = "convnet",
+                Epochs = 3,
+                BatchSize = 4,
+                LearningRate = 1e-3,
+                Optimizer = "adamw",
+                WeightDecay = 1e-4,
+                SegmentsPerPiece = 8,
+            },
+            "cpu" => new()
+            {
+                Profile = "cpu",
+                Arch = "convnet",
+                Epochs = 8,
+                BatchSize = 16,
+                LearningRate = 2e-3,
+                Optimizer = "adamw",
+                WeightDecay = 1e-4,
+                SegmentsPerPiece = 10,
+                MaxTranspose = 2,
+            },
+            "paper" => new()
+            {
+                Profile = "paper",
+                Arch = "resnet50",
+                Epochs = 100,
+                BatchSize = 40,
+                LearningRate = 0.01,
+                Optimizer = "sgd",
+                Schedule = "cosine",
+                SegmentsPerPiece = 90,
+            },
+            _ => throw new ArgumentException($"unknown profile '{profile}': smoke, cpu or paper"),
+        };
 }

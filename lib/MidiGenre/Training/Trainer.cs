@@ -10,14 +10,27 @@ using static TorchSharp.torch;
 namespace MidiGenre.Training;
 
 /// <summary>Live progress of a training step.</summary>
-public readonly record struct TrainProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double SegmentsPerSecond);
+public readonly record struct TrainProgress(
+    int Epoch,
+    int Epochs,
+    int Batch,
+    int Batches,
+    double Loss,
+    double Accuracy,
+    double SegmentsPerSecond
+);
 
 /// <summary>
 /// Supervised training with per-epoch validation, atomic checkpoints (last/ every epoch, best/ by validation piece F1),
 /// metrics.csv and TensorBoard events. Data order, crops and the learning-rate schedule are functions of (seed, epoch),
 /// so <c>resume</c> continues a killed run to the same weights an uninterrupted run reaches on CPU.
 /// </summary>
-public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classes, string outDir, string dataset = "synthetic")
+public sealed class Trainer(
+    TrainSettings settings,
+    IReadOnlyList<string> classes,
+    string outDir,
+    string dataset = "synthetic"
+)
 {
     public TrainSettings Settings { get; } = settings;
     public string OutDir { get; } = outDir;
@@ -27,53 +40,80 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
     public Action<TrainProgress>? OnProgress { get; init; }
     public Action<EpochMetrics>? OnEpoch { get; init; }
     public Action<string>? OnStop { get; init; }
+
     /// <summary>The data the run trains on, recorded in every checkpoint.</summary>
     public DataSource? Source { get; init; }
+
     /// <summary>Adversarial-training settings, recorded in every checkpoint (null = plain training).</summary>
     public DefenseSettings? Defense { get; init; }
-    /// <summary>Called after each epoch's training pass, before it is checkpointed: a reason stops the run and keeps the
-    /// previous epoch's weights (the guard against catastrophic overfitting plugs in here).</summary>
+
+    /// <summary>Called after each epoch's training pass, before it is checkpointed: a reason stops the run and keeps
+    /// the previous epoch's weights (the guard against catastrophic overfitting plugs in here).</summary>
     public Func<nn.Module<Tensor, Tensor>, int, string?>? StopCheck { get; init; }
-    /// <summary>Resume even when settings, data or defense differ from the checkpoint's (the user asked for it).</summary>
+
+    /// <summary>Resume even when settings, data or defense differ from the checkpoint's (the user asked for
+    /// it).</summary>
     public bool AllowChangedSettings { get; init; }
+
     /// <summary>Stop after this many epochs in this call (tests use it to simulate a killed run).</summary>
     public int? StopAfterEpochs { get; init; }
 
     /// <summary>Turns a clean batch into the batch to train on (adversarial training plugs in here).</summary>
     public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>? BatchTransform { get; init; }
 
-    /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch (TRADES uses it).</summary>
+    /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch
+    /// (TRADES uses it).</summary>
     public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, (Tensor Loss, Tensor Logits)>? Objective { get; init; }
 
     public static void ConfigureThreads(int? threads)
     {
-        if (threads is int t) torch.set_num_threads(t);
-        else if (!cuda.is_available()) torch.set_num_threads(Environment.ProcessorCount);
+        if (threads is int t)
+            torch.set_num_threads(t);
+        else if (!cuda.is_available())
+            torch.set_num_threads(Environment.ProcessorCount);
     }
 
     public nn.Module<Tensor, Tensor> CreateModel()
     {
         torch.manual_seed(Seeds.Derive(Settings.Seed, "init"));
-        var model = ModelFactory.Create(Settings.Arch, Settings.InputChannels, classes.Count, Settings.ZeroInitResidual);
+        var model = ModelFactory.Create(
+            Settings.Arch,
+            Settings.InputChannels,
+            classes.Count,
+            Settings.ZeroInitResidual
+        );
         return model.to(Device);
     }
 
-    TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module model) => Settings.Optimizer switch
-    {
-        "sgd" => optim.SGD(model.parameters(), Settings.LearningRate, Settings.Momentum, weight_decay: Settings.WeightDecay, nesterov: Settings.Nesterov),
-        "adam" => optim.Adam(model.parameters(), Settings.LearningRate, weight_decay: Settings.WeightDecay),
-        "adamw" => optim.AdamW(model.parameters(), Settings.LearningRate, weight_decay: Settings.WeightDecay),
-        _ => throw new ArgumentException($"unknown optimizer '{Settings.Optimizer}': sgd, adam or adamw"),
-    };
+    TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module model) =>
+        Settings.Optimizer switch
+        {
+            "sgd" => optim.SGD(
+                model.parameters(),
+                Settings.LearningRate,
+                Settings.Momentum,
+                weight_decay: Settings.WeightDecay,
+                nesterov: Settings.Nesterov
+            ),
+            "adam" => optim.Adam(model.parameters(), Settings.LearningRate, weight_decay: Settings.WeightDecay),
+            "adamw" => optim.AdamW(model.parameters(), Settings.LearningRate, weight_decay: Settings.WeightDecay),
+            _ => throw new ArgumentException($"unknown optimizer '{Settings.Optimizer}': sgd, adam or adamw"),
+        };
 
-    public double LearningRateAt(int epoch) => Settings.Schedule == "cosine"
-        ? Settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Settings.Epochs))
-        : Settings.LearningRate;
+    public double LearningRateAt(int epoch) =>
+        Settings.Schedule == "cosine"
+            ? Settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Settings.Epochs))
+            : Settings.LearningRate;
 
-    /// <summary>Trains (or resumes, when <paramref name="resume"/> and last/ exists) and returns the final model and history.
-    /// A resumed run must have the same settings, data and defense as the checkpoint, unless
-    /// <see cref="AllowChangedSettings"/>: otherwise a <see cref="ResumeMismatchException"/> lists the differences.</summary>
-    public (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) Run(SegmentDataset train, SegmentDataset validation, bool resume = false)
+    /// <summary>Trains (or resumes, when <paramref name="resume"/> and last/ exists) and returns the final model and
+    /// history. A resumed run must have the same settings, data and defense as the checkpoint, unless
+    /// <see cref="AllowChangedSettings"/>: otherwise a <see cref="ResumeMismatchException"/> lists the
+    /// differences.</summary>
+    public (nn.Module<Tensor, Tensor> Model, CheckpointMeta Meta) Run(
+        SegmentDataset train,
+        SegmentDataset validation,
+        bool resume = false
+    )
     {
         ConfigureThreads(Settings.Threads);
         Directory.CreateDirectory(OutDir);
@@ -82,35 +122,48 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
         var model = CreateModel();
         var optimizer = CreateOptimizer(model);
         var meta = new CheckpointMeta(Settings, classes, 0, [], -1, -1, dataset)
-            { Source = Source, Segments = train.Spec, Defense = Defense };
+        {
+            Source = Source,
+            Segments = train.Spec,
+            Defense = Defense,
+        };
         if (resume && File.Exists(Path.Combine(LastDir, "meta.json")))
         {
             var saved = Checkpoint.ReadMeta(LastDir);
             var changes = RunChanges.Between(saved, meta);
-            if (changes.Count > 0 && !AllowChangedSettings) throw new ResumeMismatchException(LastDir, changes);
+            if (changes.Count > 0 && !AllowChangedSettings)
+                throw new ResumeMismatchException(LastDir, changes);
             meta = saved with { Settings = Settings, Source = Source ?? saved.Source, Defense = Defense };
             model.load(Path.Combine(LastDir, "model.bin"));
             optimizer.load_state_dict(Path.Combine(LastDir, "optimizer.bin"));
         }
         var writer = new EpochLog(OutDir);
         int stopAt = StopAfterEpochs is int s ? Math.Min(Settings.Epochs, meta.Epoch + s) : Settings.Epochs;
-        if (meta.StoppedEarly != null) stopAt = meta.Epoch; // a run stopped by its guard is finished
+        if (meta.StoppedEarly != null)
+            stopAt = meta.Epoch; // a run stopped by its guard is finished
         for (int epoch = meta.Epoch; epoch < stopAt; epoch++)
         {
             var m = RunEpoch(model, optimizer, train, validation, epoch);
             if (StopCheck?.Invoke(model, epoch + 1) is string reason)
             {
                 meta = meta with { StoppedEarly = reason };
-                if (File.Exists(Path.Combine(LastDir, "model.bin"))) model.load(Path.Combine(LastDir, "model.bin"));
+                if (File.Exists(Path.Combine(LastDir, "model.bin")))
+                    model.load(Path.Combine(LastDir, "model.bin"));
                 Checkpoint.WriteMeta(LastDir, meta);
                 OnStop?.Invoke(reason);
                 break;
             }
             meta.History.Add(m);
             bool best = m.ValWeightedF1 > meta.BestF1;
-            meta = meta with { Epoch = epoch + 1, BestF1 = best ? m.ValWeightedF1 : meta.BestF1, BestEpoch = best ? epoch + 1 : meta.BestEpoch };
+            meta = meta with
+            {
+                Epoch = epoch + 1,
+                BestF1 = best ? m.ValWeightedF1 : meta.BestF1,
+                BestEpoch = best ? epoch + 1 : meta.BestEpoch,
+            };
             Checkpoint.Save(LastDir, model, optimizer, meta);
-            if (best) Checkpoint.Save(BestDir, model, null, meta);
+            if (best)
+                Checkpoint.Save(BestDir, model, null, meta);
             WriteMetricsCsv(meta.History);
             writer.Add(m);
             OnEpoch?.Invoke(m);
@@ -120,16 +173,25 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
 
     /// <summary>One epoch: the seeded batch order of this epoch, then validation. The global torch generator is
     /// re-seeded from (seed, epoch), so anything that draws from it continues identically after a resume.</summary>
-    EpochMetrics RunEpoch(nn.Module<Tensor, Tensor> model, TorchSharp.Modules.OptimizerHelper optimizer, SegmentDataset train,
-        SegmentDataset validation, int epoch)
+    EpochMetrics RunEpoch(
+        nn.Module<Tensor, Tensor> model,
+        TorchSharp.Modules.OptimizerHelper optimizer,
+        SegmentDataset train,
+        SegmentDataset validation,
+        int epoch
+    )
     {
         double lr = LearningRateAt(epoch);
-        foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+        foreach (var g in optimizer.ParamGroups)
+            g.LearningRate = lr;
         torch.manual_seed(Seeds.Derive(Settings.Seed, "epoch", epoch));
         var sw = Stopwatch.StartNew();
         model.train();
-        double lossSum = 0; long correct = 0, seen = 0;
-        int batches = (train.Count + Settings.BatchSize - 1) / Settings.BatchSize, b = 0;
+        double lossSum = 0;
+        long correct = 0,
+            seen = 0;
+        int batches = (train.Count + Settings.BatchSize - 1) / Settings.BatchSize,
+            b = 0;
         var aug = new Augmentation(true, Settings.MaxTranspose);
         foreach (var batch in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
         {
@@ -140,19 +202,44 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
             correct += logits.argmax(1).eq(batch.Y).sum().item<long>();
             seen += batch.Y.shape[0];
             b++;
-            OnProgress?.Invoke(new TrainProgress(epoch + 1, Settings.Epochs, b, batches, lossSum / seen, correct / (double)seen,
-                seen / sw.Elapsed.TotalSeconds));
+            OnProgress?.Invoke(
+                new TrainProgress(
+                    epoch + 1,
+                    Settings.Epochs,
+                    b,
+                    batches,
+                    lossSum / seen,
+                    correct / (double)seen,
+                    seen / sw.Elapsed.TotalSeconds
+                )
+            );
         }
         double trainSeconds = sw.Elapsed.TotalSeconds;
         var eval = Evaluator.Evaluate(model, validation, classes, 0, Device);
-        return new EpochMetrics(epoch + 1, lr, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), eval.Segment.Accuracy,
-            eval.Piece.Accuracy, eval.Piece.WeightedF1, seen / trainSeconds, sw.Elapsed.TotalSeconds);
+        return new EpochMetrics(
+            epoch + 1,
+            lr,
+            lossSum / Math.Max(1, seen),
+            correct / (double)Math.Max(1, seen),
+            eval.Segment.Accuracy,
+            eval.Piece.Accuracy,
+            eval.Piece.WeightedF1,
+            seen / trainSeconds,
+            sw.Elapsed.TotalSeconds
+        );
     }
 
-    /// <summary>One optimiser step on a batch: the objective hook (TRADES), or cross-entropy on the transformed batch.</summary>
-    (Tensor Loss, Tensor Logits) Step(nn.Module<Tensor, Tensor> model, TorchSharp.Modules.OptimizerHelper optimizer, Tensor x, Tensor y)
+    /// <summary>One optimiser step on a batch: the objective hook (TRADES), or cross-entropy on the transformed
+    /// batch.</summary>
+    (Tensor Loss, Tensor Logits) Step(
+        nn.Module<Tensor, Tensor> model,
+        TorchSharp.Modules.OptimizerHelper optimizer,
+        Tensor x,
+        Tensor y
+    )
     {
-        Tensor loss, logits;
+        Tensor loss,
+            logits;
         if (Objective != null)
         {
             optimizer.zero_grad();
@@ -173,9 +260,30 @@ public sealed class Trainer(TrainSettings settings, IReadOnlyList<string> classe
 
     void WriteMetricsCsv(IEnumerable<EpochMetrics> history)
     {
-        var lines = new List<string> { "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_piece_accuracy,val_weighted_f1,train_seg_per_s,seconds" };
-        lines.AddRange(history.Select(m => string.Join(',', new object[] { m.Epoch, m.LearningRate, m.TrainLoss, m.TrainAccuracy, m.ValSegmentAccuracy,
-            m.ValPieceAccuracy, m.ValWeightedF1, m.SegmentsPerSecond, m.Seconds }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))));
+        var lines = new List<string>
+        {
+            "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_piece_accuracy,val_weighted_f1,"
+                + "train_seg_per_s,seconds",
+        };
+        lines.AddRange(
+            history.Select(m =>
+                string.Join(
+                    ',',
+                    new object[]
+                    {
+                        m.Epoch,
+                        m.LearningRate,
+                        m.TrainLoss,
+                        m.TrainAccuracy,
+                        m.ValSegmentAccuracy,
+                        m.ValPieceAccuracy,
+                        m.ValWeightedF1,
+                        m.SegmentsPerSecond,
+                        m.Seconds,
+                    }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))
+                )
+            )
+        );
         AtomicFile.WriteAllText(Path.Combine(OutDir, "metrics.csv"), string.Join('\n', lines) + "\n");
     }
 }
