@@ -23,82 +23,13 @@ public static class Benchmarks
         var device = ModelFactory.DefaultDevice();
         manual_seed(0);
         var model = ModelFactory.Create(arch, 2, 13).to(device);
-        var opt = optim.SGD(model.parameters(), 0.01, 0.9, weight_decay: 1e-4);
-        var loss = nn.CrossEntropyLoss();
-        Tensor Input(int b) =>
-            (
-                rand(b, 2, 400, 128, device: device)
-                * tensor(new float[] { 1, 127 }, device: device).reshape(1, 2, 1, 1)
-            ).round();
-        Tensor Labels(int b) => randint(0, 13, b, device: device);
-        double Median(Func<double> f, int warm)
-        {
-            for (int i = 0; i < warm; i++)
-                f();
-            var t = Enumerable.Range(0, iters).Select(_ => f()).Order().ToList();
-            return t[t.Count / 2];
-        }
-        double Time(Action a)
-        {
-            Sync(device);
-            var sw = Stopwatch.StartNew();
-            a();
-            Sync(device);
-            return sw.Elapsed.TotalSeconds;
-        }
-
-        // Segments per second over the median timed iteration, on fresh random inputs each time.
-        double EvalRate(nn.Module<Tensor, Tensor> m, int b) =>
-            b
-            / Median(
-                () =>
-                {
-                    using var s = NewDisposeScope();
-                    using var g = no_grad();
-                    var x = Input(b);
-                    return Time(() => m.forward(x));
-                },
-                1
-            );
-        double AttackRate(Attack a, nn.Module<Tensor, Tensor> m) =>
-            batch
-            / Median(
-                () =>
-                {
-                    using var s = NewDisposeScope();
-                    var x = Input(batch);
-                    var y = Labels(batch);
-                    return Time(() => a.Perturb(m, x, y));
-                },
-                1
-            );
-
+        var rates = new Rates(device, batch, iters);
         model.train();
-        double train =
-            batch
-            / Median(
-                () =>
-                {
-                    using var s = NewDisposeScope();
-                    var x = Input(batch);
-                    var y = Labels(batch);
-                    return Time(() =>
-                    {
-                        opt.zero_grad();
-                        loss.forward(model.forward(x), y).backward();
-                        opt.step();
-                    });
-                },
-                2
-            );
+        double train = rates.Train(model);
         model.eval();
         // Batch 32 matches the peer script; `small` is the batch our CPU evaluation uses (Evaluator.InferenceBatch).
         int small = Evaluation.Evaluator.InferenceBatch(device);
-        double eval = EvalRate(model, 32),
-            evalSmall = EvalRate(model, small),
-            fgsm = AttackRate(new Fgsm(0.05), model);
         var pgd = new Pgd(0.05, 0.01, 10, Norm.LInf, randomStart: false);
-        double pgdRate = AttackRate(pgd, model);
         var result = new Dictionary<string, object>
         {
             ["impl"] = "midigenre-torchsharp",
@@ -107,29 +38,15 @@ public static class Benchmarks
             ["threads"] = get_num_threads(),
             ["allocator"] = Native.CpuMemoryTuning.Summary,
             ["train_seg_per_s"] = Math.Round(train, 2),
-            ["eval_seg_per_s"] = Math.Round(eval, 2),
-            [$"eval_b{small}_seg_per_s"] = Math.Round(evalSmall, 2),
-            ["fgsm_seg_per_s"] = Math.Round(fgsm, 2),
-            ["pgd10_seg_per_s"] = Math.Round(pgdRate, 2),
+            ["eval_seg_per_s"] = Math.Round(rates.Eval(model, 32), 2),
+            [$"eval_b{small}_seg_per_s"] = Math.Round(rates.Eval(model, small), 2),
+            ["fgsm_seg_per_s"] = Math.Round(rates.Attack(new Fgsm(0.05), model), 2),
         };
+        double pgdRate = rates.Attack(pgd, model);
+        result["pgd10_seg_per_s"] = Math.Round(pgdRate, 2);
         if (perSegment)
         {
-            double loopRate =
-                batch
-                / Median(
-                    () =>
-                    {
-                        using var s = NewDisposeScope();
-                        var x = Input(batch);
-                        var y = Labels(batch);
-                        return Time(() =>
-                        {
-                            for (int i = 0; i < batch; i++)
-                                pgd.Perturb(model, x[i..(i + 1)], y[i..(i + 1)]);
-                        });
-                    },
-                    0
-                );
+            double loopRate = rates.AttackOneByOne(pgd, model);
             result["pgd10_per_segment_loop_seg_per_s"] = Math.Round(loopRate, 2);
             result["batched_speedup"] = Math.Round(pgdRate / loopRate, 2);
         }
@@ -138,16 +55,83 @@ public static class Benchmarks
             result["cpu_native_bf16"] = Bf16Inference.CpuHasNativeBf16();
             var half = new Bf16Inference(model);
             half.eval();
-            result["eval_bf16_seg_per_s"] = Math.Round(EvalRate(half, 32), 2);
-            result[$"eval_b{small}_bf16_seg_per_s"] = Math.Round(EvalRate(half, small), 2);
-            result["pgd10_bf16_seg_per_s"] = Math.Round(AttackRate(pgd, half), 2);
+            result["eval_bf16_seg_per_s"] = Math.Round(rates.Eval(half, 32), 2);
+            result[$"eval_b{small}_bf16_seg_per_s"] = Math.Round(rates.Eval(half, small), 2);
+            result["pgd10_bf16_seg_per_s"] = Math.Round(rates.Attack(pgd, half), 2);
         }
         return result;
     }
 
-    static void Sync(Device d)
+    /// <summary>Segments per second over the median timed iteration, on fresh random rolls each time.</summary>
+    sealed class Rates(Device device, int batch, int iters)
     {
-        if (d.type == DeviceType.CUDA)
-            cuda.synchronize();
+        Tensor Input(int b) =>
+            (
+                rand(b, 2, 400, 128, device: device)
+                * tensor(new float[] { 1, 127 }, device: device).reshape(1, 2, 1, 1)
+            ).round();
+
+        Tensor Labels(int b) => randint(0, 13, b, device: device);
+
+        public double Train(nn.Module<Tensor, Tensor> model)
+        {
+            var opt = optim.SGD(model.parameters(), 0.01, 0.9, weight_decay: 1e-4);
+            var loss = nn.CrossEntropyLoss();
+            return Rate(
+                batch,
+                (x, y) =>
+                {
+                    opt.zero_grad();
+                    loss.forward(model.forward(x), y).backward();
+                    opt.step();
+                },
+                warm: 2
+            );
+        }
+
+        public double Eval(nn.Module<Tensor, Tensor> m, int b)
+        {
+            using var g = no_grad();
+            return Rate(b, (x, _) => m.forward(x));
+        }
+
+        public double Attack(Attack a, nn.Module<Tensor, Tensor> m) => Rate(batch, (x, y) => a.Perturb(m, x, y));
+
+        /// <summary>The same attack one segment at a time (what batching saves).</summary>
+        public double AttackOneByOne(Attack a, nn.Module<Tensor, Tensor> m) =>
+            Rate(
+                batch,
+                (x, y) =>
+                {
+                    for (int i = 0; i < batch; i++)
+                        a.Perturb(m, x[i..(i + 1)], y[i..(i + 1)]);
+                },
+                warm: 0
+            );
+
+        double Rate(int b, Action<Tensor, Tensor> step, int warm = 1)
+        {
+            double Once()
+            {
+                using var s = NewDisposeScope();
+                var x = Input(b);
+                var y = Labels(b);
+                Sync();
+                var sw = Stopwatch.StartNew();
+                step(x, y);
+                Sync();
+                return sw.Elapsed.TotalSeconds;
+            }
+            for (int i = 0; i < warm; i++)
+                Once();
+            var t = Enumerable.Range(0, iters).Select(_ => Once()).Order().ToList();
+            return b / t[t.Count / 2];
+        }
+
+        void Sync()
+        {
+            if (device.type == DeviceType.CUDA)
+                cuda.synchronize();
+        }
     }
 }

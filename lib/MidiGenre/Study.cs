@@ -287,6 +287,7 @@ public sealed class Study
         nn.Module<Tensor, Tensor> retrained
     )
     {
+        // Long by design: the two models go through the same attack, then one record and one file.
         var pgd = AttackFactory.Create("pgd", AdversarialEps, PgdSteps, Seed);
         var before = RunAttack(baseModel, pgd);
         var after = RunAttack(retrained, pgd);

@@ -11,6 +11,7 @@ static class BaselineCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var d = new DataOptions();
         var profile = new Option<string>("--profile")
         {

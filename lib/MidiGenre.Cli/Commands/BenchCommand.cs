@@ -10,6 +10,7 @@ static class BenchCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var cmd = new Command(
             "bench",
             "Benchmarks that print one JSON line each (compare with the peer scripts on the same machine)"
@@ -21,6 +22,7 @@ static class BenchCommand
 
     static Command ModelBench()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var arch = new Option<string>("--arch") { Description = "Architecture", DefaultValueFactory = _ => "resnet50" };
         arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
         var batch = new Option<int>("--batch")
@@ -70,6 +72,7 @@ static class BenchCommand
 
     static Command Encode()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var dir = new Option<string?>("--dir")
         {
             Description = "Encode the MIDI files under this folder (default: a generated corpus)",

@@ -7,6 +7,7 @@ static class EncodeCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var inputs = new Argument<string[]>("inputs")
         {
             Description = "MIDI files or folders (walked recursively for .mid/.midi)",

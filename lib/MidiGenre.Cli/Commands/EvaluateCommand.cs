@@ -41,6 +41,7 @@ static class EvaluateCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var m = new ModelOptions();
         var d = new DataOptions();
         var output = new Option<string?>("--out", "-o")
@@ -107,6 +108,7 @@ static class PredictCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var m = new ModelOptions();
         var files = new Argument<string[]>("files") { Description = "MIDI files", Arity = ArgumentArity.OneOrMore };
         var top = new Option<int>("--top", "-k")

@@ -7,6 +7,7 @@ static class NotebooksCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var profile = new Option<string>("--profile")
         {
             Description = "smoke | cpu | paper (default: MIDIGENRE_PROFILE, else cpu)",

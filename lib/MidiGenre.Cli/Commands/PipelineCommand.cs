@@ -6,6 +6,7 @@ static class PipelineCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var profile = new Option<string>("--profile")
         {
             Description = "smoke (seconds) | cpu (minutes) | paper (ResNet-50, GPU)",

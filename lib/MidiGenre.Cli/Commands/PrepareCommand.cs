@@ -8,6 +8,7 @@ static class PrepareCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var d = new DataOptions();
         var download = new Option<bool>("--download")
         {

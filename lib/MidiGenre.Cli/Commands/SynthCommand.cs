@@ -7,6 +7,7 @@ static class SynthCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for the corpus",

@@ -10,6 +10,7 @@ static class TrainCommand
 {
     public static Command Create()
     {
+        // Long only in lines: each option is declared here, one property per line; the action follows.
         var o = new TrainOptions();
         var cmd = new Command(
             "train",

@@ -15,6 +15,7 @@ static class AttackScoring
         double seconds
     )
     {
+        // Long by design: one result row, every figure computed from the same predictions in one place.
         int n = data.Count,
             k = classes.Count;
         int Truth(int s) => data.Pieces[data.Segments[s].Piece].Label;

@@ -320,6 +320,7 @@ public sealed partial class Catalog
 
     static (List<CatalogEntry> Entries, bool HasSplit) ReadCsv(string csv, string labelColumn)
     {
+        // Long by design: header checks, then one pass over the rows, each failure a typed error with its line.
         if (!File.Exists(csv))
             throw new CatalogFormatException(csv, "catalog file not found");
         DataFrame df;

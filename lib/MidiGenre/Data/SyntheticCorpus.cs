@@ -215,6 +215,7 @@ public static class SyntheticCorpus
         List<MidiNote> notes
     )
     {
+        // Long by design: one short case per texture, side by side so the textures can be compared.
         const int step = Ppq / 3,
             length = 2 * step,
             spread = Ppq / 12; // grid step, note length, spread of a rolled chord

@@ -105,15 +105,57 @@ public static class MidiReader
     /// <summary>One event of the merged timeline; ordered by (tick, track, index).</summary>
     readonly record struct Ev(long Tick, int Track, int Index, MidiEvent Event);
 
+    /// <summary>Walks the merged timeline, keeping the tempo map's exact time, and hands note and pedal events to the
+    /// pairing rule.</summary>
     static MidiScore Pair(MidiFile file, int format, ReadOptions options)
     {
-        int ppq = file.DeltaTicksPerQuarterNote;
+        var events = Timeline(file, out long lastTick);
+        var pairing = new NotePairing(options.SustainPedal, events.Length / 2);
+        long tempo = DefaultTempo,
+            now = 0,
+            prevTick = 0;
+        foreach (var ev in events)
+        {
+            now += (ev.Tick - prevTick) * tempo;
+            prevTick = ev.Tick;
+            switch (ev.Event)
+            {
+                case TempoEvent te:
+                    if (te.MicrosecondsPerQuarterNote > 0)
+                        tempo = te.MicrosecondsPerQuarterNote;
+                    break;
+                case NoteEvent ne when ne.CommandCode is MidiCommandCode.NoteOn or MidiCommandCode.NoteOff:
+                    if (!(options.DropDrums && ne.Channel == DrumChannel))
+                        pairing.Key(ne.Channel, ne.NoteNumber & 0x7f, IsOn(ne), ne.Velocity, ev.Tick, now);
+                    break;
+                case ControlChangeEvent cc when options.SustainPedal && (int)cc.Controller == 64:
+                    if (!(options.DropDrums && cc.Channel == DrumChannel))
+                        pairing.Pedal(cc.Channel, cc.ControllerValue >= 64, ev.Tick, now);
+                    break;
+            }
+        }
+        return new MidiScore(
+            file.DeltaTicksPerQuarterNote,
+            format,
+            file.Events.Tracks,
+            pairing.Finish(lastTick, now),
+            lastTick,
+            now
+        );
+    }
+
+    static bool IsOn(NoteEvent e) => e.CommandCode == MidiCommandCode.NoteOn && e.Velocity > 0;
+
+    /// <summary>All tracks' events in one array, in (tick, track, index) order; <paramref name="lastTick"/> is the
+    /// file's last event.</summary>
+    static Ev[] Timeline(MidiFile file, out long lastTick)
+    {
         int total = 0;
         for (int t = 0; t < file.Events.Tracks; t++)
             total += file.Events[t].Count;
         var events = new Ev[total];
         int k = 0;
-        long lastTick = 0;
+        lastTick = 0;
         for (int t = 0; t < file.Events.Tracks; t++)
         {
             var track = file.Events[t];
@@ -121,8 +163,7 @@ public static class MidiReader
             {
                 var e = track[i];
                 events[k++] = new Ev(e.AbsoluteTime, t, i, e);
-                if (e.AbsoluteTime > lastTick)
-                    lastTick = e.AbsoluteTime;
+                lastTick = Math.Max(lastTick, e.AbsoluteTime);
             }
         }
         Array.Sort(
@@ -132,90 +173,6 @@ public static class MidiReader
                 : a.Track != b.Track ? a.Track.CompareTo(b.Track)
                 : a.Index.CompareTo(b.Index)
         );
-
-        var notes = new List<MidiNote>(total / 2);
-        var open = new Queue<(long Tick, long Time, int Velocity)>?[16 * 128];
-        var pedal = new bool[16];
-        // Notes released while the pedal is down: closed at pedal release or when the key is struck again.
-        var held = new List<(long Tick, long Time, int Velocity)>?[16 * 128];
-
-        long tempo = DefaultTempo,
-            now = 0,
-            prevTick = 0;
-        foreach (var ev in events)
-        {
-            now += (ev.Tick - prevTick) * tempo;
-            prevTick = ev.Tick;
-            var e = ev.Event;
-            switch (e.CommandCode)
-            {
-                case MidiCommandCode.MetaEvent when e is TempoEvent te:
-                    if (te.MicrosecondsPerQuarterNote > 0)
-                        tempo = te.MicrosecondsPerQuarterNote;
-                    break;
-                case MidiCommandCode.NoteOn or MidiCommandCode.NoteOff when e is NoteEvent ne:
-                {
-                    if (options.DropDrums && ne.Channel == DrumChannel)
-                        break;
-                    int key = (ne.Channel - 1) * 128 + (ne.NoteNumber & 0x7f);
-                    bool on = e.CommandCode == MidiCommandCode.NoteOn && ne.Velocity > 0;
-                    if (on)
-                    {
-                        if (options.SustainPedal)
-                            Release(held, key, ev.Tick, now, notes);
-                        (open[key] ??= new()).Enqueue((ev.Tick, now, Math.Min(ne.Velocity, 127)));
-                    }
-                    else if (open[key] is { Count: > 0 } q)
-                    {
-                        var n = q.Dequeue();
-                        if (options.SustainPedal && pedal[ne.Channel - 1])
-                            (held[key] ??= new()).Add(n);
-                        else
-                            notes.Add(Note(key, n, ev.Tick, now));
-                    }
-                    break;
-                }
-                case MidiCommandCode.ControlChange
-                    when options.SustainPedal && e is ControlChangeEvent cc && (int)cc.Controller == 64:
-                {
-                    if (options.DropDrums && cc.Channel == DrumChannel)
-                        break;
-                    int ch = cc.Channel - 1;
-                    bool down = cc.ControllerValue >= 64;
-                    if (pedal[ch] && !down)
-                        for (int p = 0; p < 128; p++)
-                            Release(held, ch * 128 + p, ev.Tick, now, notes);
-                    pedal[ch] = down;
-                    break;
-                }
-            }
-        }
-        for (int key = 0; key < open.Length; key++)
-        {
-            Release(held, key, lastTick, now, notes);
-            if (open[key] is { } q)
-                while (q.Count > 0)
-                    notes.Add(Note(key, q.Dequeue(), lastTick, now));
-        }
-        notes.Sort(static (a, b) => a.OnTime != b.OnTime ? a.OnTime.CompareTo(b.OnTime) : a.Pitch.CompareTo(b.Pitch));
-        return new MidiScore(ppq, format, file.Events.Tracks, notes, lastTick, now);
+        return events;
     }
-
-    static void Release(
-        List<(long Tick, long Time, int Velocity)>?[] held,
-        int key,
-        long tick,
-        long time,
-        List<MidiNote> notes
-    )
-    {
-        if (held[key] is not { Count: > 0 } list)
-            return;
-        foreach (var n in list)
-            notes.Add(Note(key, n, tick, time));
-        list.Clear();
-    }
-
-    static MidiNote Note(int key, (long Tick, long Time, int Velocity) on, long offTick, long offTime) =>
-        new(key / 128 + 1, key % 128, on.Velocity, on.Tick, offTick, on.Time, offTime);
 }

@@ -34,6 +34,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     )
         : base(name)
     {
+        // Long by design: torchvision's ResNet constructor step by step, so the module names match its state dict.
         int expansion = bottleneck ? 4 : 1;
         int inplanes = 64;
         scale = new InputScaling(inChannels);

@@ -18,6 +18,7 @@ public static class ElfVersionPatch
     /// Returns how many entries changed (0 if already weak or absent).</summary>
     public static int MarkVersionWeak(byte[] elf, string version)
     {
+        // Long by design: one linear walk of the ELF structures (section headers → .gnu.version_r → Vernaux).
         var span = elf.AsSpan();
         if (elf.Length < 64 || span[0] != 0x7f || span[1] != (byte)'E' || span[2] != (byte)'L' || span[3] != (byte)'F')
             throw new InvalidDataException("not an ELF file");

@@ -115,6 +115,7 @@ public sealed class Trainer(
         bool resume = false
     )
     {
+        // Long by design: the loop reads top to bottom (resume, epochs, checkpoints, early stop); each step a call.
         ConfigureThreads(Settings.Threads);
         Directory.CreateDirectory(OutDir);
         Checkpoint.Recover(LastDir);
