@@ -102,6 +102,9 @@ public sealed record PipelineReport(
     public CheckpointChoice? Checkpoint { get; init; }
     public int Seed { get; init; }
 
+    /// <summary>Files of the corpus that failed to encode and were left out (listed in encode-failures.csv).</summary>
+    public int EncodeFailures { get; init; }
+
     /// <summary>Pitch/pitch-class histograms + 4 scalars, logistic regression, majority vote (test split).</summary>
     public Baselines.BaselineFigures? Baseline { get; init; }
 

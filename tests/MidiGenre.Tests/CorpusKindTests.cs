@@ -21,10 +21,12 @@ public class CorpusKindTests(SmokeData smoke)
         ["Arpeggio"] = ("Claude Debussy", "ambient"),
     };
 
-    string Build(CorpusKind kind)
+    /// <summary>The smoke corpus's files under other labels, as a corpus of <paramref name="kind"/>; with
+    /// <paramref name="corrupt"/>, one more file in class "ambient" that is not MIDI.</summary>
+    string Build(CorpusKind kind, string folder = "kinds", bool corrupt = false)
     {
         var source = smoke.Data.Catalog;
-        string root = Path.Combine(smoke.Root, "kinds", kind.ToString());
+        string root = Path.Combine(smoke.Root, folder, kind.ToString());
         if (Directory.Exists(root))
             return Target(root, kind);
         var rows = new List<string>
@@ -46,6 +48,16 @@ public class CorpusKindTests(SmokeData smoke)
                     ? $"{composer},\"{e.Title}\",{e.Split},{e.Year},{rel},x.wav,"
                         + $"{e.Duration.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
                     : $"{rel},{genre},\"{e.Title}\""
+            );
+        }
+        if (corrupt)
+        {
+            string rel = kind == CorpusKind.Folders ? "ambient/broken.mid" : "broken.mid";
+            File.WriteAllBytes(Path.Combine(root, rel), "MThd, but not really a MIDI file"u8.ToArray());
+            rows.Add(
+                kind == CorpusKind.Maestro
+                    ? $"Claude Debussy,Broken,train,2004,{rel},x.wav,60"
+                    : $"{rel},ambient,Broken"
             );
         }
         if (kind != CorpusKind.Folders)
@@ -95,5 +107,56 @@ public class CorpusKindTests(SmokeData smoke)
         var attack = AttackEvaluator.Run(model, data.Test, data.Classes, AttackFactory.Create("fgsm", 0.05));
         Assert.Equal(data.Test.Count, attack.Segments);
         Assert.InRange(attack.SegmentRobustAccuracy, 0, 1);
+    }
+
+    [Theory]
+    [InlineData(CorpusKind.Maestro, "canonical_composer")]
+    [InlineData(CorpusKind.Catalog, "genre")]
+    [InlineData(CorpusKind.Folders, "genre")]
+    public void The_pipeline_command_runs_on_each_corpus_kind_and_lists_what_failed_to_encode(
+        CorpusKind kind,
+        string label
+    )
+    {
+        string corpus = Build(kind, "kinds-pipeline", corrupt: true);
+        string outDir = Path.Combine(smoke.Root, "kinds-pipeline-run", kind.ToString());
+        var run = CliTests.Run(
+            "pipeline",
+            "--profile",
+            "smoke",
+            "--corpus",
+            corpus,
+            "--label",
+            label,
+            "--data",
+            Path.Combine(smoke.Root, "kinds-pipeline-data"),
+            "--out",
+            outDir,
+            "--eps",
+            "0,0.05",
+            "--seed",
+            "1"
+        );
+        Assert.True(run.Code == 0, run.Err);
+        var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
+        var root = report.RootElement;
+        // MAESTRO classes are the paper's short composer names.
+        string[] expected =
+            kind == CorpusKind.Maestro
+                ? ["Bach", "Chopin", "Debussy"]
+                : [.. Relabel.Values.Select(v => v.Genre).Order(StringComparer.Ordinal)];
+        Assert.Equal(
+            expected,
+            root.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).Order(StringComparer.Ordinal)
+        );
+        Assert.True(root.GetProperty("test_pieces").GetInt32() >= 3);
+        Assert.InRange(root.GetProperty("clean").GetProperty("piece_accuracy").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("baseline").GetProperty("piece_accuracy").GetDouble(), 0, 1);
+        // The corrupt file is counted, listed in the run folder with its error, and named in a warning.
+        Assert.Equal(1, root.GetProperty("encode_failures").GetInt32());
+        string failures = File.ReadAllText(Path.Combine(outDir, ExperimentData.FailuresFile));
+        Assert.Contains("broken.mid", failures);
+        Assert.Contains("failed", failures);
+        Assert.Contains("failed to encode", run.Out + run.Err);
     }
 }

@@ -2,7 +2,8 @@ using MidiGenre.Notebooks;
 
 namespace MidiGenre.Tests;
 
-/// <summary>All six notebooks run headlessly in order with the smoke profile: no error output, at least one chart each.
+/// <summary>All six notebooks run headlessly in order with the smoke profile on a folder-per-class corpus: no error
+/// output, at least one chart each.
 /// Executed copies stay in artifacts/notebooks/ for inspection.</summary>
 public class NotebookTests
 {
@@ -10,15 +11,17 @@ public class NotebookTests
     public void All_six_notebooks_execute_with_charts_and_no_errors()
     {
         string root = NotebookRunner.FindRepositoryRoot();
-        string lib = Path.Combine(root, "lib", "MidiGenre", "bin", "Release", "net10.0", "MidiGenre.dll");
-        Assert.True(
-            File.Exists(lib),
-            $"{lib} is missing: the notebooks load the Release build (dotnet test -c Release builds it)"
-        );
+        string config = NotebookRunner.BuildConfiguration;
+        string lib = Path.Combine(root, "lib", "MidiGenre", "bin", config, "net10.0", "MidiGenre.dll");
+        Assert.True(File.Exists(lib), $"{lib} is missing: the notebooks load the library of the build under test");
         string executed = Path.Combine(root, "artifacts", "notebooks");
-        string study = Path.Combine(Path.GetTempPath(), "midigenre-notebooks-" + Guid.NewGuid().ToString("N")[..8]);
+        string tmp = Path.Combine(Path.GetTempPath(), "midigenre-notebooks-" + Guid.NewGuid().ToString("N")[..8]);
+        string study = Path.Combine(tmp, "study");
+        // A folder-per-class corpus with labels that are not composers: the kind of collection users bring. (The
+        // README's `midigenre notebooks` runs them on the embedded synthetic catalog.)
+        string corpus = GenreFolders(tmp);
         var log = new List<string>();
-        var runs = NotebookRunner.RunAll(root, "smoke", executed, study, log: log.Add);
+        var runs = NotebookRunner.RunAll(root, "smoke", executed, study, log: log.Add, corpus: corpus);
         Assert.Equal(NotebookRunner.Order, runs.Select(r => r.Name));
         foreach (var r in runs)
         {
@@ -39,5 +42,23 @@ public class NotebookTests
                 c => Assert.True(c.TryGetProperty("id", out _), $"{nb}: a cell without id")
             );
         }
+    }
+
+    /// <summary>The smoke synthetic corpus re-filed as ROOT/&lt;style&gt;/*.mid, one style per synthetic composer.</summary>
+    static string GenreFolders(string tmp)
+    {
+        string synthetic = Path.Combine(tmp, "synthetic");
+        Data.SyntheticCorpus.EnsureGenerated(synthetic, Data.SyntheticCorpusOptions.Smoke);
+        var catalog = Data.Catalog.Load(synthetic);
+        string[] styles = ["ballad", "chorale", "etude", "march", "nocturne", "toccata", "waltz", "rag"];
+        string root = Path.Combine(tmp, "styles");
+        foreach (var e in catalog.Entries)
+        {
+            string style = styles[catalog.Classes.ToList().IndexOf(e.Label) % styles.Length];
+            string dest = Path.Combine(root, style, Path.GetFileName(e.MidiFilename));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(catalog.MidiPath(e), dest);
+        }
+        return root;
     }
 }

@@ -23,6 +23,16 @@ static class NotebooksCommand
             Description = "Run only these notebooks (e.g. 03-evaluation)",
             AllowMultipleArgumentsPerToken = true,
         };
+        var corpus = new Option<string>("--corpus")
+        {
+            Description =
+                "Run the notebooks on this corpus (MAESTRO folder, catalog CSV or a folder per class; default: "
+                + "MIDIGENRE_CORPUS, else the embedded synthetic corpus)",
+        };
+        var label = new Option<string>("--label")
+        {
+            Description = "Label column of a catalog CSV (default: MIDIGENRE_LABEL, else canonical_composer)",
+        };
         only.AcceptOnlyFromAmong([.. NotebookRunner.Order.Select(n => Path.GetFileNameWithoutExtension(n))]);
         var cmd = new Command(
             "notebooks",
@@ -33,6 +43,8 @@ static class NotebooksCommand
             profile,
             output,
             only,
+            corpus,
+            label,
         };
         cmd.SetAction(r =>
         {
@@ -47,7 +59,9 @@ static class NotebooksCommand
                 outDir,
                 Path.Combine(outDir, p),
                 r.GetValue(only) is { Length: > 0 } o ? o : null,
-                Console.WriteLine
+                Console.WriteLine,
+                r.GetValue(corpus),
+                r.GetValue(label)
             );
             int failed = runs.Count(x => !x.Ok);
             Console.WriteLine(

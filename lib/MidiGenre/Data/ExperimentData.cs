@@ -107,6 +107,19 @@ public sealed record ExperimentData(
         );
     }
 
+    public const string FailuresFile = "encode-failures.csv";
+
+    /// <summary>Lists the files that failed to encode in <paramref name="runDir"/>/encode-failures.csv, so a run's
+    /// folder says what it left out; nothing is written when every file encoded.</summary>
+    public int WriteFailures(string runDir)
+    {
+        if (Failed.Count == 0)
+            return 0;
+        Directory.CreateDirectory(runDir);
+        EncodeJob.WriteReport(Path.Combine(runDir, FailuresFile), Failed);
+        return Failed.Count;
+    }
+
     static void WarnFailures(Catalog catalog, List<EncodeRecord> failed, string report, Action<string> warn)
     {
         var failedIds = failed.Select(f => f.Source).ToHashSet();

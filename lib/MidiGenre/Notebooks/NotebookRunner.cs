@@ -47,7 +47,9 @@ public static class NotebookRunner
         string executedDir,
         string? studyOut = null,
         IEnumerable<string>? only = null,
-        Action<string>? log = null
+        Action<string>? log = null,
+        string? corpus = null,
+        string? label = null
     )
     {
         Directory.CreateDirectory(executedDir);
@@ -68,6 +70,10 @@ public static class NotebookRunner
             };
             if (studyOut != null)
                 env["MIDIGENRE_OUT"] = Path.GetFullPath(studyOut);
+            if (corpus != null)
+                env["MIDIGENRE_CORPUS"] = Path.GetFullPath(corpus);
+            if (label != null)
+                env["MIDIGENRE_LABEL"] = label;
             log?.Invoke($"running {name} ({profile}) …");
             var sw = Stopwatch.StartNew();
             string input = InputFor(root, name, executedDir);
@@ -94,6 +100,15 @@ public static class NotebookRunner
         return runs;
     }
 
+    /// <summary>The configuration this library was built in (Release, Debug).</summary>
+    public static string BuildConfiguration =>
+        typeof(NotebookRunner)
+            .Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>()
+            .FirstOrDefault()
+            ?.Configuration
+        ?? "Release";
+
     /// <summary>
     /// The notebook to execute. The notebooks load <c>lib/MidiGenre/bin/Release/…</c> (what README builds); when this
     /// library was built in another configuration (a Debug test run), a copy pointing at that build is executed, so
@@ -102,13 +117,7 @@ public static class NotebookRunner
     static string InputFor(string root, string name, string executedDir)
     {
         string original = Path.Combine(root, "notebooks", name + ".ipynb");
-        string configuration =
-            typeof(NotebookRunner)
-                .Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-                .OfType<System.Reflection.AssemblyConfigurationAttribute>()
-                .FirstOrDefault()
-                ?.Configuration
-            ?? "Release";
+        string configuration = BuildConfiguration;
         if (configuration == "Release")
             return original;
         string copy = Path.Combine(Path.GetFullPath(executedDir), name + ".input.ipynb");
