@@ -130,14 +130,20 @@ public sealed class Study
     ExperimentData? _data;
 
     /// <summary>Corpus, cache, split and datasets (generated/encoded on first use).</summary>
-    public ExperimentData Data =>
-        _data ??= ExperimentData.Load(
+    public ExperimentData Data => _data ??= LoadData();
+
+    ExperimentData LoadData()
+    {
+        var data = ExperimentData.Load(
             Source,
             new SegmentSpec(Settings.SegmentsPerPiece),
             Seed,
             Settings.InputChannels,
             warn: s => Say("warning: " + s)
         );
+        data.WriteFailures(OutDir);
+        return data;
+    }
 
     /// <summary>The held-out segments every reported figure is computed on.</summary>
     public SegmentDataset TestSet => Data.Test;
@@ -183,11 +189,12 @@ public sealed class Study
 
     nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv, OverfittingGuard? guard = null)
     {
+        var settings = adv == null ? Settings : Settings with { Epochs = adv.EpochsFor(Settings.Epochs) };
         Training.Checkpoint.Recover(Path.Combine(dir, "last"));
         if (
             File.Exists(Path.Combine(dir, "last", "meta.json"))
             && Training.Checkpoint.ReadMeta(dir, "last") is var done
-            && (done.Epoch >= Settings.Epochs || done.StoppedEarly != null)
+            && (done.Epoch >= settings.Epochs || done.StoppedEarly != null)
         )
             Say($"reusing the finished run in {dir} (delete it to train again)");
         else
@@ -195,9 +202,9 @@ public sealed class Study
             Say(
                 $"training {Settings.Arch} "
                     + $"{(adv == null ? "" : $"adversarially ({adv.Method}, ε={adv.Eps}, mix {adv.Mix}) ")}for "
-                    + $"{Settings.Epochs} epochs on {Device.type} → {dir}"
+                    + $"{settings.Epochs} epochs on {Device.type} → {dir}"
             );
-            new Trainer(Settings, Data.Classes, dir, Source.Name)
+            new Trainer(settings, Data.Classes, dir, Source.Name)
             {
                 Device = Device,
                 Source = Source,
@@ -205,11 +212,13 @@ public sealed class Study
                 OnProgress = OnTrainProgress,
                 OnEpoch = m =>
                     Say(
-                        $"epoch {m.Epoch}/{Settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
+                        $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
                             + $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
                             + $"{m.SegmentsPerSecond:F1} seg/s"
                     ),
                 BatchTransform = adv == null ? null : adv.Transform,
+                Replays = adv?.Replays ?? 1,
+                AfterBackward = adv == null ? null : adv.AfterBackward,
                 StopCheck = guard == null ? null : guard.Check,
                 OnStop = reason => Say("stopped: " + reason),
             }.Run(Data.Train, Data.Validation, resume: true);
@@ -351,6 +360,7 @@ public sealed class Study
             Seed = Seed,
             Baseline = baselines[0],
             ScalarBaseline = baselines[1],
+            EncodeFailures = Data.Failed.Count,
         };
         JsonFiles.Write(ReportPath, report);
         Say($"report → {ReportPath}");

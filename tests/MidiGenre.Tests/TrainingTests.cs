@@ -204,6 +204,64 @@ public class AdversarialTrainingTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Free_adversarial_training_is_more_robust_than_the_base_model_at_the_cost_of_clean_training()
+    {
+        var d = smoke.Data;
+        var settings = TrainSettings.ForProfile("smoke") with { SegmentsPerPiece = 4, Seed = 1, Threads = 2 };
+        var free = new AdversarialTraining(0.05, 4, 0.5, 1, "free");
+        Assert.Equal(4, free.Replays);
+        // Epochs divided by the replays m (rounded up): as many optimiser steps as clean training.
+        Assert.Equal((settings.Epochs + 3) / 4, free.EpochsFor(settings.Epochs));
+        var (model, meta) = new Trainer(
+            settings with
+            {
+                Epochs = free.EpochsFor(settings.Epochs),
+            },
+            d.Classes,
+            Path.Combine(smoke.Root, "free")
+        )
+        {
+            Device = CPU,
+            Defense = free.Settings,
+            BatchTransform = free.Transform,
+            Replays = free.Replays,
+            AfterBackward = free.AfterBackward,
+        }.Run(d.Train, d.Validation);
+        Assert.Equal("free", meta.Defense!.Method);
+        model.eval();
+        var pgd = Attacks.AttackFactory.Create("pgd", 0.02, 10, 1);
+        double Robust(nn.Module<Tensor, Tensor> m) =>
+            Attacks.AttackEvaluator.Run(m, d.Test, d.Classes, pgd).SegmentRobustAccuracy;
+        double before = Robust(smoke.Trained),
+            after = Robust(model);
+        Assert.True(
+            after > before + 0.05,
+            $"PGD-10 robust accuracy at ε = 0.02: base {before:P0}, free adversarial training {after:P0}"
+        );
+    }
+
+    [Fact]
+    public void Free_perturbation_climbs_the_loss_within_eps_and_carries_to_the_next_batch()
+    {
+        var d = smoke.Data;
+        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
+        var batches = d.Train.Batches(4, Augmentation.Eval).Take(2).ToList();
+        var delta = new FreePerturbation(0.05);
+        var (x, y, _) = batches[0];
+        var first = delta.Apply(x, 4);
+        Assert.True(first.allclose(x), "δ starts at 0");
+        nn.functional.cross_entropy(model.forward(first), y).backward();
+        delta.Ascend();
+        var (x2, _, _) = batches[1];
+        var next = delta.Apply(x2, 4);
+        var change = ((next - x2) / Attacks.Attack.UnitScale(x2)).abs().max().item<float>();
+        Assert.True(change > 0, "δ carried to the next batch");
+        Assert.True(change <= 0.05 + 1e-5, $"δ within ε: {change}");
+        var half = new FreePerturbation(0.05).Apply(x2, 2);
+        Assert.True(half[2..].allclose(x2[2..], rtol: 0, atol: 0), "the clean share stays clean");
+    }
+
+    [Fact]
     public void Madry_transform_replaces_the_requested_share_of_the_batch()
     {
         var d = smoke.Data;

@@ -16,11 +16,11 @@ static class AdvTrainCommand
         var method = new Option<string?>("--method")
         {
             Description =
-                "pgd (Madry: PGD with --steps steps) | fast (FGSM from a random start, "
-                + "α = 1.25 ε, Wong et al. 2020, with "
-                + "an early stop on a PGD check against catastrophic overfitting; ~2.5× faster, "
-                + "less robust) | "
-                + "trades (Zhang et al.). Default: pgd",
+                "pgd (Madry: PGD with --steps steps) | fast (FGSM from a random start, α = 1.25 ε, Wong et al. "
+                + "2020, with an early stop on a PGD check against catastrophic overfitting; ~2.5× faster, less "
+                + "robust) | free (Shafahi et al. 2019: each batch replayed --steps times, one perturbation carried "
+                + "across batches, epochs divided by --steps; about the cost of clean training) | trades (Zhang et "
+                + "al.). Default: pgd",
         };
         method.AcceptOnlyFromAmong([.. AdversarialTraining.Methods, "trades"]);
         var eps = new Option<double>("--eps")
@@ -30,12 +30,12 @@ static class AdvTrainCommand
         };
         var steps = new Option<int>("--steps")
         {
-            Description = "PGD steps per batch (pgd, trades) and of the fast method's check",
+            Description = "PGD steps per batch (pgd, trades), of the fast method's check, replays m (free)",
             DefaultValueFactory = _ => 5,
         };
         var mix = new Option<double>("--mix")
         {
-            Description = "Share of each batch replaced by adversarial examples (0…1; pgd, fast)",
+            Description = "Share of each batch replaced by adversarial examples (0…1; pgd, fast, free)",
             DefaultValueFactory = _ => 0.5,
         };
         var trades = new Option<bool>("--trades") { Description = "Same as --method trades" };
@@ -59,8 +59,8 @@ static class AdvTrainCommand
                     throw new UsageException($"--eps {e}: must be ≥ 0");
                 if (r.GetValue(mix) is var mx && (mx < 0 || mx > 1))
                     throw new UsageException($"--mix {mx}: must be between 0 and 1");
-                var settings = o.Settings(r);
                 string m = r.GetValue(trades) ? "trades" : r.GetValue(method) ?? "pgd";
+                var settings = o.Settings(r);
                 var data = o.LoadData(r, settings);
                 var adv = new AdversarialTraining(
                     r.GetValue(eps),
@@ -69,6 +69,7 @@ static class AdvTrainCommand
                     settings.Seed,
                     m == "trades" ? "pgd" : m
                 );
+                settings = settings with { Epochs = adv.EpochsFor(settings.Epochs) };
                 var tr = new Trades(r.GetValue(eps), r.GetValue(steps), r.GetValue(beta), settings.Seed);
                 var guard =
                     m == "fast"
@@ -94,6 +95,8 @@ static class AdvTrainCommand
                         OnProgress = t.OnProgress,
                         OnEpoch = t.OnEpoch,
                         BatchTransform = m == "trades" ? null : adv.Transform,
+                        Replays = adv.Replays,
+                        AfterBackward = adv.AfterBackward,
                         Objective = m == "trades" ? tr.Objective : null,
                         StopCheck = guard == null ? null : guard.Check,
                         OnStop = reason => Console.Error.WriteLine("stopped: " + reason),

@@ -14,6 +14,10 @@ namespace MidiGenre.Defenses;
 /// <item><c>fast</c> — "Fast is better than free" (Wong, Rice and Kolter, ICLR 2020): FGSM from a uniform random start
 /// in the ε-ball with α = 1.25 ε, one gradient per batch instead of <c>Steps</c>; pair it with
 /// <see cref="OverfittingGuard"/> against catastrophic overfitting.</item>
+/// <item><c>free</c> — "Adversarial training for free!" (Shafahi et al., NeurIPS 2019): each batch is replayed
+/// m = <c>Steps</c> times and one perturbation, carried across batches, climbs the loss with the input gradient of
+/// each training pass (<see cref="FreePerturbation"/>); epochs are divided by m, so it costs about what clean
+/// training costs.</item>
 /// </list>
 /// </summary>
 public sealed record AdversarialTraining(
@@ -24,10 +28,28 @@ public sealed record AdversarialTraining(
     string Method = "pgd"
 )
 {
-    public static readonly IReadOnlyList<string> Methods = ["pgd", "fast"];
+    public static readonly IReadOnlyList<string> Methods = ["pgd", "fast", "free"];
 
-    public double Alpha => Method == "fast" ? 1.25 * Eps : Pgd.DefaultAlpha(Eps, Steps);
+    public double Alpha =>
+        Method switch
+        {
+            "fast" => 1.25 * Eps,
+            "free" => Eps,
+            _ => Pgd.DefaultAlpha(Eps, Steps),
+        };
     int AttackSteps => Method == "fast" ? 1 : Steps;
+
+    /// <summary>Optimiser steps per batch (<see cref="Training.Trainer.Replays"/>): m for free, else 1.</summary>
+    public int Replays => Method == "free" ? Math.Max(1, Steps) : 1;
+
+    /// <summary>Epochs to run for a budget of <paramref name="epochs"/>: free training divides them by m (Shafahi et
+    /// al.), so the number of passes over the data stays that of clean training.</summary>
+    public int EpochsFor(int epochs) => Method == "free" ? Math.Max(1, (epochs + Replays - 1) / Replays) : epochs;
+
+    FreePerturbation? _free;
+
+    /// <summary>Hook for <see cref="Training.Trainer.AfterBackward"/>: the free method's ascent step on δ.</summary>
+    public void AfterBackward() => _free?.Ascend();
 
     public DefenseSettings Settings => new(Method, Eps, AttackSteps, Mix, 0);
 
@@ -36,6 +58,8 @@ public sealed record AdversarialTraining(
         int n = (int)Math.Round(Mix * x.shape[0]);
         if (n == 0 || Eps <= 0)
             return x;
+        if (Method == "free")
+            return (_free ??= new FreePerturbation(Eps)).Apply(x, n);
         var attack = new Pgd(Eps, Alpha, AttackSteps, Norm.LInf, randomStart: true, Common.Seeds.Derive(Seed, "pgd"));
         var adv = attack.Perturb(model, x[..n], y[..n]);
         return n == x.shape[0] ? adv : cat([adv, x[n..]], 0);

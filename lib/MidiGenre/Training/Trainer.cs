@@ -61,6 +61,14 @@ public sealed class Trainer(
     /// <summary>Turns a clean batch into the batch to train on (adversarial training plugs in here).</summary>
     public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>? BatchTransform { get; init; }
 
+    /// <summary>Optimiser steps per batch, each on the batch as <see cref="BatchTransform"/> gives it anew (free
+    /// adversarial training's minibatch replay m; 1 = plain training).</summary>
+    public int Replays { get; init; } = 1;
+
+    /// <summary>Called after each backward pass, before the optimiser step, while the input gradient is still there
+    /// (free adversarial training updates its perturbation from it).</summary>
+    public Action? AfterBackward { get; init; }
+
     /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch
     /// (TRADES uses it).</summary>
     public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, (Tensor Loss, Tensor Logits)>? Objective { get; init; }
@@ -199,6 +207,8 @@ public sealed class Trainer(
             using var owned = batch;
             using var scope = NewDisposeScope();
             var (loss, logits) = Step(model, optimizer, batch.X, batch.Y);
+            for (int r = 1; r < Replays; r++)
+                (loss, logits) = Step(model, optimizer, batch.X, batch.Y);
             lossSum += loss.item<float>() * batch.Y.shape[0];
             correct += logits.argmax(1).eq(batch.Y).sum().item<long>();
             seen += batch.Y.shape[0];
@@ -255,6 +265,7 @@ public sealed class Trainer(
             loss = nn.functional.cross_entropy(logits, y);
         }
         loss.backward();
+        AfterBackward?.Invoke();
         optimizer.step();
         return (loss, logits);
     }
