@@ -54,6 +54,10 @@ public sealed class Study
     public string AdversarialMethod { get; init; } = "pgd";
     string Method => AdversarialMethod;
     public int PgdSteps => Profile == "smoke" ? 5 : 10;
+
+    /// <summary>Minibatch replays m of free adversarial training (Shafahi et al. use 2–10; epochs are divided by
+    /// m).</summary>
+    public int FreeReplays { get; init; } = 4;
     public Device Device { get; } = ModelFactory.DefaultDevice();
 
     /// <summary>Progress lines (notebooks point this at an updating display).</summary>
@@ -151,13 +155,16 @@ public sealed class Study
     /// <summary>Trains the base model (or reuses a finished run) and returns it in eval mode.</summary>
     public nn.Module<Tensor, Tensor> TrainBase() => TrainOrLoad(BaseDir, null);
 
-    /// <summary>PGD adversarial retraining (Madry; a mix of clean and adversarial segments per batch).</summary>
-    public nn.Module<Tensor, Tensor> TrainAdversarial()
+    /// <summary>Adversarial retraining with <see cref="AdversarialMethod"/> (or <paramref name="method"/>) into
+    /// <see cref="AdvDir"/> (or <paramref name="dir"/>); a mix of clean and adversarial segments per batch.</summary>
+    public nn.Module<Tensor, Tensor> TrainAdversarial(string? method = null, string? dir = null)
     {
-        var adv = new AdversarialTraining(AdversarialEps, PgdSteps, AdversarialMix, Seed, Method);
+        method ??= Method;
+        int steps = method == "free" ? FreeReplays : PgdSteps;
+        var adv = new AdversarialTraining(AdversarialEps, steps, AdversarialMix, Seed, method);
         var guard =
-            Method == "fast" ? new OverfittingGuard(Data.Validation, AdversarialEps, PgdSteps, seed: Seed) : null;
-        return TrainOrLoad(AdvDir, adv, guard);
+            method == "fast" ? new OverfittingGuard(Data.Validation, AdversarialEps, PgdSteps, seed: Seed) : null;
+        return TrainOrLoad(dir ?? AdvDir, adv, guard);
     }
 
     /// <summary>The run's full history and settings (from last/, which holds every epoch).</summary>

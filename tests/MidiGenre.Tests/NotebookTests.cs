@@ -44,7 +44,8 @@ public class NotebookTests
         }
     }
 
-    /// <summary>The smoke synthetic corpus re-filed as ROOT/&lt;style&gt;/*.mid, one style per synthetic composer.</summary>
+    /// <summary>The smoke synthetic corpus re-filed as ROOT/&lt;style&gt;/*.mid, one style per synthetic
+    /// composer.</summary>
     static string GenreFolders(string tmp)
     {
         string synthetic = Path.Combine(tmp, "synthetic");

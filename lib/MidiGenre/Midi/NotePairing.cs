@@ -45,7 +45,8 @@ sealed class NotePairing(bool sustainPedal, int capacity)
         _pedal[ch] = down;
     }
 
-    /// <summary>Closes what is still sounding at the file's last event; the notes in (onset time, pitch) order.</summary>
+    /// <summary>Closes what is still sounding at the file's last event; the notes in (onset time, pitch)
+    /// order.</summary>
     public List<MidiNote> Finish(long lastTick, long lastTime)
     {
         for (int key = 0; key < _open.Length; key++)
