@@ -30,6 +30,9 @@ public class NotebookTests
             Assert.True(r.Charts > 0, $"{r.Name} produced no chart");
         }
         Assert.True(File.Exists(Path.Combine(study, "report.json")));
+        // The training progress line reached the last batch of the last epoch (headless: one line per epoch).
+        string training = File.ReadAllText(runs.Single(r => r.Name == "02-training").OutputPath);
+        Assert.Matches(@"training: epoch (\d+)/\1, batch (\d+)/\2 — loss", training);
         // plotly.js travels once per notebook, compressed: the six executed notebooks stay small.
         long bytes = runs.Sum(r => new FileInfo(r.OutputPath).Length);
         Assert.True(bytes <= 10_000_000, $"executed notebooks weigh {bytes / 1e6:F1} MB (goal ≤ 10 MB)");

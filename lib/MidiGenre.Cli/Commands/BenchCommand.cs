@@ -186,11 +186,20 @@ static class BenchCommand
             };
             if (r.GetValue(peer))
             {
+                // Whole processes, start-up included: `midigenre encode` (writing .npy files and its report) against
+                // the peer script (encoding in memory), each timed from launch to exit.
+                double ours = WholeProcess(Environment.ProcessPath!, ["encode", root, "--out", outDir + "-process"]);
+                Directory.Delete(outDir + "-process", recursive: true);
+                var sw2 = Stopwatch.StartNew();
                 double? peerRate = RunPeer(root);
+                double peerSeconds = sw2.Elapsed.TotalSeconds;
                 if (peerRate is double pr)
                 {
                     result["peer_notes_per_s"] = Math.Round(pr);
                     result["ratio_vs_peer"] = Math.Round(notesPerS / pr, 1);
+                    result["whole_process_seconds"] = Math.Round(ours, 2);
+                    result["peer_whole_process_seconds"] = Math.Round(peerSeconds, 2);
+                    result["whole_process_ratio_vs_peer"] = Math.Round(peerSeconds / ours, 1);
                 }
                 else
                     result["peer"] =
@@ -202,6 +211,20 @@ static class BenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    static double WholeProcess(string exe, string[] args)
+    {
+        var psi = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        err.Wait();
+        return p.ExitCode == 0
+            ? sw.Elapsed.TotalSeconds
+            : throw new InvalidOperationException($"{exe} {string.Join(' ', args)} exited {p.ExitCode}");
     }
 
     static double? RunPeer(string root)

@@ -66,6 +66,7 @@ public static class NotebookRunner
             var env = new Dictionary<string, string>
             {
                 ["MIDIGENRE_PROFILE"] = profile,
+                [LiveLine.HeadlessVariable] = "1",
                 ["DOTNET_ROLL_FORWARD"] = "Major", // dotnet-repl 0.3.259 targets an older runtime
             };
             if (studyOut != null)

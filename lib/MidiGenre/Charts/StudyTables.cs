@@ -1,0 +1,171 @@
+using Microsoft.Data.Analysis;
+using MidiGenre.Attacks;
+using MidiGenre.Data;
+using MidiGenre.Evaluation;
+
+namespace MidiGenre.Charts;
+
+/// <summary>
+/// The tables the notebooks show, built as DataFrames: units in the column names, fractions as percentages, and a
+/// title that says what and on which split — so a notebook cell is one call, not a dictionary literal.
+/// </summary>
+public static class StudyTables
+{
+    public static Table Catalog(ExperimentData data) =>
+        Tables.Of(
+            data.Catalog.Summary(),
+            $"{data.Classes.Count} classes in {data.Source.Name}: pieces, performances and recorded hours"
+        );
+
+    /// <summary>Pieces per class in each part of the split (performances of one piece never straddle two).</summary>
+    public static Table Split(ExperimentData data)
+    {
+        var parts = new[] { data.Split.Train, data.Split.Validation, data.Split.Test };
+        int Pieces(IReadOnlyList<CatalogEntry> part, string c) =>
+            part.Where(e => e.Label == c).Select(e => e.PieceKey).Distinct().Count();
+        var df = new DataFrame(
+            new StringDataFrameColumn("class", data.Classes),
+            Ints("train pieces", data.Classes.Select(c => Pieces(parts[0], c))),
+            Ints("validation pieces", data.Classes.Select(c => Pieces(parts[1], c))),
+            Ints("test pieces", data.Classes.Select(c => Pieces(parts[2], c))),
+            new StringDataFrameColumn(
+                "performances (train / validation / test)",
+                data.Classes.Select(c => string.Join(" / ", parts.Select(p => p.Count(e => e.Label == c))))
+            )
+        );
+        return Tables.Of(df, $"Train / validation / test split ({data.Split.Mode}, grouped by piece)");
+    }
+
+    public static Table Setup(Study study, long parameters)
+    {
+        var s = study.Settings;
+        var df = Pairs(
+            ("architecture", s.Arch),
+            ("parameters", parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)),
+            ("optimizer", s.Optimizer),
+            ("epochs", s.Epochs.ToString()),
+            ("batch (segments)", s.BatchSize.ToString()),
+            ("segments per piece", s.SegmentsPerPiece.ToString()),
+            ("training segments", study.Data.Train.Count.ToString())
+        );
+        return Tables.Of(df, $"Training setup ({study.Profile} profile)");
+    }
+
+    /// <summary>The files of a run folder (TensorBoard events left out) and their sizes.</summary>
+    public static Table RunFolder(Study study, string runDir)
+    {
+        var files = Directory
+            .GetFiles(runDir, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("tensorboard"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var df = new DataFrame(
+            new StringDataFrameColumn("file", files.Select(f => Path.GetRelativePath(study.OutDir, f))),
+            new PrimitiveDataFrameColumn<double>(
+                "size (KiB)",
+                files.Select(f => Math.Round(new FileInfo(f).Length / 1024.0, 1))
+            )
+        );
+        return Tables.Of(df, $"Run folder {Path.GetRelativePath(study.OutDir, runDir)}/");
+    }
+
+    public static Table PerClass(ClassificationMetrics m, string title)
+    {
+        var classes = Enumerable.Range(0, m.Classes.Count).ToList();
+        var df = new DataFrame(
+            new StringDataFrameColumn("class", m.Classes),
+            Percent("precision (%)", classes.Select(m.Precision)),
+            Percent("recall (%)", classes.Select(m.Recall)),
+            Percent("F1 (%)", classes.Select(m.F1)),
+            Ints("support (pieces)", classes.Select(m.Support))
+        );
+        return Tables.Of(df, title);
+    }
+
+    public static Table Prediction(
+        IReadOnlyList<(string Class, double Probability, double VoteShare)> prediction,
+        string file,
+        string truth
+    )
+    {
+        var df = new DataFrame(
+            new StringDataFrameColumn("class", prediction.Select(p => p.Class)),
+            Percent("share of segment votes (%)", prediction.Select(p => p.VoteShare)),
+            Percent("mean probability (%)", prediction.Select(p => p.Probability))
+        );
+        return Tables.Of(df, $"Prediction for {Path.GetFileName(file)} (truth: {truth}; a test-split piece)");
+    }
+
+    /// <summary>The paper's figure beside this run's (piece-level weighted F1 on the test split).</summary>
+    public static Table PaperVsRun(Study study, EvaluationResult result)
+    {
+        var df = new DataFrame(
+            new StringDataFrameColumn("source", ["Kim et al. 2020", "this run"]),
+            new StringDataFrameColumn(
+                "dataset",
+                ["MAESTRO v2.0.0, 13 composers", $"{study.Source.Name}, {study.Data.Classes.Count} classes"]
+            ),
+            new StringDataFrameColumn("model", ["ResNet-50", study.Settings.Arch]),
+            new StringDataFrameColumn("split", ["test (paper's)", "test"]),
+            Percent("piece weighted F1 (%)", [0.8333, result.Piece.WeightedF1])
+        );
+        return Tables.Of(df, "Paper vs this run");
+    }
+
+    public static Table Sweep(IReadOnlyList<AttackFigures> sweep)
+    {
+        var df = new DataFrame(
+            new StringDataFrameColumn("attack", sweep.Select(r => r.Attack)),
+            new PrimitiveDataFrameColumn<double>("ε (normalised velocity)", sweep.Select(r => r.Eps ?? double.NaN)),
+            Percent("segment robust accuracy (%)", sweep.Select(r => r.SegmentRobustAccuracy)),
+            Percent("piece robust accuracy (%)", sweep.Select(r => r.PieceRobustAccuracy)),
+            Percent("success (%)", sweep.Select(r => r.SuccessRate)),
+            Percent("success as MIDI (%)", sweep.Select(r => r.RealizedSuccessRate)),
+            Round("mean |Δv| (velocity units)", sweep.Select(r => r.MeanAbsVelocityChange))
+        );
+        return Tables.Of(df, "Robustness sweep (test split; success = correct segments the attack misclassifies)");
+    }
+
+    public static Table Attacks(IReadOnlyList<AttackResult> results, string title)
+    {
+        var df = new DataFrame(
+            new StringDataFrameColumn("attack", results.Select(r => r.Attack)),
+            new StringDataFrameColumn("budget", results.Select(r => $"{r.Budget} ({r.BudgetUnit})")),
+            Percent("segment robust accuracy (%)", results.Select(r => r.SegmentRobustAccuracy)),
+            Percent("piece robust accuracy (%)", results.Select(r => r.PieceRobustAccuracy)),
+            Percent("success (%)", results.Select(r => r.SuccessRate)),
+            Percent("success as MIDI (%)", results.Select(r => r.RealizedSuccessRate)),
+            Round("notes added per segment", results.Select(r => r.Size.NotesAdded)),
+            Round("notes removed per segment", results.Select(r => r.Size.NotesRemoved)),
+            Round("mean |Δv| (velocity units)", results.Select(r => r.Size.MeanAbsVelocityChange))
+        );
+        return Tables.Of(df, title);
+    }
+
+    /// <summary>Files under <paramref name="folder"/> matching <paramref name="pattern"/>, relative to the study's
+    /// output folder.</summary>
+    public static Table Files(Study study, string folder, string pattern, string title)
+    {
+        string[] files = Directory.Exists(folder)
+            ? [.. Directory.GetFiles(folder, pattern).Order(StringComparer.Ordinal)]
+            : [];
+        var df = new DataFrame(
+            new StringDataFrameColumn("file", files.Select(f => Path.GetRelativePath(study.OutDir, f)))
+        );
+        return Tables.Of(df, title);
+    }
+
+    static DataFrame Pairs(params (string Name, string Value)[] rows) =>
+        new(
+            new StringDataFrameColumn("setting", rows.Select(r => r.Name)),
+            new StringDataFrameColumn("value", rows.Select(r => r.Value))
+        );
+
+    static PrimitiveDataFrameColumn<int> Ints(string name, IEnumerable<int> values) => new(name, values);
+
+    static PrimitiveDataFrameColumn<double> Percent(string name, IEnumerable<double> fractions) =>
+        new(name, fractions.Select(f => Math.Round(100 * f, 1)));
+
+    static PrimitiveDataFrameColumn<double> Round(string name, IEnumerable<double> values) =>
+        new(name, values.Select(v => Math.Round(v, 2)));
+}

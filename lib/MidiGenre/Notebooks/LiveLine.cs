@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+using MidiGenre.Training;
+
+namespace MidiGenre.Notebooks;
+
+/// <summary>
+/// One line of notebook output that updates in place (a progress or status line). It publishes its first value and
+/// every update under one value id of its own: in dotnet-interactive 1.0.712001 (what VS Code runs)
+/// <c>display(x).Update(y)</c> sends updates under a different id, so VS Code adds them as new outputs and Jupyter
+/// drops them; with one id VS Code replaces the output and Jupyter applies them as update_display_data.
+/// </summary>
+public sealed class LiveLine
+{
+    readonly string _id = Guid.NewGuid().ToString("N");
+    readonly KernelInvocationContext? _context;
+
+    LiveLine(KernelInvocationContext? context) => _context = context;
+
+    /// <summary>Shows <paramref name="text"/> below the running cell (outside a kernel: on the console).</summary>
+    public static LiveLine Show(string text)
+    {
+        var line = new LiveLine(KernelInvocationContext.Current);
+        line.Publish(text, first: true);
+        return line;
+    }
+
+    /// <summary>Replaces the line's text. Callable from the cell's own callbacks (training progress, logs).</summary>
+    public void Update(string text) => Publish(text, first: false);
+
+    /// <summary>Set by <see cref="NotebookRunner"/>: nobody watches a headless run, and dotnet-repl writes every
+    /// update as an output of its own, so training progress is shown once per epoch there.</summary>
+    public static bool Headless => Environment.GetEnvironmentVariable(HeadlessVariable) == "1";
+
+    public const string HeadlessVariable = "MIDIGENRE_HEADLESS";
+
+    /// <summary>A training-progress callback for this line: about once a second (headless: once per epoch) and at the
+    /// end of every epoch, the epoch, batch, running loss and accuracy, speed and an estimate of the time left.</summary>
+    public Action<TrainProgress> ForTraining(string label)
+    {
+        var clock = Stopwatch.StartNew();
+        double lastShown = double.NegativeInfinity,
+            startFraction = double.NaN;
+        return p =>
+        {
+            double now = clock.Elapsed.TotalSeconds;
+            if (p.Batch != p.Batches && (Headless || now - lastShown < 1))
+                return;
+            lastShown = now;
+            double done = ((p.Epoch - 1) * (double)p.Batches + p.Batch) / (p.Epochs * (double)p.Batches);
+            if (double.IsNaN(startFraction))
+                startFraction = done - 1.0 / (p.Epochs * (double)p.Batches); // a resumed run starts part-way
+            double rate = (done - startFraction) / Math.Max(now, 1e-9);
+            string left = rate > 0 && done < 1 ? $", about {Math.Ceiling((1 - done) / rate)} s left" : "";
+            Update(
+                $"{label}: epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches} — loss {p.Loss:F3}, "
+                    + $"accuracy {p.Accuracy:P1}, {p.SegmentsPerSecond:F1} segments/s{left}"
+            );
+        };
+    }
+
+    void Publish(string text, bool first)
+    {
+        if (_context == null)
+        {
+            Console.WriteLine(text);
+            return;
+        }
+        var formatted = FormattedValue.CreateManyFromObject(text, PlainTextFormatter.MimeType);
+        _context.Publish(
+            first
+                ? new DisplayedValueProduced(text, _context.Command, formatted, _id)
+                : new DisplayedValueUpdated(text, _id, _context.Command, formatted)
+        );
+    }
+}
