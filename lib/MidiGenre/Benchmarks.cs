@@ -44,6 +44,23 @@ public static class Benchmarks
         };
         double pgdRate = rates.Attack(pgd, model);
         result["pgd10_seg_per_s"] = Math.Round(pgdRate, 2);
+        // Achieved GFLOP/s beside this CPU's measured peak (a large matrix product): training ≈ 3 forward passes
+        // per segment (forward, activation and weight gradients), evaluation 1, PGD-10 ≈ 10 × 2 (forward and the
+        // input gradient only), plus the final clean forward.
+        if (ResNetFlops.Forward(arch, 2, 13) is double f)
+        {
+            double peak = PeakGflops(device, ScalarType.Float32);
+            result["forward_gflop_per_segment"] = Math.Round(f / 1e9, 2);
+            result["peak_fp32_gflops"] = Math.Round(peak, 1);
+            foreach (var (key, passes) in new[] { ("train", 3.0), ("eval", 1.0), ("pgd10", 21.0) })
+            {
+                double gflops = (double)result[$"{key}_seg_per_s"] * passes * f / 1e9;
+                result[$"{key}_gflops"] = Math.Round(gflops, 1);
+                result[$"{key}_share_of_peak"] = Math.Round(gflops / peak, 2);
+            }
+            if (bf16)
+                result["peak_bf16_gflops"] = Math.Round(PeakGflops(device, ScalarType.BFloat16), 1);
+        }
         if (perSegment)
         {
             double loopRate = rates.AttackOneByOne(pgd, model);
@@ -115,6 +132,30 @@ public static class Benchmarks
             ["robust_piece_accuracy"] = Math.Round(r.PieceRobustAccuracy, 4),
             ["robust_realized_accuracy"] = Math.Round(r.RealizedSegmentAccuracy, 4),
         };
+
+    /// <summary>GFLOP/s of a 2048 × 2048 matrix product (median of 5 after a warm-up): the CPU's practical
+    /// peak.</summary>
+    static double PeakGflops(Device device, ScalarType type)
+    {
+        const int n = 2048;
+        using var scope = NewDisposeScope();
+        var a = rand(n, n, device: device).to(type);
+        var b = rand(n, n, device: device).to(type);
+        matmul(a, b);
+        var times = Enumerable
+            .Range(0, 5)
+            .Select(_ =>
+            {
+                var sw = Stopwatch.StartNew();
+                using var c = matmul(a, b);
+                if (device.type == DeviceType.CUDA)
+                    cuda.synchronize();
+                return sw.Elapsed.TotalSeconds;
+            })
+            .Order()
+            .ToList();
+        return 2.0 * n * n * n / times[2] / 1e9;
+    }
 
     /// <summary>Segments per second over the median timed iteration, on fresh random rolls each time.</summary>
     sealed class Rates(Device device, int batch, int iters)

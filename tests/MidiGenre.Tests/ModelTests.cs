@@ -196,3 +196,17 @@ public class StridedPointwiseConvTests
         Assert.True(float.IsFinite(loss.item<float>()));
     }
 }
+
+public class ResNetFlopsTests
+{
+    [Theory]
+    // torchvision's published figures at 224 × 224 × 3 with 1000 classes: 1.81 and 4.09 GMACs.
+    [InlineData("resnet18", 3.63e9)]
+    [InlineData("resnet50", 8.18e9)]
+    public void Forward_flops_match_torchvisions_published_counts(string arch, double flops)
+    {
+        double counted = ResNetFlops.Forward(arch, 3, 1000, 224, 224)!.Value;
+        Assert.InRange(counted / flops, 0.98, 1.02);
+        Assert.Null(ResNetFlops.Forward("convnet", 2, 13));
+    }
+}

@@ -37,7 +37,8 @@ public sealed class LiveLine
     public const string HeadlessVariable = "MIDIGENRE_HEADLESS";
 
     /// <summary>A training-progress callback for this line: about once a second (headless: once per epoch) and at the
-    /// end of every epoch, the epoch, batch, running loss and accuracy, speed and an estimate of the time left.</summary>
+    /// end of every epoch, the epoch, batch, running loss and accuracy, speed and an estimate of the time
+    /// left.</summary>
     public Action<TrainProgress> ForTraining(string label)
     {
         var clock = Stopwatch.StartNew();
