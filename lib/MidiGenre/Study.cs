@@ -35,9 +35,10 @@ public sealed partial class Study
     public double AdversarialEps { get; init; } = 0.05;
     public double AdversarialMix { get; init; } = 0.5;
 
-    /// <summary>pgd (Madry et al.; the default) or fast (FGSM with random start, Wong et al. 2020, with its overfitting
-    /// guard; ~2.5× faster on the cpu profile but, measured there, ~25 points less robust — README "Adversarial
-    /// training"). From MIDIGENRE_ADV_METHOD in the notebooks.</summary>
+    /// <summary>pgd (Madry et al.; the default), fast (FGSM with random start, Wong et al. 2020, with its overfitting
+    /// guard) or free (Shafahi et al. 2019, <see cref="FreeReplays"/> replays); the cheap ones are 2–4× faster on the
+    /// cpu profile but, measured there, much less robust (README, adversarial-training table). From
+    /// MIDIGENRE_ADV_METHOD in the notebooks.</summary>
     public string AdversarialMethod { get; init; } = "pgd";
     string Method => AdversarialMethod;
     public int PgdSteps => Profile == "smoke" ? 5 : 10;

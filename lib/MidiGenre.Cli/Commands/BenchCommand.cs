@@ -101,8 +101,8 @@ static class BenchCommand
         };
         var cmd = new Command(
             "model",
-            "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s (compare: "
-                + "bench/peer_model.py)"
+            "Model throughput on random (B, 2, 400, 128) rolls: train, eval and PGD-10 segments/s and GFLOP/s beside "
+                + "this CPU's measured peak (compare: the PyTorch peer ../shared/bench/peer_model.py)"
         )
         {
             arch,

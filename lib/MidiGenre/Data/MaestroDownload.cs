@@ -11,9 +11,11 @@ public sealed record DownloadSpec(Uri Url, string FileName, long? ExpectedBytes 
 public sealed class DownloadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Fetches the official MAESTRO v2.0.0 MIDI zip (which holds the CSV too) over HTTPS, checks its size and hash,
-/// and extracts it so that no entry can land outside the target folder. The download goes to a .part file and is
-/// renamed only when complete and verified.
+/// Fetches the official MAESTRO v2.0.0 MIDI zip (which holds the CSV too) over HTTPS and extracts it so that no entry
+/// can land outside the target folder. A spec with <c>ExpectedBytes</c> / a SHA-256 is checked against them; the
+/// default <see cref="MidiZip"/> has neither (the official size and hash were not available to us), so only the HTTP
+/// status and a complete transfer are checked there. The download goes to a .part file and is renamed only when
+/// complete (and, where the spec says how, verified).
 /// </summary>
 public static class MaestroDownload
 {

@@ -5,9 +5,10 @@ namespace MidiGenre.Models;
 
 /// <summary>
 /// Runs a model in bfloat16 while callers keep float32: inputs are cast on the way in, logits on the way out, and
-/// gradients flow back through both casts, so attacks still perturb float32 rolls. On CPUs with AVX-512 BF16 (this
-/// project's Zen 4 machines) libtorch's bf16 convolutions ran ResNet-50 inference ~1.5-3x and PGD ~1.5x faster than
-/// float32 (README "Results", ResNet-50 table). bf16 keeps 8 significant bits: raw velocities 64-127 are held to 0.5,
+/// gradients flow back through both casts, so attacks still perturb float32 rolls. Whether it is faster depends on the
+/// CPU: on this project's 2-core machine (AVX-512 BF16 reported) a bf16 matrix product peaks at half the float32 rate,
+/// and bf16 was 1.2x faster only for batch-32 ResNet-50 evaluation, slower at batch 8 and for PGD (README "Results";
+/// `bench model --bf16` measures it). bf16 keeps 8 significant bits: raw velocities 64-127 are held to 0.5,
 /// finer than the integer velocities MIDI can express. For evaluation and attacks only; training stays in float32.
 /// </summary>
 public sealed class Bf16Inference : nn.Module<Tensor, Tensor>

@@ -16,7 +16,8 @@ public static class TorchNative
     static readonly object Gate = new();
     static string? _report;
 
-    /// <summary>What <see cref="Ensure"/> did, for diagnostics (environment.md, `midigenre --version`).</summary>
+    /// <summary>What <see cref="Ensure"/> did (natives found, patch applied, allocator settings), for diagnostics and
+    /// tests.</summary>
     public static string Report => _report ?? "not initialised";
 
 #pragma warning disable CA2255 // a module initializer is the point: any use of the library prepares torch first
