@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 
 namespace MidiGenre;
 
-/// <summary>Training steps: the base model and adversarial retraining, each resumable and reused when finished.</summary>
+/// <summary>Training steps: the base model and adversarial retraining, each resumable and reused when
+/// finished.</summary>
 public sealed partial class Study
 {
     /// <summary>Trains the base model (or reuses a finished run) and returns it in eval mode.</summary>

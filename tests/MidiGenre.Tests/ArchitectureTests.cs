@@ -96,3 +96,22 @@ public class ArchitectureTests
         return result.IsSuccessful ? [] : result.FailingTypeNames ?? [];
     }
 }
+
+/// <summary>The line limit of .editorconfig, for what CSharpier does not wrap (comments, long string
+/// literals).</summary>
+public class StyleTests
+{
+    [Fact]
+    public void No_source_line_is_longer_than_120_characters()
+    {
+        string root = Notebooks.NotebookRunner.FindRepositoryRoot();
+        var longLines = new[] { "lib", "tests" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => x.line.Length > 120)
+            .Select(x => $"{Path.GetRelativePath(root, x.f)}:{x.i + 1}")
+            .ToList();
+        Assert.True(longLines.Count == 0, "lines over 120 characters: " + string.Join(", ", longLines.Take(20)));
+    }
+}

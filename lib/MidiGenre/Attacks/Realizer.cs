@@ -11,9 +11,9 @@ namespace MidiGenre.Attacks;
 /// note has one velocity — frames that do not rise between onsets. The projection rounds velocities, thresholds onsets
 /// at 0.5, lets a note start only where the onset channel says so (or in the first bin, where a note may continue into
 /// the segment), and caps rises without an onset to the previous frame. So a small frame perturbation on a silent cell
-/// does not become a ghost note, and existing notes may get louder, softer or longer — with 2-channel input. A 1-channel
-/// (velocities only) model has no onset channel, so there any sounding cell may start a note. Such rolls survive
-/// decode → MIDI → encode exactly.
+/// does not become a ghost note, and existing notes may get louder, softer or longer — with 2-channel input. A
+/// 1-channel (velocities only) model has no onset channel, so there any sounding cell may start a note. Such rolls
+/// survive decode → MIDI → encode exactly.
 /// </summary>
 public static class Realizer
 {
