@@ -16,6 +16,10 @@ public static class TorchNative
     static readonly object Gate = new();
     static string? _report;
 
+    /// <summary>An AppContext switch that, set before the library is first used, skips loading libtorch at start-up.
+    /// Only for processes that never use TorchSharp: nothing loads it later.</summary>
+    public const string DeferSwitch = "MidiGenre.DeferTorchNatives";
+
     /// <summary>What <see cref="Ensure"/> did (natives found, patch applied, allocator settings), for diagnostics and
     /// tests.</summary>
     public static string Report => _report ?? "not initialised";
@@ -25,6 +29,8 @@ public static class TorchNative
 #pragma warning restore CA2255
     internal static void Init()
     {
+        if (AppContext.TryGetSwitch(DeferSwitch, out bool defer) && defer)
+            return; // a process that never touches a tensor (the CLI's encode, prepare, synth, help)
         try
         {
             Ensure();
