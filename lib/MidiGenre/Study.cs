@@ -1,13 +1,9 @@
-using System.Text.Json;
-using MidiGenre.Attacks;
 using MidiGenre.Baselines;
 using MidiGenre.Data;
-using MidiGenre.Defenses;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Models;
 using MidiGenre.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MidiGenre;

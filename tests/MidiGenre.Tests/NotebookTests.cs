@@ -58,7 +58,7 @@ public class NotebookTests
         string root = Path.Combine(tmp, "styles");
         foreach (var e in catalog.Entries)
         {
-            string style = styles[catalog.Classes.ToList().IndexOf(e.Label) % styles.Length];
+            string style = styles[catalog.ClassIndex(e) % styles.Length];
             string dest = Path.Combine(root, style, Path.GetFileName(e.MidiFilename));
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             File.Copy(catalog.MidiPath(e), dest);

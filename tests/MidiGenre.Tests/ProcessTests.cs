@@ -131,40 +131,11 @@ public class ReproducibilityTests(CliRun run)
     public void Resume_after_a_crash_between_the_checkpoint_renames_continues_from_the_old_folder()
     {
         string r = Path.Combine(run.Root, "crashed");
-        var one = CliTests.Run([
-            "train",
-            "--profile",
-            "smoke",
-            "--data",
-            run.DataDir,
-            "--out",
-            r,
-            "--threads",
-            "1",
-            "--seed",
-            "3",
-            "--epochs",
-            "2",
-        ]);
+        var one = CliTests.Run(run.TrainArgs(r, "--epochs", "2"));
         Assert.True(one.Code == 0, one.Err);
         // What a crash between the two renames of Checkpoint.Save leaves: last.old/ and no last/.
         Directory.Move(Path.Combine(r, "last"), Path.Combine(r, "last.old"));
-        var resumed = CliTests.Run([
-            "train",
-            "--profile",
-            "smoke",
-            "--data",
-            run.DataDir,
-            "--out",
-            r,
-            "--threads",
-            "1",
-            "--seed",
-            "3",
-            "--epochs",
-            "2",
-            "--resume",
-        ]);
+        var resumed = CliTests.Run(run.TrainArgs(r, "--epochs", "2", "--resume"));
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.DoesNotContain("epoch 1/2", resumed.Err); // nothing retrained
         Assert.False(Directory.Exists(Path.Combine(r, "last.old")));

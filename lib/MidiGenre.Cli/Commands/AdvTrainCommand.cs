@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using MidiGenre.Attacks;
-using MidiGenre.Common;
 using MidiGenre.Defenses;
 using MidiGenre.Training;
 

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using MidiGenre.Attacks;
 using MidiGenre.Common;
-using MidiGenre.Defenses;
-using MidiGenre.Training;
 
 namespace MidiGenre.Cli.Commands;
 

@@ -48,7 +48,8 @@ static class TrainCommand
                 + $"(train split), validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes "
                 + $"({data.Source.Name}); device {Models.ModelFactory.DefaultDevice().type}"
         );
-        if (data.WriteFailures(outDir) is > 0 and int failed)
+        int failed = data.WriteFailures(outDir);
+        if (failed > 0)
             Console.Error.WriteLine($"{failed} file(s) left out → {Path.Combine(outDir, ExperimentData.FailuresFile)}");
         CheckpointMeta meta = null!;
         int batches = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;

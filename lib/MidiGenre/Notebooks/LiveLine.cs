@@ -41,13 +41,14 @@ public sealed class LiveLine
     /// left.</summary>
     public Action<TrainProgress> ForTraining(string label)
     {
+        bool headless = Headless;
         var clock = Stopwatch.StartNew();
         double lastShown = double.NegativeInfinity,
             startFraction = double.NaN;
         return p =>
         {
             double now = clock.Elapsed.TotalSeconds;
-            if (p.Batch != p.Batches && (Headless || now - lastShown < 1))
+            if (p.Batch != p.Batches && (headless || now - lastShown < 1))
                 return;
             lastShown = now;
             double done = ((p.Epoch - 1) * (double)p.Batches + p.Batch) / (p.Epochs * (double)p.Batches);

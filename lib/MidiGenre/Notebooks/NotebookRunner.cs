@@ -86,6 +86,8 @@ public static class NotebookRunner
                 3600,
                 log
             );
+            if (input != Path.Combine(root, "notebooks", name + ".ipynb"))
+                File.Delete(input); // the copy pointing at another build configuration
             var (charts, errors) = File.Exists(output)
                 ? Inspect(output)
                 : (0, (IReadOnlyList<string>)["no executed notebook written"]);
