@@ -68,8 +68,8 @@ public class TrainingTests(SmokeData smoke)
             {
                 Assert.True(seen.Add(idx[i]));
                 var seg = data.Segments[idx[i]];
-                SegmentReader.Copy(
-                    data.Pieces[seg.Piece].Roll,
+                SegmentReader.Copy( // from the dense roll: batches drawn from note spans must match it bit for bit
+                    data.Pieces[seg.Piece].Notes.ToRoll(),
                     seg.WindowStart + data.Spec.CentreCropOffset,
                     data.Spec.CropBins,
                     expected
@@ -84,8 +84,8 @@ public class TrainingTests(SmokeData smoke)
     [Fact]
     public void Majority_vote_breaks_ties_by_mean_confidence()
     {
-        var roll = new Encoding.PianoRoll(10);
-        var data = new SegmentDataset([new Piece("p", "p", 1, roll)], new Encoding.SegmentSpec(4, 10, 8));
+        var notes = new NoteSpans([new NoteSpan(0, 10, 60, 80)]);
+        var data = new SegmentDataset([new Piece("p", "p", 1, notes)], new Encoding.SegmentSpec(4, 10, 8));
         var probs = new[] { new[] { 0.9f, 0.1f }, new[] { 0.8f, 0.2f }, new[] { 0.45f, 0.55f }, new[] { 0.4f, 0.6f } };
         var r = Evaluator.Score(new SegmentPredictions(data, probs), ["a", "b"]);
         Assert.Equal(0, r.Pieces[0].Predicted); // 2 votes each; class a has the higher mean probability

@@ -165,48 +165,65 @@ static class BenchCommand
                     }
                 );
             string outDir = Path.Combine(Path.GetTempPath(), $"midigenre-bench-out-{Environment.ProcessId}");
-            var items = EncodeJob.Plan([root], outDir);
-            EncodeJob.Run(items.Take(4).ToList(), EncodeOptions.Default); // warm-up: JIT and file cache
-            var sw = Stopwatch.StartNew();
-            var records = EncodeJob.Run(items, EncodeOptions.Default);
-            double seconds = sw.Elapsed.TotalSeconds;
-            long notes = records.Sum(x => (long)x.Notes);
-            double notesPerS = notes / seconds;
             var result = new Dictionary<string, object>
             {
                 ["impl"] = "midigenre",
                 ["threads"] = Environment.ProcessorCount,
-                ["files"] = records.Count,
-                ["failed"] = records.Count(x => x.Status == EncodeStatus.Failed),
-                ["notes"] = notes,
-                ["seconds"] = Math.Round(seconds, 3),
-                ["files_per_s"] = Math.Round(records.Count / seconds, 1),
-                ["notes_per_s"] = Math.Round(notesPerS),
-                ["maestro_7M_notes_s"] = Math.Round(7_000_000 / notesPerS, 1),
             };
+            // Both output formats: dense rolls (.npy, what `encode` writes by default) and note spans (what the cache
+            // keeps). Same parsing and encoding; they differ in what is written.
+            var rates = new Dictionary<EncodeFormat, double>();
+            foreach (var format in new[] { EncodeFormat.Roll, EncodeFormat.Notes })
+            {
+                var items = EncodeJob.Plan([root], outDir, format);
+                EncodeJob.Run(items.Take(4).ToList(), EncodeOptions.Default, format); // warm-up: JIT and file cache
+                var sw = Stopwatch.StartNew();
+                var records = EncodeJob.Run(items, EncodeOptions.Default, format);
+                double seconds = sw.Elapsed.TotalSeconds;
+                long notes = records.Sum(x => (long)x.Notes);
+                rates[format] = notes / seconds;
+                string suffix = format == EncodeFormat.Roll ? "" : "_notes_format";
+                result["files"] = records.Count;
+                result["failed"] = records.Count(x => x.Status == EncodeStatus.Failed);
+                result["notes"] = notes;
+                result["seconds" + suffix] = Math.Round(seconds, 3);
+                result["notes_per_s" + suffix] = Math.Round(rates[format]);
+                result["output_mb" + suffix] = Math.Round(records.Sum(x => new FileInfo(x.Output).Length) / 1e6, 1);
+                Directory.Delete(outDir, recursive: true);
+            }
+            result["maestro_7M_notes_s"] = Math.Round(7_000_000 / rates[EncodeFormat.Notes], 1);
             if (r.GetValue(peer))
             {
-                // Whole processes, start-up included: `midigenre encode` (writing .npy files and its report) against
-                // the peer script (encoding in memory), each timed from launch to exit.
-                double ours = WholeProcess(Environment.ProcessPath!, ["encode", root, "--out", outDir + "-process"]);
-                Directory.Delete(outDir + "-process", recursive: true);
+                // Whole processes, start-up included: `midigenre encode` (writing its files and report) in each format
+                // against the peer script (encoding in memory, writing nothing), each timed from launch to exit.
+                var whole = new Dictionary<string, double>();
+                foreach (var format in new[] { "roll", "notes" })
+                {
+                    whole[format] = WholeProcess(
+                        Environment.ProcessPath!,
+                        ["encode", root, "--out", outDir + "-process", "--format", format]
+                    );
+                    Directory.Delete(outDir + "-process", recursive: true);
+                }
                 var sw2 = Stopwatch.StartNew();
                 double? peerRate = RunPeer(root);
                 double peerSeconds = sw2.Elapsed.TotalSeconds;
                 if (peerRate is double pr)
                 {
                     result["peer_notes_per_s"] = Math.Round(pr);
-                    result["ratio_vs_peer"] = Math.Round(notesPerS / pr, 1);
-                    result["whole_process_seconds"] = Math.Round(ours, 2);
+                    result["ratio_vs_peer"] = Math.Round(rates[EncodeFormat.Roll] / pr, 1);
+                    result["ratio_vs_peer_notes_format"] = Math.Round(rates[EncodeFormat.Notes] / pr, 1);
                     result["peer_whole_process_seconds"] = Math.Round(peerSeconds, 2);
-                    result["whole_process_ratio_vs_peer"] = Math.Round(peerSeconds / ours, 1);
+                    result["whole_process_seconds"] = Math.Round(whole["roll"], 2);
+                    result["whole_process_seconds_notes_format"] = Math.Round(whole["notes"], 2);
+                    result["whole_process_ratio_vs_peer"] = Math.Round(peerSeconds / whole["roll"], 1);
+                    result["whole_process_ratio_vs_peer_notes_format"] = Math.Round(peerSeconds / whole["notes"], 1);
                 }
                 else
                     result["peer"] =
                         "unavailable (needs /usr/bin/python3 with mido and numpy: apt-get "
                         + "install python3-mido python3-numpy)";
             }
-            Directory.Delete(outDir, recursive: true);
             Console.WriteLine(JsonSerializer.Serialize(result));
             return 0;
         });

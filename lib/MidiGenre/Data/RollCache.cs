@@ -3,9 +3,10 @@ using MidiGenre.Encoding;
 namespace MidiGenre.Data;
 
 /// <summary>
-/// Encoded rolls of a catalog on disk: <c>ROOT/&lt;encoder key&gt;/&lt;corpus&gt;/&lt;midi_filename&gt;.npy</c>. The
-/// folder is keyed by the encoder settings and the corpus, so other settings or another corpus with the same file names
-/// never mix; a roll older than its MIDI file (a regenerated corpus) is encoded again.
+/// Encoded rolls of a catalog on disk, kept sparse as note spans (<see cref="NoteSpans"/>, ~16× smaller than dense
+/// rolls): <c>ROOT/&lt;encoder key&gt;/&lt;corpus&gt;/&lt;midi_filename&gt;.notes.npy</c>. The folder is keyed by the
+/// encoder settings and the corpus, so other settings or another corpus with the same file names never mix; a roll
+/// older than its MIDI file (a regenerated corpus) is encoded again.
 /// </summary>
 public sealed class RollCache(string root, EncodeOptions? options = null, string corpus = "")
 {
@@ -14,7 +15,8 @@ public sealed class RollCache(string root, EncodeOptions? options = null, string
     public string Directory => Path.Combine(Root, Options.Key, corpus);
     public string ReportPath => Path.Combine(Directory, "prepare-report.csv");
 
-    public string PathFor(CatalogEntry e) => Path.Combine(Directory, e.MidiFilename + ".npy");
+    public string PathFor(CatalogEntry e) =>
+        Path.Combine(Directory, e.MidiFilename + EncodeJob.Extension(EncodeFormat.Notes));
 
     /// <summary>Encodes every entry not cached yet (all cores, atomic writes) and writes the prepare report.</summary>
     public IReadOnlyList<EncodeRecord> Prepare(
@@ -26,14 +28,17 @@ public sealed class RollCache(string root, EncodeOptions? options = null, string
         var items = catalog
             .Entries.Select(e => new EncodeItem(e.MidiFilename, catalog.MidiPath(e), PathFor(e)))
             .ToList();
-        var records = EncodeJob.Run(items, Options, skipExisting: true, onDone, cancel: cancel);
+        var records = EncodeJob.Run(items, Options, EncodeFormat.Notes, skipExisting: true, onDone, cancel: cancel);
         EncodeJob.WriteReport(ReportPath, records);
         return records;
     }
 
     public bool Contains(CatalogEntry e) => File.Exists(PathFor(e));
 
-    public PianoRoll Load(CatalogEntry e)
+    /// <summary>The dense roll of a piece (for looking at it; training reads <see cref="LoadNotes"/>).</summary>
+    public PianoRoll Load(CatalogEntry e) => LoadNotes(e).ToRoll();
+
+    public NoteSpans LoadNotes(CatalogEntry e)
     {
         string p = PathFor(e);
         if (!File.Exists(p))
@@ -41,6 +46,6 @@ public sealed class RollCache(string root, EncodeOptions? options = null, string
                 $"{e.MidiFilename} is not in the cache {Directory}; run `midigenre prepare` first",
                 p
             );
-        return Npy.ReadRoll(p);
+        return NoteSpans.Read(p);
     }
 }

@@ -4,8 +4,11 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Data;
 
-/// <summary>A piece in memory: its roll, class and identity.</summary>
-public sealed record Piece(string Id, string Title, int Label, PianoRoll Roll);
+/// <summary>A piece in memory: its roll as note spans (sparse), class and identity.</summary>
+public sealed record Piece(string Id, string Title, int Label, NoteSpans Notes)
+{
+    public int Frames => Notes.Frames;
+}
 
 /// <summary>One segment: a window of a piece.</summary>
 public readonly record struct Segment(int Piece, int WindowStart);
@@ -35,8 +38,9 @@ public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 }
 
 /// <summary>
-/// The paper's segments over pieces held in memory, served as (B, 2, crop, 128) float tensors of raw roll values.
-/// Each batch is filled in place in its tensor's memory (no managed buffer or copy per batch). Order and crops come
+/// The paper's segments over pieces held in memory as note spans, served as (B, 2, crop, 128) float tensors of raw
+/// roll values: each segment is drawn from its notes straight into the batch tensor's memory (no dense roll, no
+/// managed buffer, no copy), so memory grows with the number of notes (16 bytes each), not with hours of music. Order and crops come
 /// from a seed and the epoch (<see cref="Common.Seeds"/>), so a resumed run sees exactly the batches an uninterrupted
 /// run would.
 /// </summary>
@@ -54,12 +58,10 @@ public sealed class SegmentDataset
         Pieces = pieces;
         Spec = spec;
         InputChannels = inputChannels;
-        Segments = pieces
-            .SelectMany((p, i) => spec.WindowStarts(p.Roll.Frames).Select(s => new Segment(i, s)))
-            .ToList();
+        Segments = pieces.SelectMany((p, i) => spec.WindowStarts(p.Frames).Select(s => new Segment(i, s))).ToList();
     }
 
-    /// <summary>Loads the rolls of <paramref name="entries"/> from the cache.</summary>
+    /// <summary>Loads the note spans of <paramref name="entries"/> from the cache.</summary>
     public static SegmentDataset FromCache(
         RollCache cache,
         Catalog catalog,
@@ -70,7 +72,7 @@ public sealed class SegmentDataset
     {
         var pieces = entries
             .Where(cache.Contains)
-            .Select(e => new Piece(e.MidiFilename, e.Title, catalog.ClassIndex(e), cache.Load(e)))
+            .Select(e => new Piece(e.MidiFilename, e.Title, catalog.ClassIndex(e), cache.LoadNotes(e)))
             .ToList();
         return new SegmentDataset(pieces, spec, inputChannels);
     }
@@ -137,20 +139,20 @@ public sealed class SegmentDataset
             var piece = Pieces[seg.Piece];
             int offset = aug.RandomCrop ? rng.Next(Spec.MaxCropOffset + 1) : Spec.CentreCropOffset;
             int transpose = aug.MaxTranspose > 0 ? rng.Next(-aug.MaxTranspose, aug.MaxTranspose + 1) : 0;
-            Fill(piece.Roll, seg.WindowStart + offset, transpose, dest.Slice(i * per, per), scratch);
+            Fill(piece.Notes, seg.WindowStart + offset, transpose, dest.Slice(i * per, per), scratch);
             labels[i] = piece.Label;
             index[i] = k;
         }
     }
 
-    void Fill(PianoRoll roll, int start, int transpose, Span<float> dest, float[] scratch)
+    void Fill(NoteSpans notes, int start, int transpose, Span<float> dest, float[] scratch)
     {
         if (InputChannels == 2)
         {
-            SegmentReader.Copy(roll, start, Spec.CropBins, dest, transpose);
+            notes.Rasterize(start, Spec.CropBins, dest, transpose);
             return;
         }
-        SegmentReader.Copy(roll, start, Spec.CropBins, scratch, transpose);
+        notes.Rasterize<float>(start, Spec.CropBins, scratch, transpose);
         scratch.AsSpan(Spec.CropBins * PianoRoll.Pitches).CopyTo(dest); // frame channel only
     }
 }

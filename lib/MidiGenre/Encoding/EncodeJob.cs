@@ -7,8 +7,16 @@ using static MidiGenre.Common.CsvText;
 namespace MidiGenre.Encoding;
 
 /// <summary>One MIDI file to encode: <paramref name="Source"/> as the user gave or found it, the resolved input path,
-/// the .npy path.</summary>
+/// the output path.</summary>
 public readonly record struct EncodeItem(string Source, string Input, string Output);
+
+/// <summary>What an encoded file holds: the dense roll (.npy uint8 (2, T, 128)) or the same roll as note spans
+/// (.notes.npy int32 (N, 4), see <see cref="NoteSpans"/>), ~16× smaller for piano music.</summary>
+public enum EncodeFormat
+{
+    Roll,
+    Notes,
+}
 
 public enum EncodeStatus
 {
@@ -27,7 +35,7 @@ public sealed record EncodeRecord(
 );
 
 /// <summary>
-/// Encodes many MIDI files into .npy rolls in parallel on all cores. One bad file never stops the run: it becomes a
+/// Encodes many MIDI files into rolls (dense or as note spans) in parallel on all cores. One bad file never stops the run: it becomes a
 /// <see cref="EncodeStatus.Failed"/> record with the reason. Outputs are written atomically, so a killed run leaves
 /// only complete files; with <c>skipExisting</c> a re-run resumes where it stopped.
 /// </summary>
@@ -36,6 +44,7 @@ public static class EncodeJob
     public static IReadOnlyList<EncodeRecord> Run(
         IReadOnlyList<EncodeItem> items,
         EncodeOptions options,
+        EncodeFormat format = EncodeFormat.Roll,
         bool skipExisting = false,
         Action<EncodeRecord>? onDone = null,
         int? threads = null,
@@ -54,14 +63,14 @@ public static class EncodeJob
             po,
             i =>
             {
-                results[i] = EncodeOne(items[i], options, skipExisting);
+                results[i] = EncodeOne(items[i], options, format, skipExisting);
                 onDone?.Invoke(results[i]);
             }
         );
         return results;
     }
 
-    public static EncodeRecord EncodeOne(EncodeItem item, EncodeOptions options, bool skipExisting)
+    public static EncodeRecord EncodeOne(EncodeItem item, EncodeOptions options, EncodeFormat format, bool skipExisting)
     {
         // A roll older than its MIDI file belongs to an earlier version of that file.
         if (
@@ -72,15 +81,8 @@ public static class EncodeJob
         {
             try
             {
-                var cached = Npy.ReadRoll(item.Output);
-                return new EncodeRecord(
-                    item.Source,
-                    item.Output,
-                    EncodeStatus.Cached,
-                    cached.CountOnsets(),
-                    cached.Frames,
-                    ""
-                );
+                var (notes, frames) = ReadCounts(item.Output, format);
+                return new EncodeRecord(item.Source, item.Output, EncodeStatus.Cached, notes, frames, "");
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
             { /* unreadable: encode again */
@@ -89,9 +91,19 @@ public static class EncodeJob
         try
         {
             var score = MidiReader.Read(item.Input, options.ToReadOptions());
-            var roll = PianoRollEncoder.Encode(score);
-            Npy.Write(item.Output, roll);
-            return new EncodeRecord(item.Source, item.Output, EncodeStatus.Encoded, score.Notes.Count, roll.Frames, "");
+            var spans = PianoRollEncoder.Spans(score);
+            if (format == EncodeFormat.Notes)
+                spans.Write(item.Output);
+            else
+                Npy.Write(item.Output, spans.ToRoll());
+            return new EncodeRecord(
+                item.Source,
+                item.Output,
+                EncodeStatus.Encoded,
+                score.Notes.Count,
+                spans.Frames,
+                ""
+            );
         }
         catch (Exception e)
             when (e is MidiFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
@@ -100,10 +112,29 @@ public static class EncodeJob
         }
     }
 
+    // A cached dense roll counts its onsets (notes that share a bin and pitch count once).
+    static (int Notes, int Frames) ReadCounts(string path, EncodeFormat format)
+    {
+        if (format == EncodeFormat.Notes)
+        {
+            var spans = NoteSpans.Read(path);
+            return (spans.Count, spans.Frames);
+        }
+        var roll = Npy.ReadRoll(path);
+        return (roll.CountOnsets(), roll.Frames);
+    }
+
+    public static string Extension(EncodeFormat format) => format == EncodeFormat.Notes ? ".notes.npy" : ".npy";
+
     /// <summary>Finds .mid/.midi files: files as given, folders walked recursively. Outputs mirror the folder
     /// layout.</summary>
-    public static List<EncodeItem> Plan(IEnumerable<string> inputs, string outDir)
+    public static List<EncodeItem> Plan(
+        IEnumerable<string> inputs,
+        string outDir,
+        EncodeFormat format = EncodeFormat.Roll
+    )
     {
+        string ext = Extension(format);
         var items = new List<EncodeItem>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
@@ -121,7 +152,7 @@ public static class EncodeJob
                             f,
                             f,
                             Unique(
-                                Path.Combine(outDir, Path.ChangeExtension(Path.GetRelativePath(input, f), ".npy")),
+                                Path.Combine(outDir, Path.ChangeExtension(Path.GetRelativePath(input, f), ext)),
                                 used
                             )
                         )
@@ -132,7 +163,7 @@ public static class EncodeJob
                     new EncodeItem(
                         input,
                         input,
-                        Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetFileName(input), ".npy")), used)
+                        Unique(Path.Combine(outDir, Path.ChangeExtension(Path.GetFileName(input), ext)), used)
                     )
                 );
         }
@@ -146,8 +177,10 @@ public static class EncodeJob
     static string Unique(string path, HashSet<string> used)
     {
         string candidate = path;
+        string ext = path.EndsWith(".notes.npy", StringComparison.Ordinal) ? ".notes.npy" : ".npy";
+        string stem = path[..^ext.Length];
         for (int i = 2; !used.Add(candidate); i++)
-            candidate = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-{i}.npy");
+            candidate = $"{stem}-{i}{ext}";
         return candidate;
     }
 
@@ -158,7 +191,7 @@ public static class EncodeJob
         foreach (var r in records)
             sb.Append(Escape(r.Source))
                 .Append(',')
-                // A failed file has no output: naming the .npy it would have had suggests it exists.
+                // A failed file has no output: naming the file it would have had suggests it exists.
                 .Append(r.Status == EncodeStatus.Failed ? "" : Escape(r.Output))
                 .Append(',')
                 .Append(r.Status.ToString().ToLowerInvariant())

@@ -3,8 +3,9 @@ using TextEncoding = System.Text.Encoding;
 
 namespace MidiGenre.Encoding;
 
-/// <summary>NumPy .npy files (format 1.0 written; 1.0–3.0 read) for uint8 arrays in C order, so rolls can be
-/// opened with <c>numpy.load</c> and exchanged with the original Python pipeline.</summary>
+/// <summary>NumPy .npy files (format 1.0 written; 1.0–3.0 read) for uint8 and little-endian int32 arrays in C order,
+/// so rolls and note spans can be opened with <c>numpy.load</c> and exchanged with the original Python
+/// pipeline.</summary>
 public static partial class Npy
 {
     static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
@@ -12,10 +13,14 @@ public static partial class Npy
     public static void Write(string path, PianoRoll roll) =>
         AtomicFile.Write(path, s => Write(s, roll.Data, [PianoRoll.Channels, roll.Frames, PianoRoll.Pitches]));
 
-    public static void Write(Stream s, ReadOnlySpan<byte> data, int[] shape)
+    /// <summary>NumPy's type strings for the two element types we exchange.</summary>
+    public const string UInt8 = "|u1",
+        Int32 = "<i4";
+
+    public static void Write(Stream s, ReadOnlySpan<byte> data, int[] shape, string descr = UInt8)
     {
         string dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
-        string dict = $"{{'descr': '|u1', 'fortran_order': False, 'shape': ({dims}), }}";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
         int total = Magic.Length + 2 + 2 + dict.Length + 1;
         int pad = (64 - total % 64) % 64;
         string header = dict + new string(' ', pad) + "\n";
@@ -36,12 +41,12 @@ public static partial class Npy
         return new PianoRoll(data, shape[1]);
     }
 
-    public static (byte[] Data, int[] Shape) Read(string path)
+    public static (byte[] Data, int[] Shape) Read(string path, string descr = UInt8)
     {
         using var fs = File.OpenRead(path);
         try
         {
-            return Read(fs);
+            return Read(fs, descr);
         }
         catch (InvalidDataException e)
         {
@@ -49,7 +54,8 @@ public static partial class Npy
         }
     }
 
-    public static (byte[] Data, int[] Shape) Read(Stream s)
+    /// <summary>Reads an array whose element type is <paramref name="descr"/> (its raw little-endian bytes).</summary>
+    public static (byte[] Data, int[] Shape) Read(Stream s, string descr = UInt8)
     {
         var pre = new byte[8];
         s.ReadExactly(pre);
@@ -64,12 +70,11 @@ public static partial class Npy
         var headerBytes = new byte[headerLen];
         s.ReadExactly(headerBytes);
         string header = TextEncoding.Latin1.GetString(headerBytes);
-        var descr = DescrRegex().Match(header);
-        if (
-            !descr.Success
-            || (descr.Groups[1].Value != "|u1" && descr.Groups[1].Value != "<u1" && descr.Groups[1].Value != "u1")
-        )
-            throw new InvalidDataException($"only uint8 arrays are supported (header: {header.Trim()})");
+        var found = DescrRegex().Match(header);
+        // NumPy writes '|u1' for bytes; '<u1' and 'u1' mean the same, as '<i4' and 'i4' do on a little-endian machine.
+        string type = found.Success ? found.Groups[1].Value.TrimStart('<', '|') : "";
+        if (type != descr.TrimStart('<', '|'))
+            throw new InvalidDataException($"expected an array of {descr}, found (header: {header.Trim()})");
         if (FortranRegex().Match(header) is { Success: true } f && f.Groups[1].Value == "True")
             throw new InvalidDataException("Fortran-order arrays are not supported");
         var shapeMatch = ShapeRegex().Match(header);
@@ -80,7 +85,7 @@ public static partial class Npy
             .Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(int.Parse)
             .ToArray();
-        long count = shape.Aggregate(1L, (a, b) => a * b);
+        long count = shape.Aggregate(1L, (a, b) => a * b) * (type == "i4" ? 4 : 1);
         var data = new byte[count];
         s.ReadExactly(data);
         return (data, shape);

@@ -18,7 +18,8 @@ public sealed record EncodeOptions(bool DropDrums = false, bool SustainPedal = f
 /// <summary>
 /// Notes → 2-channel piano roll, exactly as specified: onset bin b = floor(N_on / (PPQ·50 000)),
 /// length L = max(1, floor((N_off − N_on) / (PPQ·50 000))), onset 1 at [b, pitch], frame = velocity over b…b+L−1
-/// (maximum where notes overlap), T = max(b + L).
+/// (maximum where notes overlap), T = max(b + L). <see cref="Spans(MidiScore)"/> computes (b, L, pitch, velocity) per
+/// note; <see cref="NoteSpans"/> draws them.
 /// </summary>
 public static class PianoRollEncoder
 {
@@ -28,12 +29,17 @@ public static class PianoRollEncoder
     public static PianoRoll Encode(string midiPath, EncodeOptions? options = null) =>
         Encode(MidiReader.Read(midiPath, (options ?? EncodeOptions.Default).ToReadOptions()));
 
-    public static PianoRoll Encode(MidiScore score)
+    public static PianoRoll Encode(MidiScore score) => Spans(score).ToRoll();
+
+    /// <summary>The notes in roll units (the same roll, sparse): what the cache stores.</summary>
+    public static NoteSpans Spans(string midiPath, EncodeOptions? options = null) =>
+        Spans(MidiReader.Read(midiPath, (options ?? EncodeOptions.Default).ToReadOptions()));
+
+    public static NoteSpans Spans(MidiScore score)
     {
         long unit = score.TicksPerQuarter * MicrosecondsPerBin;
         var notes = score.Notes;
-        int frames = 0;
-        var spans = new (int Bin, int Length)[notes.Count];
+        var spans = new NoteSpan[notes.Count];
         for (int i = 0; i < notes.Count; i++)
         {
             var n = notes[i];
@@ -41,23 +47,8 @@ public static class PianoRollEncoder
             long l = Math.Max(1, (n.OffTime - n.OnTime) / unit);
             if (b + l > int.MaxValue / (2 * PianoRoll.Pitches))
                 throw new InvalidDataException($"note at {score.Seconds(n.OnTime):F0} s makes the roll too long");
-            spans[i] = ((int)b, (int)l);
-            frames = Math.Max(frames, (int)(b + l));
+            spans[i] = new NoteSpan((int)b, (int)l, n.Pitch, n.Velocity);
         }
-        var roll = new PianoRoll(frames);
-        var data = roll.Data;
-        int frameBase = frames * PianoRoll.Pitches;
-        for (int i = 0; i < notes.Count; i++)
-        {
-            var (b, l) = spans[i];
-            int pitch = notes[i].Pitch;
-            byte v = (byte)notes[i].Velocity;
-            data[b * PianoRoll.Pitches + pitch] = 1;
-            int idx = frameBase + b * PianoRoll.Pitches + pitch;
-            for (int t = 0; t < l; t++, idx += PianoRoll.Pitches)
-                if (data[idx] < v)
-                    data[idx] = v;
-        }
-        return roll;
+        return new NoteSpans(spans);
     }
 }

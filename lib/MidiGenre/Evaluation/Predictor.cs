@@ -30,11 +30,11 @@ public static class Predictor
         string midiPath
     )
     {
-        var roll = PianoRollEncoder.Encode(midiPath, input.Encoding);
-        if (roll.CountOnsets() == 0)
+        var notes = PianoRollEncoder.Spans(midiPath, input.Encoding);
+        if (notes.Count == 0)
             throw new NothingToClassifyException(midiPath);
         var data = new SegmentDataset(
-            [new Piece(midiPath, Path.GetFileName(midiPath), 0, roll)],
+            [new Piece(midiPath, Path.GetFileName(midiPath), 0, notes)],
             input.Segments,
             input.Channels
         );
