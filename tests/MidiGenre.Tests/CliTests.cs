@@ -47,6 +47,15 @@ public class CliTests
         Assert.Contains(lines, l => l.Contains("good.mid") && l.Contains(",encoded,"));
         Assert.Contains("encoded 1 of 2", stdout);
         Assert.Equal(1, Run("encode", Path.Combine(input, "bad.midi"), "--out", outDir).Code);
+
+        // The same roll as note spans: a file of its own kind that draws back to the dense roll exactly.
+        string notesDir = Path.Combine(dir, "notes");
+        var asNotes = Run("encode", Path.Combine(dir, "in"), "--out", notesDir, "--no-drums", "--format", "notes");
+        Assert.Equal(0, asNotes.Code);
+        var spans = Encoding.NoteSpans.Read(Path.Combine(notesDir, "sub", "good.notes.npy"));
+        Assert.True(spans.Count > 0);
+        Assert.Equal(Encoding.Npy.ReadRoll(Path.Combine(outDir, "sub", "good.npy")), spans.ToRoll());
+        Assert.Contains(",encoded,", File.ReadAllText(Path.Combine(notesDir, "encode-report.csv")));
     }
 
     [Fact]

@@ -22,7 +22,8 @@ static class EncodeCommand
         {
             Description =
                 "roll: dense .npy, uint8, shape (2, T, 128); notes: the same roll as note spans, .notes.npy, int32, "
-                + "shape (N, 4), columns onset bin, length in bins, pitch, velocity (~16× smaller; what the cache keeps)",
+                + "shape (N, 4), columns onset bin, length in bins, pitch, velocity "
+                + "(~16× smaller; what the cache keeps)",
             DefaultValueFactory = _ => "roll",
         };
         format.AcceptOnlyFromAmong("roll", "notes");

@@ -40,9 +40,9 @@ public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 /// <summary>
 /// The paper's segments over pieces held in memory as note spans, served as (B, 2, crop, 128) float tensors of raw
 /// roll values: each segment is drawn from its notes straight into the batch tensor's memory (no dense roll, no
-/// managed buffer, no copy), so memory grows with the number of notes (16 bytes each), not with hours of music. Order and crops come
-/// from a seed and the epoch (<see cref="Common.Seeds"/>), so a resumed run sees exactly the batches an uninterrupted
-/// run would.
+/// managed buffer, no copy), so memory grows with the number of notes (16 bytes each), not with hours of music.
+/// Order and crops come from a seed and the epoch (<see cref="Common.Seeds"/>), so a resumed run sees exactly the
+/// batches an uninterrupted run would.
 /// </summary>
 public sealed class SegmentDataset
 {

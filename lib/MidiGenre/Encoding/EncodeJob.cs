@@ -35,9 +35,9 @@ public sealed record EncodeRecord(
 );
 
 /// <summary>
-/// Encodes many MIDI files into rolls (dense or as note spans) in parallel on all cores. One bad file never stops the run: it becomes a
-/// <see cref="EncodeStatus.Failed"/> record with the reason. Outputs are written atomically, so a killed run leaves
-/// only complete files; with <c>skipExisting</c> a re-run resumes where it stopped.
+/// Encodes many MIDI files into rolls (dense or as note spans) in parallel on all cores. One bad file never stops the
+/// run: it becomes a <see cref="EncodeStatus.Failed"/> record with the reason. Outputs are written atomically, so a
+/// killed run leaves only complete files; with <c>skipExisting</c> a re-run resumes where it stopped.
 /// </summary>
 public static class EncodeJob
 {

@@ -19,23 +19,23 @@ public readonly record struct NoteSpan(int Bin, int Length, int Pitch, int Veloc
 /// </summary>
 public sealed class NoteSpans
 {
-    readonly NoteSpan[] spans;
-    readonly int longest; // bins; bounds how far back a window must look for notes still sounding
+    readonly NoteSpan[] _spans;
+    readonly int _longest; // bins; bounds how far back a window must look for notes still sounding
 
     public NoteSpans(IEnumerable<NoteSpan> notes)
     {
-        spans = notes.ToArray();
-        foreach (var s in spans)
+        _spans = notes.ToArray();
+        foreach (var s in _spans)
             if (s.Bin < 0 || s.Length < 1 || (uint)s.Pitch > 127 || (uint)s.Velocity > 127)
                 throw new InvalidDataException($"invalid note span {s}");
         // A total order, so the same notes always give the same file, whatever order they came in (files read back
         // are sorted already).
-        if (!IsSorted(spans))
-            Array.Sort(spans, Compare);
-        foreach (var s in spans)
+        if (!IsSorted(_spans))
+            Array.Sort(_spans, Compare);
+        foreach (var s in _spans)
         {
             Frames = Math.Max(Frames, s.End);
-            longest = Math.Max(longest, s.Length);
+            _longest = Math.Max(_longest, s.Length);
         }
         if ((long)Frames * PianoRoll.Channels * PianoRoll.Pitches > int.MaxValue)
             throw new InvalidDataException($"notes end at bin {Frames}: the roll would be too long");
@@ -56,8 +56,8 @@ public sealed class NoteSpans
 
     /// <summary>T = max(bin + length), 0 without notes.</summary>
     public int Frames { get; }
-    public int Count => spans.Length;
-    public ReadOnlySpan<NoteSpan> Spans => spans;
+    public int Count => _spans.Length;
+    public ReadOnlySpan<NoteSpan> Spans => _spans;
     public double Seconds => Frames * PianoRoll.BinSeconds;
 
     /// <summary>The dense (2, T, 128) roll.</summary>
@@ -79,9 +79,9 @@ public sealed class NoteSpans
             throw new ArgumentException("destination size");
         dest.Clear();
         int end = start + length;
-        for (int i = FirstSoundingAt(start); i < spans.Length && spans[i].Bin < end; i++)
+        for (int i = FirstSoundingAt(start); i < _spans.Length && _spans[i].Bin < end; i++)
         {
-            var s = spans[i];
+            var s = _spans[i];
             int pitch = s.Pitch + semitones;
             if ((uint)pitch >= PianoRoll.Pitches || s.End <= start)
                 continue;
@@ -99,16 +99,16 @@ public sealed class NoteSpans
     }
 
     /// <summary>Index of the first span that can still sound at <paramref name="bin"/>: spans are sorted by onset and
-    /// none is longer than <see cref="longest"/>, so every earlier one has ended.</summary>
+    /// none is longer than the longest, so every earlier one has ended.</summary>
     int FirstSoundingAt(int bin)
     {
-        long after = (long)bin - longest; // first span with Bin > after
+        long after = (long)bin - _longest; // first span with Bin > after
         int lo = 0,
-            hi = spans.Length;
+            hi = _spans.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (spans[mid].Bin > after)
+            if (_spans[mid].Bin > after)
                 hi = mid;
             else
                 lo = mid + 1;

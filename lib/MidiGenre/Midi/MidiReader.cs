@@ -147,32 +147,50 @@ public static class MidiReader
     static bool IsOn(NoteEvent e) => e.CommandCode == MidiCommandCode.NoteOn && e.Velocity > 0;
 
     /// <summary>All tracks' events in one array, in (tick, track, index) order; <paramref name="lastTick"/> is the
-    /// file's last event.</summary>
+    /// file's last event. Each track read from bytes is in tick order (absolute times are running sums of non-negative
+    /// deltas), so the tracks are merged one after another, earlier tracks first on ties: no general sort.</summary>
     static Ev[] Timeline(MidiFile file, out long lastTick)
     {
         int total = 0;
         for (int t = 0; t < file.Events.Tracks; t++)
             total += file.Events[t].Count;
-        var events = new Ev[total];
-        int k = 0;
+        var merged = new Ev[total];
+        var scratch = new Ev[total];
+        int count = 0;
         lastTick = 0;
         for (int t = 0; t < file.Events.Tracks; t++)
         {
             var track = file.Events[t];
-            for (int i = 0; i < track.Count; i++)
+            int i = 0,
+                j = 0,
+                k = 0;
+            while (i < count || j < track.Count)
             {
-                var e = track[i];
-                events[k++] = new Ev(e.AbsoluteTime, t, i, e);
-                lastTick = Math.Max(lastTick, e.AbsoluteTime);
+                // Ties go to what is merged already: the earlier tracks.
+                if (j == track.Count || (i < count && merged[i].Tick <= track[j].AbsoluteTime))
+                    scratch[k++] = merged[i++];
+                else
+                {
+                    var e = track[j];
+                    scratch[k++] = new Ev(e.AbsoluteTime, t, j++, e);
+                    lastTick = Math.Max(lastTick, e.AbsoluteTime);
+                }
             }
+            (merged, scratch) = (scratch, merged);
+            count = k;
         }
-        Array.Sort(
-            events,
-            static (a, b) =>
-                a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick)
-                : a.Track != b.Track ? a.Track.CompareTo(b.Track)
-                : a.Index.CompareTo(b.Index)
-        );
-        return events;
+        for (int i = 1; i < merged.Length; i++)
+            if (merged[i].Tick < merged[i - 1].Tick) // a track out of order after all: sort it all, as defined
+            {
+                Array.Sort(
+                    merged,
+                    static (a, b) =>
+                        a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick)
+                        : a.Track != b.Track ? a.Track.CompareTo(b.Track)
+                        : a.Index.CompareTo(b.Index)
+                );
+                break;
+            }
+        return merged;
     }
 }
