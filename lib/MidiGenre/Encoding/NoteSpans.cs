@@ -23,8 +23,12 @@ public sealed class NoteSpans
     readonly int _longest; // bins; bounds how far back a window must look for notes still sounding
 
     public NoteSpans(IEnumerable<NoteSpan> notes)
+        : this(notes.ToArray()) { }
+
+    /// <summary>Takes <paramref name="spans"/> as its own (no copy): they are sorted in place.</summary>
+    NoteSpans(NoteSpan[] spans)
     {
-        _spans = notes.ToArray();
+        _spans = spans;
         foreach (var s in _spans)
             if (s.Bin < 0 || s.Length < 1 || (uint)s.Pitch > 127 || (uint)s.Velocity > 127)
                 throw new InvalidDataException($"invalid note span {s}");
@@ -123,14 +127,26 @@ public sealed class NoteSpans
         AtomicFile.Write(path, s => Npy.Write(s, MemoryMarshal.AsBytes(Spans), [Count, 4], Npy.Int32));
     }
 
+    /// <summary>Reads the file straight into the spans' own array (training reads one per segment drawn).</summary>
     public static NoteSpans Read(string path)
     {
-        var (data, shape) = Npy.Read(path, Npy.Int32);
+        using var file = File.OpenRead(path);
+        int[] shape;
+        try
+        {
+            shape = Npy.ReadHeader(file, Npy.Int32);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
         if (shape.Length != 2 || shape[1] != 4)
             throw new InvalidDataException(
                 $"{path}: expected note spans of shape (N, 4), found ({string.Join(", ", shape)})"
             );
-        return new NoteSpans(MemoryMarshal.Cast<byte, NoteSpan>(data).ToArray());
+        var spans = new NoteSpan[shape[0]];
+        file.ReadExactly(MemoryMarshal.AsBytes(spans.AsSpan()));
+        return new NoteSpans(spans);
     }
 
     public override string ToString() => $"NoteSpans({Count} notes, {Frames} bins) {Seconds:F1} s";

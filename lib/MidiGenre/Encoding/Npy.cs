@@ -57,6 +57,15 @@ public static partial class Npy
     /// <summary>Reads an array whose element type is <paramref name="descr"/> (its raw little-endian bytes).</summary>
     public static (byte[] Data, int[] Shape) Read(Stream s, string descr = UInt8)
     {
+        int[] shape = ReadHeader(s, descr);
+        var data = new byte[shape.Aggregate(1L, (a, b) => a * b) * (descr == Int32 ? 4 : 1)];
+        s.ReadExactly(data);
+        return (data, shape);
+    }
+
+    /// <summary>Reads the header and checks the element type; the stream is left at the first element.</summary>
+    public static int[] ReadHeader(Stream s, string descr)
+    {
         var pre = new byte[8];
         s.ReadExactly(pre);
         if (!pre.AsSpan(0, 6).SequenceEqual(Magic))
@@ -80,15 +89,11 @@ public static partial class Npy
         var shapeMatch = ShapeRegex().Match(header);
         if (!shapeMatch.Success)
             throw new InvalidDataException("header has no shape");
-        int[] shape = shapeMatch
+        return shapeMatch
             .Groups[1]
             .Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(int.Parse)
             .ToArray();
-        long count = shape.Aggregate(1L, (a, b) => a * b) * (type == "i4" ? 4 : 1);
-        var data = new byte[count];
-        s.ReadExactly(data);
-        return (data, shape);
     }
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
