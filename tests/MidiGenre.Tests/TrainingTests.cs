@@ -69,7 +69,7 @@ public class TrainingTests(SmokeData smoke)
                 Assert.True(seen.Add(idx[i]));
                 var seg = data.Segments[idx[i]];
                 SegmentReader.Copy( // from the dense roll: batches drawn from note spans must match it bit for bit
-                    data.Pieces[seg.Piece].Notes().ToRoll(),
+                    data.Pieces[seg.Piece].Notes.ToRoll(),
                     seg.WindowStart + data.Spec.CentreCropOffset,
                     data.Spec.CropBins,
                     expected

@@ -4,14 +4,10 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Data;
 
-/// <summary>A piece: identity, class, length in bins, and where its roll comes from, as note spans. Pieces from the
-/// cache read their notes from disk each time segments are drawn (the operating system's file cache keeps them
-/// close), so a dataset holds no notes at all and its memory does not grow with the hours of music.</summary>
-public sealed record Piece(string Id, string Title, int Label, int Frames, Func<NoteSpans> Notes)
+/// <summary>A piece in memory: its roll as note spans (sparse), class and identity.</summary>
+public sealed record Piece(string Id, string Title, int Label, NoteSpans Notes)
 {
-    /// <summary>A piece whose notes are already in memory (a file classified on its own, tests).</summary>
-    public Piece(string id, string title, int label, NoteSpans notes)
-        : this(id, title, label, notes.Frames, () => notes) { }
+    public int Frames => Notes.Frames;
 }
 
 /// <summary>One segment: a window of a piece.</summary>
@@ -42,9 +38,9 @@ public sealed record Augmentation(bool RandomCrop, int MaxTranspose = 0)
 }
 
 /// <summary>
-/// The paper's segments over pieces, served as (B, 2, crop, 128) float tensors of raw roll values: each segment is
-/// drawn from its piece's note spans straight into the batch tensor's memory (no dense roll, no managed buffer, no
-/// copy). Notes are read per batch (<see cref="Piece.Notes"/>), so memory depends on the batch, not on the corpus.
+/// The paper's segments over pieces held in memory as note spans, served as (B, 2, crop, 128) float tensors of raw
+/// roll values: each segment is drawn from its notes straight into the batch tensor's memory (no dense roll, no
+/// managed buffer, no copy), so memory grows with the number of notes (16 bytes each), not with hours of music.
 /// Order and crops come from a seed and the epoch (<see cref="Common.Seeds"/>), so a resumed run sees exactly the
 /// batches an uninterrupted run would.
 /// </summary>
@@ -65,8 +61,7 @@ public sealed class SegmentDataset
         Segments = pieces.SelectMany((p, i) => spec.WindowStarts(p.Frames).Select(s => new Segment(i, s))).ToList();
     }
 
-    /// <summary>The pieces of <paramref name="entries"/> in the cache: each file is read once here for its length,
-    /// then again whenever its segments are drawn.</summary>
+    /// <summary>Loads the note spans of <paramref name="entries"/> from the cache.</summary>
     public static SegmentDataset FromCache(
         RollCache cache,
         Catalog catalog,
@@ -77,13 +72,7 @@ public sealed class SegmentDataset
     {
         var pieces = entries
             .Where(cache.Contains)
-            .Select(e => new Piece(
-                e.MidiFilename,
-                e.Title,
-                catalog.ClassIndex(e),
-                cache.LoadNotes(e).Frames,
-                () => cache.LoadNotes(e)
-            ))
+            .Select(e => new Piece(e.MidiFilename, e.Title, catalog.ClassIndex(e), cache.LoadNotes(e)))
             .ToList();
         return new SegmentDataset(pieces, spec, inputChannels);
     }
@@ -143,22 +132,14 @@ public sealed class SegmentDataset
     )
     {
         int per = InputChannels * Spec.CropBins * PianoRoll.Pitches;
-        (int Piece, NoteSpans Notes) last = (-1, NoteSpans.Empty); // evaluation batches run through a piece in order
         for (int i = 0; i < segments.Length; i++)
         {
             int k = segments[i];
             var seg = Segments[k];
             var piece = Pieces[seg.Piece];
-            if (last.Piece != seg.Piece)
-                last = (seg.Piece, piece.Notes());
-            if (last.Notes.Frames != piece.Frames)
-                throw new InvalidDataException(
-                    $"{piece.Id}: its cached notes changed during the run ({piece.Frames} → {last.Notes.Frames} bins); "
-                        + "start the run again"
-                );
             int offset = aug.RandomCrop ? rng.Next(Spec.MaxCropOffset + 1) : Spec.CentreCropOffset;
             int transpose = aug.MaxTranspose > 0 ? rng.Next(-aug.MaxTranspose, aug.MaxTranspose + 1) : 0;
-            Fill(last.Notes, seg.WindowStart + offset, transpose, dest.Slice(i * per, per), scratch);
+            Fill(piece.Notes, seg.WindowStart + offset, transpose, dest.Slice(i * per, per), scratch);
             labels[i] = piece.Label;
             index[i] = k;
         }
