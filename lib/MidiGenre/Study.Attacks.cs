@@ -32,7 +32,7 @@ public sealed partial class Study
 
     /// <summary>One attack on the test split; its budget is the attack's own.</summary>
     public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
-        AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, Device, saveMidiDir);
+        AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, saveMidiDir);
 
     public List<AttackFigures> ReadSweep() =>
         JsonFiles.Read<List<AttackFigures>>(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));

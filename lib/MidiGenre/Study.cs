@@ -96,7 +96,7 @@ public sealed partial class Study
     /// run.</summary>
     public EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, string runDir)
     {
-        var r = Evaluator.Evaluate(model, TestSet, Data.Classes, 0, Device);
+        var r = Evaluator.Evaluate(model, TestSet, Data.Classes);
         Report.WriteEvaluation(runDir, r, Source.Name, ReportSplit, ChoiceOf(runDir));
         return r;
     }

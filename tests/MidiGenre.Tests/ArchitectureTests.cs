@@ -97,6 +97,27 @@ public class ArchitectureTests
     }
 }
 
+/// <summary>Random tensors come from one place (<see cref="Common.RandomStream"/>: a CPU generator, then moved), so
+/// TorchSharp's CUDA generator bug cannot be reached and a seed gives the same numbers on every device.</summary>
+public class RandomSourceTests
+{
+    [Fact]
+    public void Only_RandomStream_makes_a_torch_generator_or_passes_one()
+    {
+        string root = Notebooks.NotebookRunner.FindRepositoryRoot();
+        var offenders = Directory
+            .EnumerateFiles(Path.Combine(root, "lib"), "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "notebooks"), "*.ipynb"))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(f => Path.GetFileName(f) != "RandomStream.cs")
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => x.line.Contains("new Generator(") || x.line.Contains("generator:"))
+            .Select(x => $"{Path.GetRelativePath(root, x.f)}:{x.i + 1}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "draw random tensors through RandomStream: " + string.Join(", ", offenders));
+    }
+}
+
 /// <summary>The line limit of .editorconfig, for what CSharpier does not wrap (comments, long string
 /// literals).</summary>
 public class StyleTests

@@ -143,6 +143,28 @@ public class AttackTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Every_call_and_every_evaluated_batch_draws_its_own_random_start()
+    {
+        // PGD with no steps returns its random start: x + δ₀.
+        var (x, y) = Batch(smoke);
+        var model = Model();
+        var pgd = new Pgd(0.05, 0.01, 0, seed: 7);
+        var first = pgd.Perturb(model, x, y);
+        Assert.False(first.allclose(x), "the random start moved the batch");
+        Assert.False(first.allclose(pgd.Perturb(model, x, y)), "a second call started from the same δ₀");
+        using (var named = Common.RandomStream.Of(7, "evaluation", 0))
+        using (var again = Common.RandomStream.Of(7, "evaluation", 0))
+            Assert.True(pgd.Perturb(model, x, y, named).allclose(pgd.Perturb(model, x, y, again), rtol: 0, atol: 0));
+        // The evaluator: one segment repeated, a batch each, so every batch holds the same input. With one δ₀ for
+        // all, the four L2 sizes of the change would be equal and their mean would equal their median.
+        var one = smoke.Data.Test.Pieces[0];
+        var data = new SegmentDataset([one, one, one, one], new SegmentSpec(1), 2);
+        var r = AttackEvaluator.Run(model, data, smoke.Data.Classes, new Pgd(0.05, 0.01, 0, seed: 7), batchSize: 1);
+        Assert.True(r.Size.MeanL2 > 0);
+        Assert.NotEqual(r.Size.MeanL2, r.Size.MedianL2, 6);
+    }
+
+    [Fact]
     public void Attacks_restore_the_models_mode_and_zero_budgets_are_no_ops()
     {
         var (x, y) = Batch(smoke);

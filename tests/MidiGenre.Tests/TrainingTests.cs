@@ -117,7 +117,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var (x, y, _) = d.Train.Batches(8, Augmentation.Eval).First();
         double RobustTerm(double eps)
         {
-            var (loss, logits) = new Trades(eps, 5, 6.0).Objective(model, x, y);
+            var (loss, logits) = new Trades(eps, 5, 6.0).Objective(model, x, y, new BatchKey(0, 0, 0));
             return loss.item<float>() - nn.functional.cross_entropy(logits, y).item<float>();
         }
         // ε = 0: x′ = x, so the KL term vanishes; a real ε-ball has points the model sees differently.
@@ -266,10 +266,29 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var d = smoke.Data;
         var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
         var (x, y, _) = d.Train.Batches(4, Augmentation.Eval).First();
-        var mixed = new AdversarialTraining(0.05, 2, 0.5).Transform(model, x, y);
+        var mixed = new AdversarialTraining(0.05, 2, 0.5).Transform(model, x, y, new BatchKey(0, 0, 0));
         Assert.Equal(x.shape, mixed.shape);
         Assert.False(mixed[..2].allclose(x[..2], rtol: 0, atol: 0));
         Assert.True(mixed[2..].allclose(x[2..], rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Random_starts_differ_per_batch_and_epoch_and_repeat_for_the_same_step()
+    {
+        // Zero steps: the transform returns the random start itself, x + δ₀ (clipped into the valid range).
+        var d = smoke.Data;
+        var model = Models.ModelFactory.Create("convnet", 2, d.Classes.Count);
+        var (x, y, _) = d.Train.Batches(4, Augmentation.Eval).First();
+        var fast = new AdversarialTraining(0.05, 0, 1, Seed: 3, Method: "fast");
+        var start = new AdversarialTraining(0.05, 0, 1, Seed: 3);
+        Tensor Start(int epoch, int batch) => start.Transform(model, x, y, new BatchKey(epoch, batch, 0));
+        Assert.False(Start(0, 0).allclose(x), "the random start moved the batch");
+        Assert.True(Start(0, 0).allclose(Start(0, 0), rtol: 0, atol: 0), "the same step draws the same start");
+        Assert.False(Start(0, 0).allclose(Start(0, 1)), "batch 1 starts where batch 0 did");
+        Assert.False(Start(0, 0).allclose(Start(1, 0)), "epoch 1 starts where epoch 0 did");
+        Assert.False(
+            fast.Transform(model, x, y, new BatchKey(0, 0, 0)).allclose(fast.Transform(model, x, y, new BatchKey(0, 1, 0)))
+        );
     }
 }
 

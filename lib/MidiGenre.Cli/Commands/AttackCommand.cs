@@ -68,7 +68,6 @@ static class AttackCommand
                 var list = ParseBudgets(r.GetValue(budgets)!, name);
                 foreach (var b in list)
                     AttackFactory.Validate(name, b, r.GetValue(targeted));
-                var device = Models.ModelFactory.DefaultDevice();
                 var (loaded, meta) = m.Load(r);
                 var model = Common.WithPrecision(loaded, r.GetValue(bf16));
                 var exp = d.ForCheckpoint(r, meta);
@@ -87,7 +86,6 @@ static class AttackCommand
                                 exp.Classes,
                                 a,
                                 16,
-                                device,
                                 r.GetValue(save) > 0 ? Path.Combine(outDir, "examples") : null,
                                 r.GetValue(save),
                                 step

@@ -69,9 +69,7 @@ static class EvaluateCommand
                 var result = Evaluator.Evaluate(
                     Common.WithPrecision(model, r.GetValue(bf16)),
                     exp.Test,
-                    exp.Classes,
-                    0,
-                    Models.ModelFactory.DefaultDevice()
+                    exp.Classes
                 );
                 string outDir =
                     r.GetValue(output)

@@ -1,3 +1,4 @@
+using MidiGenre.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -9,10 +10,21 @@ namespace MidiGenre.Attacks;
 /// ε is in normalised units, i.e. ε on the onset channel and ε × 127 on the frame channel, matching the model's own
 /// input scaling. Each attack owns its budget (<see cref="Budget"/>, in <see cref="BudgetUnit"/>) and its targeting: in
 /// targeted mode it aims every segment at <see cref="TargetOf"/> its true class and minimises the loss towards it.
-/// Attacks run the model in eval mode, restore the mode it had, and never change its weights.
+/// Attacks run the model in eval mode, restore the mode it had, and never change its weights. Random draws (PGD's
+/// random start, random notes) come from a <see cref="RandomStream"/>: the caller names one per batch, or each call
+/// takes the next stream of the attack's <see cref="Seed"/>, so no two batches share a random start.
 /// </summary>
 public abstract class Attack
 {
+    int _calls;
+
+    protected Attack() { }
+
+    protected Attack(int seed) => Seed = seed;
+
+    /// <summary>The seed of the attack's own random streams (used when the caller names none).</summary>
+    public int Seed { get; init; }
+
     public const string VelocityUnit = "ε in normalised velocity (1 = 127 velocity units; onsets 0…1)";
 
     public abstract string Name { get; }
@@ -31,14 +43,16 @@ public abstract class Attack
     public static int TargetOf(int label, int classes) => (label + 1) % classes;
 
     /// <summary>Returns the adversarial batch (a new tensor owned by the caller). <paramref name="labels"/> are the
-    /// true classes; targets are derived from them in targeted mode. The model's train/eval mode is restored
-    /// afterwards.</summary>
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)
+    /// true classes; targets are derived from them in targeted mode. <paramref name="random"/> is this batch's random
+    /// stream (the caller's); without it the call takes stream n of the attack's seed, n counting this attack's calls.
+    /// The model's train/eval mode is restored afterwards.</summary>
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels, RandomStream? random = null)
     {
         bool training = model.training;
+        using var own = random is null ? RandomStream.Of(Seed, "attack", Interlocked.Increment(ref _calls) - 1) : null;
         try
         {
-            return Run(model, x, labels);
+            return Run(model, x, labels, random ?? own!);
         }
         finally
         {
@@ -46,7 +60,7 @@ public abstract class Attack
         }
     }
 
-    protected abstract Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels);
+    protected abstract Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels, RandomStream random);
 
     /// <summary>Per-channel size of one normalised unit in raw roll values: [1, 127] for (onset, frame).</summary>
     public static Tensor UnitScale(Tensor x) =>

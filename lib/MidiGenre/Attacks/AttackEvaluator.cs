@@ -1,7 +1,9 @@
 using System.Globalization;
+using MidiGenre.Common;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
+using MidiGenre.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +62,7 @@ public sealed record CleanReference(
 {
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, CleanReference> Cache = new();
 
-    public static CleanReference For(nn.Module<Tensor, Tensor> model, SegmentDataset data, Device? device = null)
+    public static CleanReference For(nn.Module<Tensor, Tensor> model, SegmentDataset data)
     {
         double fingerprint = FingerprintOf(model);
         lock (Cache)
@@ -73,8 +75,8 @@ public sealed record CleanReference(
         var computed = new CleanReference(
             data,
             fingerprint,
-            Evaluator.Predict(model, data, 0, device).Probabilities,
-            Evaluator.Predict(model, data, 0, device, transform: x => Realizer.Realize(x).Batch).Probabilities
+            Evaluator.Predict(model, data).Probabilities,
+            Evaluator.Predict(model, data, transform: x => Realizer.Realize(x).Batch).Probabilities
         );
         lock (Cache)
             Cache.AddOrUpdate(model, computed);
@@ -109,15 +111,14 @@ public static class AttackEvaluator
         IReadOnlyList<string> classes,
         Attack attack,
         int batchSize = 16,
-        Device? device = null,
         string? saveMidiDir = null,
         int saveExamples = 3,
         Action<int>? progress = null
     )
     {
         model.eval();
-        device ??= CPU;
-        var reference = CleanReference.For(model, data, device);
+        var device = ModelDevice.Of(model);
+        var reference = CleanReference.For(model, data);
         var outcome = new AttackOutcome(data.Count);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         if (attack.IsNoOp)
@@ -135,11 +136,14 @@ public static class AttackEvaluator
                         $"{attack.Name}-{attack.Budget?.ToString("0.###", CultureInfo.InvariantCulture) ?? "min"}",
                         saveExamples
                     );
+            int number = 0;
             foreach (var batch in data.Batches(batchSize, Augmentation.Eval, device: device))
             {
                 using var owned = batch;
                 using var scope = NewDisposeScope();
-                AttackBatch(model, attack, batch, outcome, saver);
+                // Batch n's random draws (PGD's start, random notes): the same in every run, different per batch.
+                using var random = RandomStream.Of(attack.Seed, "evaluation", number++);
+                AttackBatch(model, attack, batch, outcome, saver, random);
                 progress?.Invoke(batch.Index.Length);
             }
         }
@@ -151,11 +155,12 @@ public static class AttackEvaluator
         Attack attack,
         SegmentBatch batch,
         AttackOutcome outcome,
-        ExampleSaver? saver
+        ExampleSaver? saver,
+        RandomStream random
     )
     {
         var (x, y, idx) = batch;
-        var xa = attack.Perturb(model, x, y);
+        var xa = attack.Perturb(model, x, y, random);
         var (xr, rolls) = Realizer.Realize(xa, reference: x);
         var cleanRolls = Realizer.Realize(x).Rolls; // for the perturbation size; its predictions are in the reference
         Tensor P(Tensor t)

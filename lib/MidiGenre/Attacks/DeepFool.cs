@@ -1,3 +1,4 @@
+using MidiGenre.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public sealed class DeepFool(int maxIterations = 50, double overshoot = 0.02) : 
     public override double? Budget => null;
     public override string BudgetUnit => "none: DeepFool seeks the smallest change; see median L2 and |Δv|";
 
-    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)
     {
         model.eval();
         using var scope = NewDisposeScope();

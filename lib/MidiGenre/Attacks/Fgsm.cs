@@ -1,3 +1,4 @@
+using MidiGenre.Common;
 using static TorchSharp.torch;
 
 namespace MidiGenre.Attacks;
@@ -10,7 +11,7 @@ public sealed class Fgsm(double eps) : Attack
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 
-    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)
     {
         using var scope = NewDisposeScope();
         var grad = LossGradient(model, x, y);

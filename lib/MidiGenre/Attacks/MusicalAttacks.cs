@@ -1,3 +1,4 @@
+using MidiGenre.Common;
 using MidiGenre.Encoding;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -54,7 +55,7 @@ public sealed class NoteInsertionAttack(
     public override string BudgetUnit =>
         $"notes added per column of {stride} bins ({stride * PianoRoll.BinSeconds:0.##} s)";
 
-    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)
     {
         using var scope = NewDisposeScope();
         var grad = LossGradient(model, x, y).cpu();
@@ -145,15 +146,15 @@ public sealed class NoteInsertionAttack(
 /// <summary>The paper's "random" baseline: each column of <c>Stride</c> bins gets a note at a random silent pitch
 /// (within the segment's pitch range) with probability <c>Rate</c>.</summary>
 public sealed class RandomNoteAttack(double rate = 0.5, int stride = 8, int length = 4, int velocity = 64, int seed = 0)
-    : Attack
+    : Attack(seed)
 {
     public override string Name => "random";
     public override double? Budget => rate;
     public override string BudgetUnit => $"probability that a column of {stride} bins gets a random note";
 
-    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)
     {
-        var rng = Common.Seeds.Random(seed, "random-notes");
+        var rng = random.Managed();
         using var scope = NewDisposeScope();
         var xc = x.cpu();
         long b = x.shape[0],

@@ -1,3 +1,4 @@
+using MidiGenre.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,9 +14,10 @@ public enum Norm
 /// Projected Gradient Descent (Madry et al., 2018) in normalised units: optional random start in the ε-ball, then
 /// <c>Steps</c> steps of size α (sign of the gradient for L∞, normalised gradient for L2), each projected back onto the
 /// ε-ball around x and the valid range. An optional mask limits which cells may change (used by the velocity attack).
+/// The random start is drawn from the batch's <see cref="RandomStream"/> (on the CPU, then moved to x's device).
 /// </summary>
 public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf, bool randomStart = true, int seed = 0)
-    : Attack
+    : Attack(seed)
 {
     public double Eps { get; } = eps;
     public double Alpha { get; } = alpha;
@@ -34,7 +36,7 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
     /// <summary>Cells allowed to change (1) or not (0); null = all.</summary>
     protected virtual Tensor? Mask(Tensor x) => null;
 
-    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)
     {
         using var scope = NewDisposeScope();
         var unit = UnitScale(x);
@@ -43,13 +45,12 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
         var adv = xn.clone();
         if (RandomStart && Eps > 0)
         {
-            var gen = new Generator((ulong)seed, x.device);
             var noise =
                 Norm == Norm.LInf
-                    ? (rand(x.shape, generator: gen, device: x.device) * 2 - 1) * Eps
-                    : Normalise(randn(x.shape, generator: gen, device: x.device))
+                    ? (random.Uniform(x.shape, x.device) * 2 - 1) * Eps
+                    : Normalise(random.Normal(x.shape, x.device))
                         * Eps
-                        * rand(new long[] { x.shape[0], 1, 1, 1 }, generator: gen, device: x.device);
+                        * random.Uniform([x.shape[0], 1, 1, 1], x.device);
             adv = Project(xn, (adv + Masked(noise, mask)).clamp(0, 1));
         }
         for (int i = 0; i < Steps; i++)

@@ -23,6 +23,15 @@ public sealed class SegmentBatch(Tensor x, Tensor y, int[] index) : IDisposable
 
     public void Deconstruct(out Tensor x, out Tensor y, out int[] index) => (x, y, index) = (X, Y, Index);
 
+    /// <summary>This batch on <paramref name="device"/>; this one's tensors are disposed. The copy does not wait for
+    /// the device (the host tensors are page-locked, and later work on the device is ordered after it).</summary>
+    public SegmentBatch MoveTo(Device device)
+    {
+        var moved = new SegmentBatch(X.to(device, non_blocking: true), Y.to(device, non_blocking: true), Index);
+        Dispose();
+        return moved;
+    }
+
     public void Dispose()
     {
         X.Dispose();
@@ -79,16 +88,29 @@ public sealed class SegmentDataset
 
     public int Count => Segments.Count;
 
-    /// <summary>Batches in dataset order, or a seeded shuffle per epoch. The caller disposes each batch: its tensors
-    /// are created outside any dispose scope the caller opens per step.</summary>
+    /// <summary>Batches in dataset order, or a seeded shuffle per epoch, on <paramref name="device"/> (CPU when
+    /// null). The caller disposes each batch: its tensors are created outside any dispose scope the caller opens per
+    /// step. With <paramref name="prefetch"/> &gt; 0 a background thread draws the next batches while the caller
+    /// computes (<see cref="BatchPrefetcher"/>); the batches are the same either way.</summary>
     public IEnumerable<SegmentBatch> Batches(
         int batchSize,
         Augmentation aug,
         int seed = 0,
         int epoch = 0,
         Device? device = null,
-        bool shuffle = false
+        bool shuffle = false,
+        int prefetch = BatchPrefetcher.DefaultDepth
     )
+    {
+        bool gpu = device != null && device.type != DeviceType.CPU;
+        var drawn = HostBatches(batchSize, aug, seed, epoch, shuffle, pinned: gpu);
+        foreach (var batch in prefetch > 0 ? BatchPrefetcher.Run(drawn, prefetch) : drawn)
+            yield return gpu ? batch.MoveTo(device!) : batch;
+    }
+
+    /// <summary>The batches as CPU tensors, in page-locked memory when they go to a GPU (so the copy can overlap
+    /// computation).</summary>
+    IEnumerable<SegmentBatch> HostBatches(int batchSize, Augmentation aug, int seed, int epoch, bool shuffle, bool pinned)
     {
         var order = Enumerable.Range(0, Count).ToArray();
         var rng = Common.Seeds.Random(seed, "batches", epoch);
@@ -105,16 +127,17 @@ public sealed class SegmentDataset
             var x = empty(n, InputChannels, crop, PianoRoll.Pitches);
             FillBatch(order.AsSpan(b0, n), aug, rng, Floats(x), labels, index, scratch);
             var y = tensor(labels);
-            if (device != null && device.type != DeviceType.CPU)
-            {
-                var (cpuX, cpuY) = (x, y); // the CPU copies are not the caller's to dispose
-                x = cpuX.to(device);
-                y = cpuY.to(device);
-                cpuX.Dispose();
-                cpuY.Dispose();
-            }
+            if (pinned)
+                (x, y) = (Pin(x), Pin(y));
             yield return new SegmentBatch(x, y, index);
         }
+    }
+
+    static Tensor Pin(Tensor t)
+    {
+        var p = t.pin_memory();
+        t.Dispose();
+        return p;
     }
 
     // TorchSharp's `bytes` is a span over the tensor's own native memory (contiguous CPU tensors), not a copy.

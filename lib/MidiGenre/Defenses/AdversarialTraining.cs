@@ -1,4 +1,5 @@
 using MidiGenre.Attacks;
+using MidiGenre.Common;
 using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,15 +54,18 @@ public sealed record AdversarialTraining(
 
     public DefenseSettings Settings => new(Method, Eps, AttackSteps, Mix, 0);
 
-    public Tensor Transform(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    /// <summary>The batch to train on; the random start is drawn from the stream of (seed, epoch, batch, replay), so
+    /// every step starts from its own δ₀ and a resumed run draws the same ones.</summary>
+    public Tensor Transform(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, BatchKey key)
     {
         int n = (int)Math.Round(Mix * x.shape[0]);
         if (n == 0 || Eps <= 0)
             return x;
         if (Method == "free")
             return (_free ??= new FreePerturbation(Eps)).Apply(x, n);
-        var attack = new Pgd(Eps, Alpha, AttackSteps, Norm.LInf, randomStart: true, Common.Seeds.Derive(Seed, "pgd"));
-        var adv = attack.Perturb(model, x[..n], y[..n]);
+        using var random = RandomStream.Of(Seed, "adversarial-training", key.Epoch, key.Batch, key.Replay);
+        var attack = new Pgd(Eps, Alpha, AttackSteps, Norm.LInf, randomStart: true);
+        var adv = attack.Perturb(model, x[..n], y[..n], random);
         return n == x.shape[0] ? adv : cat([adv, x[n..]], 0);
     }
 }

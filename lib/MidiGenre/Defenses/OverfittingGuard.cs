@@ -47,7 +47,7 @@ public sealed class OverfittingGuard(
             randomStart: true,
             Common.Seeds.Derive(seed, "guard")
         );
-        var device = model.parameters().First().device;
+        var device = Models.ModelDevice.Of(model);
         long correct = 0,
             seen = 0;
         foreach (var batch in validation.Batches(16, Augmentation.Eval, device: device))

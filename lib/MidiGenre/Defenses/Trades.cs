@@ -1,4 +1,5 @@
 using MidiGenre.Attacks;
+using MidiGenre.Common;
 using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,7 +19,9 @@ public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0,
 
     public DefenseSettings Settings => new("trades", Eps, Steps, 1, Beta);
 
-    public (Tensor Loss, Tensor Logits) Objective(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    /// <summary>The loss of one step; the start x + 0.001·N(0, 1) is drawn from the stream of (seed, epoch, batch,
+    /// replay).</summary>
+    public (Tensor Loss, Tensor Logits) Objective(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, BatchKey key)
     {
         var unit = Attack.UnitScale(x);
         var xn = x / unit;
@@ -26,8 +29,8 @@ public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0,
         Tensor target;
         using (no_grad())
             target = softmax(model.forward(x), 1);
-        var gen = new Generator((ulong)Common.Seeds.Derive(Seed, "trades"), x.device);
-        var adv = (xn + 0.001 * randn(x.shape, generator: gen, device: x.device)).clamp(0, 1).detach();
+        using var random = RandomStream.Of(Seed, "trades", key.Epoch, key.Batch, key.Replay);
+        var adv = (xn + 0.001 * random.Normal(x.shape, x.device)).clamp(0, 1).detach();
         for (int i = 0; i < Steps; i++)
         {
             using var scope = NewDisposeScope();

@@ -1,4 +1,5 @@
 using MidiGenre.Data;
+using MidiGenre.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,18 +45,18 @@ public static class Evaluator
     /// eval).</summary>
     public static int InferenceBatch(Device? device) => device?.type == DeviceType.CUDA ? 32 : 8;
 
-    /// <summary>Runs the model (eval mode, no grad, centred crops) over every segment, after <paramref
-    /// name="transform"/> of each batch if given (e.g. realisation through MIDI).</summary>
+    /// <summary>Runs the model (eval mode, no grad, centred crops) over every segment, on the model's device, after
+    /// <paramref name="transform"/> of each batch if given (e.g. realisation through MIDI).</summary>
     public static SegmentPredictions Predict(
         nn.Module<Tensor, Tensor> model,
         SegmentDataset data,
         int batchSize = 0,
-        Device? device = null,
         Action<int>? progress = null,
         Func<Tensor, Tensor>? transform = null
     )
     {
         model.eval();
+        var device = ModelDevice.Of(model);
         if (batchSize <= 0)
             batchSize = InferenceBatch(device);
         var probs = new float[data.Count][];
@@ -125,7 +126,6 @@ public static class Evaluator
         SegmentDataset data,
         IReadOnlyList<string> classes,
         int batchSize = 0,
-        Device? device = null,
         Action<int>? progress = null
-    ) => Score(Predict(model, data, batchSize, device, progress), classes);
+    ) => Score(Predict(model, data, batchSize, progress), classes);
 }

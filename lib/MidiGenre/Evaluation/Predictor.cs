@@ -38,7 +38,7 @@ public static class Predictor
             input.Segments,
             input.Channels
         );
-        var preds = Evaluator.Predict(model, data, 0, ModelFactoryDevice(model));
+        var preds = Evaluator.Predict(model, data);
         int classes = input.Classes.Count;
         var (_, votes, mean) = Evaluator.Vote(preds.Probabilities, classes);
         return Enumerable
@@ -48,6 +48,4 @@ public static class Predictor
             .ThenByDescending(x => x.Item2)
             .ToList();
     }
-
-    static Device ModelFactoryDevice(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;
 }

@@ -1,5 +1,6 @@
 using MidiGenre.Data;
 using MidiGenre.Encoding;
+using MidiGenre.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,12 +26,13 @@ public static class Saliency
     {
         model.eval();
         using var scope = NewDisposeScope();
-        var batch = data.Batches(1, Augmentation.Eval).Skip(segment).First();
+        var device = ModelDevice.Of(model);
+        var batch = data.Batches(1, Augmentation.Eval, prefetch: 0).Skip(segment).First().MoveTo(device);
         using var owned = batch;
         var scale =
             batch.X.shape[1] == 2
-                ? tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1)
-                : full(new long[] { 1, 1, 1, 1 }, 127f);
+                ? tensor(new float[] { 1f, 127f }, device: device).reshape(1, 2, 1, 1)
+                : full(new long[] { 1, 1, 1, 1 }, 127f, device: device);
         var x = batch.X.detach().requires_grad_(true);
         var logits = model.forward(x);
         int predicted = (int)logits.argmax(1).item<long>();
@@ -38,7 +40,7 @@ public static class Saliency
         var grad = autograd.grad([logits[0, predicted]], [x])[0];
         var map = (grad * scale).abs().sum(1)[0]; // (T, 128) in normalised units
         int frames = (int)map.shape[0];
-        var flat = map.data<float>().ToArray();
+        var flat = map.cpu().data<float>().ToArray();
         var byPitch = Enumerable
             .Range(0, PianoRoll.Pitches)
             .Select(p => Enumerable.Range(0, frames).Select(t => (double)flat[t * PianoRoll.Pitches + p]).ToArray())

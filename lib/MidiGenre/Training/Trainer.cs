@@ -9,6 +9,10 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Training;
 
+/// <summary>Which optimiser step a hook serves: epoch and batch (0-based) and the replay within the batch. Hooks that
+/// draw random numbers derive their stream from it, so every step draws anew and a resumed run draws the same.</summary>
+public readonly record struct BatchKey(int Epoch, int Batch, int Replay);
+
 /// <summary>Live progress of a training step.</summary>
 public readonly record struct TrainProgress(
     int Epoch,
@@ -59,7 +63,7 @@ public sealed class Trainer(
     public int? StopAfterEpochs { get; init; }
 
     /// <summary>Turns a clean batch into the batch to train on (adversarial training plugs in here).</summary>
-    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>? BatchTransform { get; init; }
+    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, BatchKey, Tensor>? BatchTransform { get; init; }
 
     /// <summary>Optimiser steps per batch, each on the batch as <see cref="BatchTransform"/> gives it anew (free
     /// adversarial training's minibatch replay m; 1 = plain training).</summary>
@@ -71,7 +75,13 @@ public sealed class Trainer(
 
     /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch
     /// (TRADES uses it).</summary>
-    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, (Tensor Loss, Tensor Logits)>? Objective { get; init; }
+    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, BatchKey, (Tensor Loss, Tensor Logits)>? Objective { get; init; }
+
+    /// <summary>Least time between two progress reports: reading the running loss waits for the device, so it is read
+    /// when a report is due, not at every step.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+
+    static readonly Scalar One = 1.ToScalar();
 
     public static void ConfigureThreads(int? threads)
     {
@@ -196,42 +206,50 @@ public sealed class Trainer(
         torch.manual_seed(Seeds.Derive(Settings.Seed, "epoch", epoch));
         var sw = Stopwatch.StartNew();
         model.train();
-        double lossSum = 0;
-        long correct = 0,
-            seen = 0;
+        // Running sums stay on the device: the host reads them only for a progress report and at the end.
+        using var lossSum = zeros(1, ScalarType.Float64, Device);
+        using var correct = zeros(1, ScalarType.Int64, Device);
+        long seen = 0;
         int batches = (train.Count + Settings.BatchSize - 1) / Settings.BatchSize,
             b = 0;
+        var lastReport = TimeSpan.MinValue;
         var aug = new Augmentation(true, Settings.MaxTranspose);
         foreach (var batch in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
         {
             using var owned = batch;
             using var scope = NewDisposeScope();
-            var (loss, logits) = Step(model, optimizer, batch.X, batch.Y);
+            var (loss, logits) = Step(model, optimizer, batch.X, batch.Y, new BatchKey(epoch, b, 0));
             for (int r = 1; r < Replays; r++)
-                (loss, logits) = Step(model, optimizer, batch.X, batch.Y);
-            lossSum += loss.item<float>() * batch.Y.shape[0];
-            correct += logits.argmax(1).eq(batch.Y).sum().item<long>();
+                (loss, logits) = Step(model, optimizer, batch.X, batch.Y, new BatchKey(epoch, b, r));
+            // Scalars held in locals: TorchSharp passes a Scalar's handle without keeping the object alive.
+            using var size = batch.Y.shape[0].ToScalar();
+            lossSum.add_(loss.detach().to_type(ScalarType.Float64), size);
+            correct.add_(logits.argmax(1).eq(batch.Y).sum(), One);
             seen += batch.Y.shape[0];
             b++;
-            OnProgress?.Invoke(
-                new TrainProgress(
-                    epoch + 1,
-                    Settings.Epochs,
-                    b,
-                    batches,
-                    lossSum / seen,
-                    correct / (double)seen,
-                    seen / sw.Elapsed.TotalSeconds
-                )
-            );
+            if (OnProgress != null && (b == batches || sw.Elapsed - lastReport >= ProgressInterval))
+            {
+                lastReport = sw.Elapsed;
+                OnProgress(
+                    new TrainProgress(
+                        epoch + 1,
+                        Settings.Epochs,
+                        b,
+                        batches,
+                        lossSum.item<double>() / seen,
+                        correct.item<long>() / (double)seen,
+                        seen / sw.Elapsed.TotalSeconds
+                    )
+                );
+            }
         }
         double trainSeconds = sw.Elapsed.TotalSeconds;
-        var eval = Evaluator.Evaluate(model, validation, classes, 0, Device);
+        var eval = Evaluator.Evaluate(model, validation, classes);
         return new EpochMetrics(
             epoch + 1,
             lr,
-            lossSum / Math.Max(1, seen),
-            correct / (double)Math.Max(1, seen),
+            lossSum.item<double>() / Math.Max(1, seen),
+            correct.item<long>() / (double)Math.Max(1, seen),
             eval.Segment.Accuracy,
             eval.Piece.Accuracy,
             eval.Piece.WeightedF1,
@@ -246,7 +264,8 @@ public sealed class Trainer(
         nn.Module<Tensor, Tensor> model,
         TorchSharp.Modules.OptimizerHelper optimizer,
         Tensor x,
-        Tensor y
+        Tensor y,
+        BatchKey key
     )
     {
         Tensor loss,
@@ -254,11 +273,11 @@ public sealed class Trainer(
         if (Objective != null)
         {
             optimizer.zero_grad();
-            (loss, logits) = Objective(model, x, y);
+            (loss, logits) = Objective(model, x, y, key);
         }
         else
         {
-            var input = BatchTransform?.Invoke(model, x, y) ?? x;
+            var input = BatchTransform?.Invoke(model, x, y, key) ?? x;
             model.train();
             optimizer.zero_grad();
             logits = model.forward(input);

@@ -1,0 +1,13 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Models;
+
+/// <summary>Where a model's computation happens. Evaluation, attacks, saliency and training take the device from the
+/// model they are given, never from a default, so a model on the GPU gets its batches on the GPU.</summary>
+public static class ModelDevice
+{
+    /// <summary>The device of the model's first parameter (the CPU for a model without parameters).</summary>
+    /// <remarks>The parameter is the module's own tensor, not a copy: it must not be disposed here.</remarks>
+    public static Device Of(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;
+}
