@@ -3,14 +3,24 @@ using MidiGenre.Cli.Commands;
 
 // Commands that never touch a tensor start without loading libtorch (0.35 s and ~120 MB of a 2-core start-up). Set
 // before any library type is used: the library's module initializer reads it (TorchNative).
-if (
+bool deferTorch =
     args
-    is []
-        or ["encode" or "synth" or "prepare" or "--help" or "-h" or "-?" or "--version", ..]
-        or ["bench", "encode", ..]
-)
+        is []
+            or ["encode" or "synth" or "prepare" or "--help" or "-h" or "-?" or "--version", ..]
+            or ["bench", "encode", ..]
+    || args.Contains("--help")
+    || args.Contains("-h");
+if (deferTorch)
     AppContext.SetSwitch(MidiGenre.Native.TorchNative.DeferSwitch, true);
 
+var deterministic = new Option<bool>("--deterministic")
+{
+    Description =
+        "Bitwise-repeatable GPU runs where libtorch can: cuDNN's deterministic algorithms, its autotuner off, and "
+        + "operations without a deterministic implementation refused (slower; no effect on the CPU, which is "
+        + "repeatable already)",
+    Recursive = true,
+};
 var root = new RootCommand(
     "midigenre — composer/genre classification of MIDI piano rolls and adversarial "
         + "attacks on it (Kim et al., ISMIR 2020)"
@@ -28,5 +38,16 @@ var root = new RootCommand(
     AdvTrainCommand.Create(),
     PipelineCommand.Create(),
     NotebooksCommand.Create(),
+    DoctorCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+root.Add(deterministic);
+var parsed = root.Parse(args);
+if (!deferTorch)
+{
+    // A libtorch that was refused (MIDIGENRE_LIBTORCH) stops here with its reason, before any tensor.
+    if (MidiGenre.Native.TorchNative.Failure is string failure)
+        return Common.Fail(failure);
+    if (parsed.GetValue(deterministic))
+        MidiGenre.Native.CudnnFlags.MakeDeterministic();
+}
+return await parsed.InvokeAsync();

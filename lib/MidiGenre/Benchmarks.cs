@@ -1,6 +1,6 @@
-using MidiGenre.Common;
 using System.Diagnostics;
 using MidiGenre.Attacks;
+using MidiGenre.Common;
 using MidiGenre.Models;
 using MidiGenre.Training;
 using TorchSharp;

@@ -287,7 +287,8 @@ public class AdversarialTrainingTests(SmokeData smoke)
         Assert.False(Start(0, 0).allclose(Start(0, 1)), "batch 1 starts where batch 0 did");
         Assert.False(Start(0, 0).allclose(Start(1, 0)), "epoch 1 starts where epoch 0 did");
         Assert.False(
-            fast.Transform(model, x, y, new BatchKey(0, 0, 0)).allclose(fast.Transform(model, x, y, new BatchKey(0, 1, 0)))
+            fast.Transform(model, x, y, new BatchKey(0, 0, 0))
+                .allclose(fast.Transform(model, x, y, new BatchKey(0, 1, 0)))
         );
     }
 }

@@ -118,6 +118,10 @@ static class Common
         {
             return Fail(e.Message);
         }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            return Fail(TorchError(e));
+        }
     }
 
     public static async Task<int> Guard(Func<Task<int>> work)
@@ -130,6 +134,22 @@ static class Common
         {
             return Fail(e.Message);
         }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            return Fail(TorchError(e));
+        }
+    }
+
+    /// <summary>A libtorch error in one line: the command, the device, and libtorch's own first line (its C++ stack
+    /// follows it in the message and helps nobody here).</summary>
+    static string TorchError(System.Runtime.InteropServices.ExternalException e)
+    {
+        var words = Environment.GetCommandLineArgs().Skip(1).TakeWhile(a => !a.StartsWith('-'));
+        string command = string.Join(' ', words.Where(w => !w.EndsWith(".dll", StringComparison.Ordinal)));
+        string device = Models.ModelFactory.DefaultDevice().ToString();
+        string first = e.Message.Split('\n', 2)[0].Trim();
+        return $"libtorch failed in `{command}` on {device}: {first}; `midigenre doctor --smoke` checks every step "
+            + "on every device";
     }
 
     static bool IsUserError(Exception e) =>
@@ -145,7 +165,8 @@ static class Common
                 or Midi.MidiFormatException
                 or DownloadException
                 or UsageException
-                or Attacks.AttackBudgetException;
+                or Attacks.AttackBudgetException
+                or Native.LibTorchException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)

@@ -66,11 +66,7 @@ static class EvaluateCommand
             {
                 var (model, meta) = m.Load(r);
                 var exp = d.ForCheckpoint(r, meta);
-                var result = Evaluator.Evaluate(
-                    Common.WithPrecision(model, r.GetValue(bf16)),
-                    exp.Test,
-                    exp.Classes
-                );
+                var result = Evaluator.Evaluate(Common.WithPrecision(model, r.GetValue(bf16)), exp.Test, exp.Classes);
                 string outDir =
                     r.GetValue(output)
                     ?? Path.GetDirectoryName(

@@ -42,7 +42,11 @@ public static class BatchPrefetcher
         }
     }
 
-    static void Produce(IEnumerable<SegmentBatch> source, BlockingCollection<SegmentBatch> queue, CancellationToken stop)
+    static void Produce(
+        IEnumerable<SegmentBatch> source,
+        BlockingCollection<SegmentBatch> queue,
+        CancellationToken stop
+    )
     {
         try
         {

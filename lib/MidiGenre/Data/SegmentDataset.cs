@@ -110,7 +110,14 @@ public sealed class SegmentDataset
 
     /// <summary>The batches as CPU tensors, in page-locked memory when they go to a GPU (so the copy can overlap
     /// computation).</summary>
-    IEnumerable<SegmentBatch> HostBatches(int batchSize, Augmentation aug, int seed, int epoch, bool shuffle, bool pinned)
+    IEnumerable<SegmentBatch> HostBatches(
+        int batchSize,
+        Augmentation aug,
+        int seed,
+        int epoch,
+        bool shuffle,
+        bool pinned
+    )
     {
         var order = Enumerable.Range(0, Count).ToArray();
         var rng = Common.Seeds.Random(seed, "batches", epoch);

@@ -8,7 +8,8 @@ namespace MidiGenre.Native;
 /// Makes TorchSharp's native libraries loadable before the first <c>torch</c> call, in tests, the CLI and notebooks.
 /// On systems whose libstdc++ lacks GLIBCXX_3.4.32 (GCC 12: Debian 12, Ubuntu 22.04) it patches a copy of
 /// libLibTorchSharp.so (see <see cref="ElfVersionPatch"/>): in place when the copy lives in a build output,
-/// otherwise in the project's own cache folder. It never edits the NuGet cache.
+/// otherwise in the project's own cache folder. It never edits the NuGet cache. libtorch itself is the bundled CPU
+/// one, or the one MIDIGENRE_LIBTORCH names (<see cref="LibTorchLocation"/>), checked before it is loaded.
 /// </summary>
 public static class TorchNative
 {
@@ -24,6 +25,21 @@ public static class TorchNative
     /// tests.</summary>
     public static string Report => _report ?? "not initialised";
 
+    /// <summary>Where libtorch was loaded from (null before <see cref="Ensure"/>, or when TorchSharp probes on its
+    /// own).</summary>
+    public static LibTorchLocation? LibTorch { get; private set; }
+
+    /// <summary>Why libtorch could not be set up (a refused MIDIGENRE_LIBTORCH, say), or null.</summary>
+    public static string? Failure { get; private set; }
+
+    /// <summary>Throws the set-up failure as a <see cref="LibTorchException"/>: call before the first tensor where a
+    /// clear message beats a crash.</summary>
+    public static void ThrowIfFailed()
+    {
+        if (Failure != null)
+            throw new LibTorchException(Failure);
+    }
+
 #pragma warning disable CA2255 // a module initializer is the point: any use of the library prepares torch first
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -37,6 +53,7 @@ public static class TorchNative
         }
         catch (Exception e)
         {
+            Failure = e.Message;
             _report = "torch native setup failed: " + e.Message;
         }
     }
@@ -63,6 +80,9 @@ public static class TorchNative
                 return;
             }
             string sharp = Path.Combine(dir, "libLibTorchSharp.so");
+            var libTorch = Environment.GetEnvironmentVariable(LibTorchLocation.Variable) is { Length: > 0 } external
+                ? LibTorchLocation.Checked(external, sharp, bundledDir: dir)
+                : LibTorchLocation.Bundled(dir);
             bool systemHas = SystemLibStdCxxHas(RequiredGlibcxx);
             string toLoad = sharp;
             string action = "no patch needed";
@@ -79,14 +99,19 @@ public static class TorchNative
                     action = "already patched";
             }
             // Load the dependencies by full path first so the patched LibTorchSharp binds to these exact copies.
-            foreach (var name in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+            foreach (var name in LibTorchLocation.Libraries)
             {
-                string p = Path.Combine(dir, name);
+                string p = Path.Combine(libTorch.Directory, name);
                 if (File.Exists(p))
                     NativeLibrary.Load(p);
             }
             NativeLibrary.Load(toLoad);
-            _report = $"natives from {dir}; system libstdc++ has {RequiredGlibcxx}: {systemHas}; {action}; {allocator}";
+            LibTorch = libTorch;
+            _report =
+                $"libtorch {libTorch.Version} from {libTorch.Directory}"
+                + (libTorch.External ? $" ({LibTorchLocation.Variable}; {libTorch.Imports} imports checked)" : "")
+                + $"; LibTorchSharp from {dir}; system libstdc++ has {RequiredGlibcxx}: {systemHas}; {action}; "
+                + allocator;
         }
     }
 
@@ -103,7 +128,14 @@ public static class TorchNative
         foreach (var sub in new[] { Path.Combine("runtimes", "linux-x64", "native"), "" })
         {
             string d = Path.Combine(root, sub);
-            if (File.Exists(Path.Combine(d, "libLibTorchSharp.so")) && File.Exists(Path.Combine(d, "libtorch_cpu.so")))
+            // libtorch beside it, or a build whose CPU libtorch was removed for a libtorch named by the variable
+            if (
+                File.Exists(Path.Combine(d, "libLibTorchSharp.so"))
+                && (
+                    File.Exists(Path.Combine(d, "libtorch_cpu.so"))
+                    || Environment.GetEnvironmentVariable(LibTorchLocation.Variable) is { Length: > 0 }
+                )
+            )
                 return d;
         }
         return null;

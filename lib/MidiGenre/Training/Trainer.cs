@@ -75,7 +75,13 @@ public sealed class Trainer(
 
     /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch
     /// (TRADES uses it).</summary>
-    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, BatchKey, (Tensor Loss, Tensor Logits)>? Objective { get; init; }
+    public Func<
+        nn.Module<Tensor, Tensor>,
+        Tensor,
+        Tensor,
+        BatchKey,
+        (Tensor Loss, Tensor Logits)
+    >? Objective { get; init; }
 
     /// <summary>Least time between two progress reports: reading the running loss waits for the device, so it is read
     /// when a report is due, not at every step.</summary>
@@ -212,7 +218,7 @@ public sealed class Trainer(
         long seen = 0;
         int batches = (train.Count + Settings.BatchSize - 1) / Settings.BatchSize,
             b = 0;
-        var lastReport = TimeSpan.MinValue;
+        var lastReport = TimeSpan.Zero;
         var aug = new Augmentation(true, Settings.MaxTranspose);
         foreach (var batch in train.Batches(Settings.BatchSize, aug, Settings.Seed, epoch, Device, shuffle: true))
         {
@@ -227,7 +233,7 @@ public sealed class Trainer(
             correct.add_(logits.argmax(1).eq(batch.Y).sum(), One);
             seen += batch.Y.shape[0];
             b++;
-            if (OnProgress != null && (b == batches || sw.Elapsed - lastReport >= ProgressInterval))
+            if (OnProgress != null && (b == 1 || b == batches || sw.Elapsed - lastReport >= ProgressInterval))
             {
                 lastReport = sw.Elapsed;
                 OnProgress(
