@@ -44,16 +44,6 @@ public sealed partial record LibTorchLocation(string Directory, bool External, s
     public static LibTorchLocation Checked(string directory, string libTorchSharp, string bundledDir)
     {
         string dir = Path.GetFullPath(directory);
-        if (
-            File.Exists(Path.Combine(bundledDir, "libtorch_cpu.so"))
-            && Path.GetFullPath(bundledDir).TrimEnd('/') != dir.TrimEnd('/')
-        )
-            throw new LibTorchException(
-                $"{Variable}={directory}, but this build carries the CPU libtorch ({bundledDir}); TorchSharp would "
-                    + "load both and abort. Build without it (dotnet build -p:TorchBackend=external, or "
-                    + "scripts/gpu/pack.sh), or unset "
-                    + Variable
-            );
         if (!File.Exists(Path.Combine(dir, "libtorch.so")) || !File.Exists(Path.Combine(dir, "libc10.so")))
             throw new LibTorchException(
                 $"{Variable}={directory}: no libtorch.so and libc10.so there; name a libtorch lib folder, e.g. "
@@ -71,6 +61,16 @@ public sealed partial record LibTorchLocation(string Directory, bool External, s
                     + $"TorchSharp {TorchSharpVersion} (made for libtorch {BundledVersion}) calls, e.g. {missing[0]}; "
                     + $"use a libtorch/PyTorch close to {BundledVersion} (2.11.0+cu130 was seen to work), or unset "
                     + $"{Variable} to use the bundled CPU libtorch"
+            );
+        if (
+            File.Exists(Path.Combine(bundledDir, "libtorch_cpu.so"))
+            && Path.GetFullPath(bundledDir).TrimEnd('/') != dir.TrimEnd('/')
+        )
+            throw new LibTorchException(
+                $"{Variable}={directory}, but this build carries the CPU libtorch ({bundledDir}); TorchSharp would "
+                    + "load both and abort. Build without it (dotnet build -p:TorchBackend=external, or "
+                    + "scripts/gpu/pack.sh), or unset "
+                    + Variable
             );
         return new LibTorchLocation(dir, true, version, imports.Count);
     }
