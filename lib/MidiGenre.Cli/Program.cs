@@ -16,9 +16,9 @@ if (deferTorch)
 var deterministic = new Option<bool>("--deterministic")
 {
     Description =
-        "Bitwise-repeatable GPU runs where libtorch can: cuDNN's deterministic algorithms, its autotuner off, and "
-        + "operations without a deterministic implementation refused (slower; no effect on the CPU, which is "
-        + "repeatable already)",
+        "Repeatable GPU runs where libtorch can: cuDNN's deterministic algorithms, its autotuner off, deterministic "
+        + "algorithms preferred (a warning names each operation that has none) and cuBLAS's fixed workspace (slower; "
+        + "no effect on the CPU, which is repeatable already)",
     Recursive = true,
 };
 var root = new RootCommand(

@@ -53,13 +53,41 @@ public sealed partial class Study
     nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv, OverfittingGuard? guard = null)
     {
         var settings = adv == null ? Settings : Settings with { Epochs = adv.EpochsFor(Settings.Epochs) };
+        var trainer = new Trainer(settings, Data.Classes, dir, Source.Name)
+        {
+            Device = Device,
+            Source = Source,
+            Defense = adv?.Settings,
+            OnProgress = OnTrainProgress,
+            OnEpoch = m =>
+                Say(
+                    $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
+                        + $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
+                        + $"{m.SegmentsPerSecond:F1} seg/s"
+                ),
+            BatchTransform = adv == null ? null : adv.Transform,
+            Replays = adv?.Replays ?? 1,
+            AfterBackward = adv == null ? null : adv.AfterBackward,
+            StopCheck = guard == null ? null : guard.Check,
+            OnStop = reason => Say("stopped: " + reason),
+        };
         Training.Checkpoint.Recover(Path.Combine(dir, "last"));
         if (
             File.Exists(Path.Combine(dir, "last", "meta.json"))
             && Training.Checkpoint.ReadMeta(dir, "last") is var done
             && (done.Epoch >= settings.Epochs || done.StoppedEarly != null)
         )
+        {
+            // A finished run is reused only if it is the run asked for: never relabel a model trained otherwise.
+            var changes = RunChanges.Between(done, trainer.Describe(Data.Train));
+            if (changes.Count > 0)
+                throw new ResumeMismatchException(
+                    Path.Combine(dir, "last"),
+                    changes,
+                    "Delete that folder to train again, or choose another output folder (MIDIGENRE_OUT, --out)."
+                );
             Say($"reusing the finished run in {dir} (delete it to train again)");
+        }
         else
         {
             Say(
@@ -67,24 +95,7 @@ public sealed partial class Study
                     + $"{(adv == null ? "" : $"adversarially ({adv.Method}, ε={adv.Eps}, mix {adv.Mix}) ")}for "
                     + $"{settings.Epochs} epochs on {Device.type} → {dir}"
             );
-            new Trainer(settings, Data.Classes, dir, Source.Name)
-            {
-                Device = Device,
-                Source = Source,
-                Defense = adv?.Settings,
-                OnProgress = OnTrainProgress,
-                OnEpoch = m =>
-                    Say(
-                        $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
-                            + $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
-                            + $"{m.SegmentsPerSecond:F1} seg/s"
-                    ),
-                BatchTransform = adv == null ? null : adv.Transform,
-                Replays = adv?.Replays ?? 1,
-                AfterBackward = adv == null ? null : adv.AfterBackward,
-                StopCheck = guard == null ? null : guard.Check,
-                OnStop = reason => Say("stopped: " + reason),
-            }.Run(Data.Train, Data.Validation, resume: true);
+            trainer.Run(Data.Train, Data.Validation, resume: true);
         }
         return Load(dir);
     }

@@ -366,8 +366,9 @@ public class RealizerTests
         seg[F(4, 74)] = 50; // an inserted note with its onset
         seg[F(5, 60)] = 2; // the real note lengthened by one bin
         var roll = Realizer.Project(seg, 2, frames);
-        Assert.Equal(80, roll[1, 4, 60]);
-        Assert.Equal(2, roll[1, 5, 60]);
+        // The lengthened note keeps one velocity: the rounded mean of 80, 80, 80, 80, 2.
+        Assert.Equal(64, roll[1, 4, 60]);
+        Assert.Equal(64, roll[1, 5, 60]);
         Assert.Equal(0, roll[0, 5, 60]);
         Assert.Equal(1, roll[0, 0, 70]);
         Assert.All(Enumerable.Range(0, frames), t => Assert.Equal(0, roll[1, t, 72]));
@@ -382,6 +383,114 @@ public class RealizerTests
         Assert.Equal(0, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
         clean[F(0, 70)] = 40;
         Assert.Equal(3, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
+    }
+}
+
+/// <summary>Realised examples are music: one note-on per note, one velocity per note, no note-on while the same
+/// pitch sounds on that channel.</summary>
+public class RealisedMusicTests
+{
+    const int Frames = 8;
+
+    static int F(int t, int p) => Frames * 128 + t * 128 + p;
+
+    static int O(int t, int p) => t * 128 + p;
+
+    [Fact]
+    public void A_velocity_change_inside_a_note_becomes_one_note_at_the_rounded_mean()
+    {
+        var seg = new float[2 * Frames * 128];
+        seg[O(0, 60)] = 1;
+        float[] perturbed = [100.2f, 90.4f, 110.3f, 101f]; // rounded 100, 90, 110, 101: mean 100.25
+        for (int t = 0; t < 4; t++)
+            seg[F(t, 60)] = perturbed[t];
+        var notes = PianoRollDecoder.Decode(Realizer.Project(seg, 2, Frames));
+        var note = Assert.Single(notes);
+        Assert.Equal(
+            (60, 100, 0L, 4L * PianoRollDecoder.TicksPerBin),
+            (note.Pitch, note.Velocity, note.OnTick, note.OffTick)
+        );
+        // A second onset inside the run: two notes, back to back on one channel, each with its own mean.
+        seg[O(2, 60)] = 0.8f;
+        notes = PianoRollDecoder.Decode(Realizer.Project(seg, 2, Frames));
+        Assert.Equal(2, notes.Count);
+        Assert.Equal([95, 106], notes.Select(n => n.Velocity)); // (100 + 90) / 2; (110 + 101) / 2 = 105.5 → 106
+        Assert.Equal(notes[0].OffTick, notes[1].OnTick);
+        Assert.Equal(notes[0].Channel, notes[1].Channel);
+    }
+
+    /// <summary>Whatever the perturbation: as many notes as onsets, constant frames within each, no overlap of two
+    /// notes of one pitch on one channel.</summary>
+    [Property(MaxTest = 60)]
+    public void Any_perturbed_segment_realises_to_one_note_per_onset_without_stacking(int seed)
+    {
+        var rng = new Random(seed);
+        int frames = 40;
+        var seg = new float[2 * frames * 128];
+        for (int p = 50; p < 60; p++)
+        for (int t = 0; t < frames; t++)
+        {
+            if (rng.NextDouble() < 0.15)
+                seg[t * 128 + p] = (float)rng.NextDouble() * 1.2f;
+            if (rng.NextDouble() < 0.6)
+                seg[(frames + t) * 128 + p] = (float)(rng.NextDouble() * 140 - 5);
+        }
+        var roll = Realizer.Project(seg, 2, frames);
+        var notes = PianoRollDecoder.Decode(roll);
+        int onsets = 0;
+        for (int t = 0; t < frames; t++)
+        for (int p = 0; p < 128; p++)
+            onsets += roll[PianoRoll.Onset, t, p];
+        Assert.Equal(onsets, notes.Count);
+        AssertNoStackedNotes(notes, $"seed {seed}");
+    }
+
+    public static void AssertNoStackedNotes(IEnumerable<Midi.MidiNote> notes, string what)
+    {
+        foreach (var key in notes.GroupBy(n => (n.Channel, n.Pitch)))
+        {
+            var sorted = key.OrderBy(n => n.OnTick).ToList();
+            for (int i = 1; i < sorted.Count; i++)
+                Assert.True(
+                    sorted[i].OnTick >= sorted[i - 1].OffTick,
+                    $"{what}: pitch {key.Key.Pitch} starts again at tick {sorted[i].OnTick} while it sounds"
+                );
+        }
+    }
+}
+
+[Collection("torch")]
+public class SavedExampleTests(SmokeData smoke)
+{
+    [Theory]
+    [InlineData("velocity", 0.05)]
+    [InlineData("pgd", 0.05)]
+    [InlineData("fgsm", 0.05)]
+    public void Saved_adversarial_midi_keeps_the_originals_notes_without_stacking(string attack, double eps)
+    {
+        string dir = Directory.CreateTempSubdirectory("examples").FullName;
+        AttackEvaluator.Run(
+            smoke.Trained,
+            smoke.Data.Test,
+            smoke.Data.Classes,
+            AttackFactory.Create(attack, eps, 3),
+            saveMidiDir: dir,
+            saveExamples: 3
+        );
+        var pairs = Directory.GetFiles(dir, "*-original.mid");
+        Assert.Equal(3, pairs.Length);
+        foreach (var original in pairs)
+        {
+            var before = Midi.MidiReader.Read(original).Notes;
+            var after = Midi.MidiReader.Read(original.Replace("-original", "-adversarial")).Notes;
+            // These attacks add no notes; a note can only vanish if its velocity falls to 0.
+            if (attack == "velocity")
+                Assert.Equal(before.Count, after.Count);
+            else
+                Assert.InRange(after.Count, before.Count * 9 / 10, before.Count);
+            RealisedMusicTests.AssertNoStackedNotes(after, Path.GetFileName(original));
+        }
+        Directory.Delete(dir, true);
     }
 }
 

@@ -166,7 +166,8 @@ static class Common
                 or DownloadException
                 or UsageException
                 or Attacks.AttackBudgetException
-                or Native.LibTorchException;
+                or Native.LibTorchException
+                or Defenses.DefenseException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)

@@ -6,14 +6,16 @@ using static TorchSharp.torch;
 namespace MidiGenre.Attacks;
 
 /// <summary>
-/// Turns perturbed tensors into music: projects onto valid rolls, writes MIDI, reads it back. A valid roll has integer
-/// velocities 0…127, onsets (0/1) only on sounding cells, an onset wherever a note run starts, and — because one MIDI
-/// note has one velocity — frames that do not rise between onsets. The projection rounds velocities, thresholds onsets
-/// at 0.5, lets a note start only where the onset channel says so (or in the first bin, where a note may continue into
-/// the segment), and caps rises without an onset to the previous frame. So a small frame perturbation on a silent cell
-/// does not become a ghost note, and existing notes may get louder, softer or longer — with 2-channel input. A
-/// 1-channel (velocities only) model has no onset channel, so there any sounding cell may start a note. Such rolls
-/// survive decode → MIDI → encode exactly.
+/// Turns perturbed tensors into music: projects onto valid rolls, writes MIDI, reads it back. One MIDI note has one
+/// onset and one velocity, so a valid roll is a sequence of note runs per pitch: a run starts at an onset (or in the
+/// first bin, where a note may continue into the segment) and lasts while the frames sound, up to the next onset; its
+/// frames all hold the note's one velocity. The projection rounds velocities to integers 0…127, thresholds onsets at
+/// 0.5, lets a run start only where the onset channel says so, and gives every run the rounded mean of its perturbed
+/// frames — the closest constant velocity, so a change inside a note becomes a change of that note's velocity, never
+/// a stack of notes. A frame raised from silence right after a note lengthens it; one raised from silence elsewhere
+/// has no onset and stays silent (no ghost notes). A 1-channel (velocities only) model has no onset channel: there a
+/// run is a stretch of sounding frames. Such rolls decode to one MIDI note per run and survive decode → MIDI → encode
+/// exactly.
 /// </summary>
 public static class Realizer
 {
@@ -31,23 +33,39 @@ public static class Realizer
         int frameOffset = (channels - 1) * frames * PianoRoll.Pitches;
         for (int p = 0; p < PianoRoll.Pitches; p++)
         {
-            int prev = 0;
-            for (int t = 0; t < frames; t++)
+            int runStart = -1; // first bin of the open run, -1 when silent
+            long runSum = 0;
+            for (int t = 0; t <= frames; t++)
             {
-                int v = (int)Math.Clamp(Math.Round(segment[frameOffset + t * PianoRoll.Pitches + p]), 0, 127);
-                bool onsetMarked = channels == 1 || segment[t * PianoRoll.Pitches + p] >= 0.5f;
+                int v = t == frames ? 0 : Velocity(segment[frameOffset + t * PianoRoll.Pitches + p]);
+                bool onsetMarked = t < frames && (channels == 1 || segment[t * PianoRoll.Pitches + p] >= 0.5f);
                 bool continues = t == 0 && (reference.IsEmpty || reference[frameOffset + p] > 0);
-                if (v > 0 && prev == 0 && !onsetMarked && !continues)
-                    v = 0; // no onset, no new note
-                bool onset = v > 0 && (prev == 0 || (channels == 2 && onsetMarked));
-                if (v > 0 && !onset)
-                    v = Math.Min(v, prev);
-                roll[PianoRoll.Frame, t, p] = (byte)v;
-                roll[PianoRoll.Onset, t, p] = (byte)(onset ? 1 : 0);
-                prev = v;
+                bool starts = v > 0 && (runStart < 0 ? onsetMarked || continues : channels == 2 && onsetMarked);
+                if (runStart >= 0 && (v == 0 || starts))
+                {
+                    WriteRun(roll, p, runStart, t, runSum);
+                    runStart = -1;
+                }
+                if (starts)
+                {
+                    (runStart, runSum) = (t, 0);
+                    roll[PianoRoll.Onset, t, p] = 1; // also where a note continues into the segment: it starts here
+                }
+                if (runStart >= 0)
+                    runSum += v;
             }
         }
         return roll;
+    }
+
+    static int Velocity(float raw) => (int)Math.Clamp(Math.Round(raw), 0, 127);
+
+    /// <summary>Frames start…end−1 of pitch <paramref name="p"/> at the run's one velocity: the rounded mean.</summary>
+    static void WriteRun(PianoRoll roll, int p, int start, int end, long sum)
+    {
+        byte v = (byte)Math.Clamp(Math.Round(sum / (double)(end - start), MidpointRounding.AwayFromZero), 1, 127);
+        for (int t = start; t < end; t++)
+            roll[PianoRoll.Frame, t, p] = v;
     }
 
     /// <summary>decode → MIDI bytes → encode, padded back to <paramref name="frames"/> bins.</summary>

@@ -25,7 +25,8 @@ public sealed class RandomStream : IDisposable
         _cpu = new Generator(seed, CPU);
     }
 
-    /// <summary>The stream of (<paramref name="seed"/>, <paramref name="purpose"/>, <paramref name="parts"/>).</summary>
+    /// <summary>The stream of (<paramref name="seed"/>, <paramref name="purpose"/>,
+    /// <paramref name="parts"/>).</summary>
     public static RandomStream Of(long seed, string purpose, params ReadOnlySpan<long> parts) =>
         new(Seeds.Derive64(seed, purpose, parts));
 

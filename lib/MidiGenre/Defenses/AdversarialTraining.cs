@@ -31,6 +31,19 @@ public sealed record AdversarialTraining(
 {
     public static readonly IReadOnlyList<string> Methods = ["pgd", "fast", "free"];
 
+    /// <summary>Checked on construction: an unknown name would otherwise train PGD under that name.</summary>
+    public string Method { get; init; } = CheckMethod(Method);
+
+    /// <summary>Returns <paramref name="method"/> if it is one of <see cref="Methods"/>, else throws a
+    /// <see cref="DefenseException"/> that lists them.</summary>
+    public static string CheckMethod(string method) =>
+        Methods.Contains(method)
+            ? method
+            : throw new DefenseException(
+                $"unknown adversarial-training method '{method}': {string.Join(", ", Methods)} "
+                    + "(TRADES is its own objective: `midigenre advtrain --method trades`)"
+            );
+
     public double Alpha =>
         Method switch
         {
@@ -69,3 +82,6 @@ public sealed record AdversarialTraining(
         return n == x.shape[0] ? adv : cat([adv, x[n..]], 0);
     }
 }
+
+/// <summary>A defense that cannot be built as asked (an unknown method), found before any training.</summary>
+public sealed class DefenseException(string message) : Exception(message);

@@ -48,19 +48,20 @@ public sealed class OverfittingGuard(
             Common.Seeds.Derive(seed, "guard")
         );
         var device = Models.ModelDevice.Of(model);
-        long correct = 0,
-            seen = 0;
+        using var correct = zeros(1, ScalarType.Int64, device); // read once, after the loop
+        using var one = 1.ToScalar();
+        long seen = 0;
         foreach (var batch in validation.Batches(16, Augmentation.Eval, device: device))
         {
             using var owned = batch;
             using var scope = NewDisposeScope();
             var adv = attack.Perturb(model, batch.X, batch.Y);
             using (no_grad())
-                correct += model.forward(adv).argmax(1).eq(batch.Y).sum().item<long>();
+                correct.add_(model.forward(adv).argmax(1).eq(batch.Y).sum(), one);
             seen += batch.Y.shape[0];
             if (seen >= segments)
                 break;
         }
-        return seen == 0 ? 0 : correct / (double)seen;
+        return seen == 0 ? 0 : correct.item<long>() / (double)seen;
     }
 }

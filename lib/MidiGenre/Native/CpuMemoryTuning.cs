@@ -38,6 +38,9 @@ public static class CpuMemoryTuning
     /// environment.</summary>
     public static string? NativeEnvironmentVariable(string name) => Marshal.PtrToStringUTF8(GetEnv(name));
 
+    /// <summary>Sets a variable where native code (libtorch, cuBLAS) reads it, unless it is set already.</summary>
+    public static void SetNativeEnvironmentVariableIfUnset(string name, string value) => SetEnv(name, value, 0);
+
     /// <summary>What <see cref="Apply"/> did (in `midigenre bench` output and <see
     /// cref="TorchNative.Report"/>).</summary>
     public static string Summary { get; private set; } = "allocator: not applied";

@@ -30,14 +30,17 @@ public static unsafe class CudnnFlags
     /// <summary>libtorch refuses operations that have no deterministic implementation.</summary>
     public static bool DeterministicAlgorithms => Calls.Value.Get(Calls.Value.GetAlgorithms);
 
-    /// <summary>Everything that makes GPU runs bitwise repeatable where libtorch can: cuDNN deterministic, its
-    /// autotuner off, deterministic algorithms required (an operation without one fails, naming itself).</summary>
+    /// <summary>Everything that makes GPU runs repeatable where libtorch can: cuDNN deterministic, its autotuner off,
+    /// deterministic algorithms preferred (warn-only: ResNet's adaptive-pooling backward has no deterministic CUDA
+    /// kernel, and refusing it would make training impossible), and cuBLAS's fixed workspace, which its deterministic
+    /// mode needs (set in the native environment, where cuBLAS reads it, before CUDA starts).</summary>
     public static void MakeDeterministic()
     {
+        CpuMemoryTuning.SetNativeEnvironmentVariableIfUnset("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
         Deterministic = true;
         Benchmark = false;
         var api = Calls.Value;
-        api.SetAlgorithms(api.Context(), 1, 0);
+        api.SetAlgorithms(api.Context(), 1, 1);
     }
 
     sealed class Api

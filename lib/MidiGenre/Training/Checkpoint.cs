@@ -63,11 +63,11 @@ public sealed class CorruptCheckpointException(string dir, string reason)
     );
 
 /// <summary>--resume with settings, data or defense that differ from the checkpoint's.</summary>
-public sealed class ResumeMismatchException(string dir, IReadOnlyList<string> changes)
-    : Exception(
-        $"{dir} was trained with other settings: {string.Join("; ", changes)}. Use a new --out, drop --resume, "
-            + "or pass --allow-changes to continue with the new settings."
-    )
+public sealed class ResumeMismatchException(
+    string dir,
+    IReadOnlyList<string> changes,
+    string advice = "Use a new --out, drop --resume, or pass --allow-changes to continue with the new settings."
+) : Exception($"{dir} was trained with other settings: {string.Join("; ", changes)}. {advice}")
 {
     public IReadOnlyList<string> Changes { get; } = changes;
 }

@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Training;
 
-/// <summary>Which optimiser step a hook serves: epoch and batch (0-based) and the replay within the batch. Hooks that
-/// draw random numbers derive their stream from it, so every step draws anew and a resumed run draws the same.</summary>
+/// <summary>Which optimiser step a hook serves: epoch and batch (0-based) and the replay within the batch. Hooks
+/// that draw random numbers derive their stream from it, so every step draws anew and a resumed run draws the
+/// same.</summary>
 public readonly record struct BatchKey(int Epoch, int Batch, int Replay);
 
 /// <summary>Live progress of a training step.</summary>
@@ -83,9 +84,13 @@ public sealed class Trainer(
         (Tensor Loss, Tensor Logits)
     >? Objective { get; init; }
 
-    /// <summary>Least time between two progress reports: reading the running loss waits for the device, so it is read
-    /// when a report is due, not at every step.</summary>
-    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+    /// <summary>Least time between two progress reports. On a GPU reading the running loss waits for the device, so
+    /// it is read when a report is due (every 0.5 s), not at every step; on the CPU it costs nothing and every batch
+    /// is reported (null: by device).</summary>
+    public TimeSpan? ProgressInterval { get; init; }
+
+    TimeSpan ReportEvery =>
+        ProgressInterval ?? (Device.type == DeviceType.CPU ? TimeSpan.Zero : TimeSpan.FromSeconds(0.5));
 
     static readonly Scalar One = 1.ToScalar();
 
@@ -124,6 +129,16 @@ public sealed class Trainer(
             _ => throw new ArgumentException($"unknown optimizer '{Settings.Optimizer}': sgd, adam or adamw"),
         };
 
+    /// <summary>What this trainer records in its checkpoints before any epoch: a resumed or reused run is compared
+    /// with it (<see cref="RunChanges"/>).</summary>
+    public CheckpointMeta Describe(SegmentDataset train) =>
+        new(Settings, classes, 0, [], -1, -1, dataset)
+        {
+            Source = Source,
+            Segments = train.Spec,
+            Defense = Defense,
+        };
+
     public double LearningRateAt(int epoch) =>
         Settings.Schedule == "cosine"
             ? Settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Settings.Epochs))
@@ -146,12 +161,7 @@ public sealed class Trainer(
         Checkpoint.Recover(BestDir);
         var model = CreateModel();
         var optimizer = CreateOptimizer(model);
-        var meta = new CheckpointMeta(Settings, classes, 0, [], -1, -1, dataset)
-        {
-            Source = Source,
-            Segments = train.Spec,
-            Defense = Defense,
-        };
+        var meta = Describe(train);
         if (resume && File.Exists(Path.Combine(LastDir, "meta.json")))
         {
             var saved = Checkpoint.ReadMeta(LastDir);
@@ -233,7 +243,7 @@ public sealed class Trainer(
             correct.add_(logits.argmax(1).eq(batch.Y).sum(), One);
             seen += batch.Y.shape[0];
             b++;
-            if (OnProgress != null && (b == 1 || b == batches || sw.Elapsed - lastReport >= ProgressInterval))
+            if (OnProgress != null && (b == 1 || b == batches || sw.Elapsed - lastReport >= ReportEvery))
             {
                 lastReport = sw.Elapsed;
                 OnProgress(
