@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MidiGenre.Attacks;
 using MidiGenre.Data;
+using MidiGenre.Evaluation;
 
 namespace MidiGenre;
 
@@ -79,8 +80,6 @@ public sealed record AdversarialTrainingFigures(
 }
 
 /// <summary>Which weights a report's figures come from.</summary>
-public sealed record CheckpointChoice(string Which, int Epoch, int Epochs);
-
 /// <summary>The pipeline's report.json. Every figure is on the <see cref="Split"/> ("test") split; validation figures
 /// (which picked the checkpoint) stay in each run's metrics.csv.</summary>
 public sealed record PipelineReport(

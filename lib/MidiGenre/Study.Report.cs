@@ -1,4 +1,4 @@
-using System.Text.Json;
+using MidiGenre.Evaluation;
 
 namespace MidiGenre;
 
@@ -8,13 +8,9 @@ public sealed partial class Study
     /// <summary>Assembles report.json from the files the steps wrote.</summary>
     public PipelineReport WriteReport(double seconds = 0)
     {
-        var eval = JsonDocument
-            .Parse(
-                File.ReadAllText(
-                    Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)")
-                )
-            )
-            .RootElement;
+        var eval = EvaluationSummary.Read(
+            Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)")
+        );
         var baselines = File.Exists(BaselinePath) ? ReadBaselines() : Baselines();
         var robustness = JsonFiles.Read<AdversarialTrainingFigures>(
             Require(RobustnessPath, "the adversarial-training step (05-adversarial-training)")
@@ -26,11 +22,7 @@ public sealed partial class Study
             Settings.Arch,
             Data.Train.Pieces.Count,
             Data.Validation.Pieces.Count,
-            new CleanFigures(
-                eval.GetProperty("segment_accuracy").GetDouble(),
-                eval.GetProperty("piece_accuracy").GetDouble(),
-                eval.GetProperty("weighted_f1").GetDouble()
-            ),
+            new CleanFigures(eval.SegmentAccuracy, eval.PieceAccuracy, eval.WeightedF1),
             ReadSweep(),
             robustness,
             Math.Round(seconds, 1)

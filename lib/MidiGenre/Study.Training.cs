@@ -1,4 +1,5 @@
 using MidiGenre.Defenses;
+using MidiGenre.Evaluation;
 using MidiGenre.Training;
 using static TorchSharp.torch;
 

@@ -381,6 +381,12 @@ public class RealizerTests
         for (int t = 1; t < 5; t++)
             clean[F(t, 60)] = 80;
         Assert.Equal(0, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
+        // … and a note of the clean segment is not lengthened into its silence: it keeps its 80.
+        Assert.Equal(
+            (80, 0),
+            (Realizer.Project(seg, 2, frames, clean)[1, 4, 60], Realizer.Project(seg, 2, frames, clean)[1, 5, 60])
+        );
+        Assert.Equal(50, Realizer.Project(seg, 2, frames, clean)[1, 4, 74]); // the inserted note keeps its length
         clean[F(0, 70)] = 40;
         Assert.Equal(3, Realizer.Project(seg, 2, frames, clean)[1, 0, 70]);
     }
@@ -489,6 +495,14 @@ public class SavedExampleTests(SmokeData smoke)
             else
                 Assert.InRange(after.Count, before.Count * 9 / 10, before.Count);
             RealisedMusicTests.AssertNoStackedNotes(after, Path.GetFileName(original));
+            // Each note keeps its place and length; its velocity moves by at most ε·127 (rounded).
+            var starts = before.Select(n => (n.Pitch, n.OnTick)).ToHashSet();
+            Assert.All(after, n => Assert.Contains((n.Pitch, n.OnTick), starts));
+            var velocity = before.ToDictionary(n => (n.Pitch, n.OnTick), n => n.Velocity);
+            Assert.All(
+                after,
+                n => Assert.InRange(Math.Abs(n.Velocity - velocity[(n.Pitch, n.OnTick)]), 0, eps * 127 + 1)
+            );
         }
         Directory.Delete(dir, true);
     }

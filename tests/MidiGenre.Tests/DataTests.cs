@@ -41,6 +41,24 @@ public class CatalogTests
     }
 
     [Fact]
+    public void A_catalog_saved_with_a_byte_order_mark_and_a_quoted_header_reads_like_any_other()
+    {
+        string quoted = string.Join(',', Header.TrimEnd('\n').Split(',').Select(c => $"\"{c}\"")) + "\n";
+        string dir = Directory.CreateTempSubdirectory("catalog").FullName;
+        string path = Path.Combine(dir, "catalog.csv");
+        File.WriteAllText(
+            path,
+            quoted + "A X,P1,train,2004,a.midi,a.wav,1\nB Y,P2,test,2004,b.midi,b.wav,2\n",
+            new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true)
+        );
+        Assert.Equal(0xEF, File.ReadAllBytes(path)[0]); // the BOM is there
+        var catalog = Catalog.Load(path);
+        Assert.Equal(["X", "Y"], catalog.Classes);
+        Assert.Equal(["A X", "B Y"], catalog.Entries.Select(e => e.CanonicalComposer));
+        Assert.Equal(2.0, catalog.Entries[1].Duration);
+    }
+
+    [Fact]
     public void Min_pieces_threshold_drops_small_classes()
     {
         var csv = WriteCsv(

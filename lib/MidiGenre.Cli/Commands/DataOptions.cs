@@ -71,22 +71,14 @@ sealed class DataOptions
             Encoding = new EncodeOptions(r.GetValue(NoDrums), r.GetValue(Sustain)),
         };
 
-    /// <summary>The data a checkpoint is used with: the corpus it records, unless the command line names another.
-    /// Labels are mapped onto the checkpoint's classes by name; classes it does not know are an error.</summary>
+    /// <summary>The data a checkpoint is used with: the source it records (corpus, labels, classes, split, encoder
+    /// options), with only the options given on the command line changed — so `--split stratified` alone keeps the
+    /// corpus and the `--sustain`/`--no-drums` the model was trained with. Labels are mapped onto the checkpoint's
+    /// classes by name; classes it does not know are an error.</summary>
     public ExperimentData ForCheckpoint(ParseResult r, CheckpointMeta meta)
     {
-        DataSource source;
-        if (Given(r))
-            source = Source(r, meta.Settings.Profile);
-        else
-            source =
-                meta.Source
-                ?? throw new InvalidOperationException(
-                    "this checkpoint does not record its corpus (trained by an older version); pass --corpus (or "
-                        + "--data) to say which"
-                );
         var data = ExperimentData.Load(
-            source,
+            SourceFor(r, meta),
             meta.SegmentSpec,
             meta.Settings.Seed,
             meta.Settings.InputChannels,
@@ -99,5 +91,37 @@ sealed class DataOptions
                     + "labels mapped onto the model's classes by name"
             );
         return data;
+    }
+
+    /// <summary>The checkpoint's recorded source, overridden option by option by what the command line gives.</summary>
+    public DataSource SourceFor(ParseResult r, CheckpointMeta meta)
+    {
+        if (meta.Source is not { } s)
+            return Given(r)
+                ? Source(r, meta.Settings.Profile)
+                : throw new UsageException(
+                    "this checkpoint does not record its corpus (trained by an older version); pass --corpus (or "
+                        + "--data) to say which"
+                );
+        bool G(Option o) => r.GetResult(o) is { Implicit: false };
+        if (G(Data) || G(Corpus))
+            s = (
+                s with
+                {
+                    DataDir = G(Data) ? r.GetValue(Data)! : s.DataDir,
+                    Corpus = G(Corpus) ? r.GetValue(Corpus) : s.Corpus,
+                }
+            ).Absolute();
+        return s with
+        {
+            LabelColumn = G(Label) ? r.GetValue(Label)! : s.LabelColumn,
+            Classes = G(Classes) ? r.GetValue(Classes) : s.Classes,
+            MinPieces = G(MinPieces) ? r.GetValue(MinPieces) : s.MinPieces,
+            Split = G(Split) ? Source(r, meta.Settings.Profile).Split : s.Split,
+            Encoding = new EncodeOptions(
+                G(NoDrums) ? r.GetValue(NoDrums) : s.Encoding.DropDrums,
+                G(Sustain) ? r.GetValue(Sustain) : s.Encoding.SustainPedal
+            ),
+        };
     }
 }

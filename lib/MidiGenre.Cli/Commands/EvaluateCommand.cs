@@ -77,12 +77,7 @@ static class EvaluateCommand
                     result,
                     exp.Source.Name,
                     "test",
-                    new
-                    {
-                        which = meta.Which,
-                        epoch = meta.Epoch,
-                        epochs = meta.Settings.Epochs,
-                    }
+                    new CheckpointChoice(meta.Which ?? "?", meta.Epoch, meta.Settings.Epochs)
                 );
                 Common.PrintTable($"per class (test split, {result.Piece.Total} pieces)", result.Piece.PerClass());
                 Console.WriteLine(

@@ -88,13 +88,14 @@ public sealed record CleanReference(
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        double sum = 0;
+        // Summed on the model's device and read once: one host synchronisation, not two per tensor.
+        var sum = zeros(1, ScalarType.Float64, ModelDevice.Of(model));
         foreach (var (_, t) in model.state_dict())
         {
             var d = t.to_type(ScalarType.Float64);
-            sum += d.sum().item<double>() + 0.5 * d.square().sum().item<double>();
+            sum = sum + d.sum() + d.square().sum() * 0.5;
         }
-        return sum;
+        return sum.item<double>();
     }
 }
 

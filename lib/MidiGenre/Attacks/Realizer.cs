@@ -12,10 +12,11 @@ namespace MidiGenre.Attacks;
 /// frames all hold the note's one velocity. The projection rounds velocities to integers 0…127, thresholds onsets at
 /// 0.5, lets a run start only where the onset channel says so, and gives every run the rounded mean of its perturbed
 /// frames — the closest constant velocity, so a change inside a note becomes a change of that note's velocity, never
-/// a stack of notes. A frame raised from silence right after a note lengthens it; one raised from silence elsewhere
-/// has no onset and stays silent (no ghost notes). A 1-channel (velocities only) model has no onset channel: there a
-/// run is a stretch of sounding frames. Such rolls decode to one MIDI note per run and survive decode → MIDI → encode
-/// exactly.
+/// a stack of notes. With the clean segment as reference a note may get louder, softer or shorter, not longer
+/// (frames raised from silence after it would make it a long, soft note); without one, such frames lengthen it. A
+/// frame raised from silence elsewhere has no onset and stays silent (no ghost notes). A 1-channel (velocities only)
+/// model has no onset channel: there a run is a stretch of sounding frames. Such rolls decode to one MIDI note per run
+/// and survive decode → MIDI → encode exactly.
 /// </summary>
 public static class Realizer
 {
@@ -35,12 +36,18 @@ public static class Realizer
         {
             int runStart = -1; // first bin of the open run, -1 when silent
             long runSum = 0;
+            bool runIsNew = false; // started where the reference is silent: an inserted note
             for (int t = 0; t <= frames; t++)
             {
-                int v = t == frames ? 0 : Velocity(segment[frameOffset + t * PianoRoll.Pitches + p]);
+                int cell = frameOffset + t * PianoRoll.Pitches + p;
+                int v = t == frames ? 0 : Velocity(segment[cell]);
                 bool onsetMarked = t < frames && (channels == 1 || segment[t * PianoRoll.Pitches + p] >= 0.5f);
                 bool continues = t == 0 && (reference.IsEmpty || reference[frameOffset + p] > 0);
                 bool starts = v > 0 && (runStart < 0 ? onsetMarked || continues : channels == 2 && onsetMarked);
+                // A note of the reference may get louder, softer or shorter, never longer: frames raised from
+                // silence after it would turn into a long, soft note.
+                if (v > 0 && !starts && runStart >= 0 && !runIsNew && !reference.IsEmpty && reference[cell] == 0)
+                    v = 0;
                 if (runStart >= 0 && (v == 0 || starts))
                 {
                     WriteRun(roll, p, runStart, t, runSum);
@@ -49,6 +56,7 @@ public static class Realizer
                 if (starts)
                 {
                     (runStart, runSum) = (t, 0);
+                    runIsNew = !reference.IsEmpty && reference[cell] == 0;
                     roll[PianoRoll.Onset, t, p] = 1; // also where a note continues into the segment: it starts here
                 }
                 if (runStart >= 0)

@@ -236,31 +236,43 @@ public static class Figures
         return Finish(title, spec);
     }
 
-    /// <summary>Robust accuracy against ε per attack: segment, piece (majority vote), and after realisation as
-    /// MIDI.</summary>
+    /// <summary>Robust accuracy against the budget per attack: segment, piece (majority vote), and after realisation
+    /// as MIDI. Series are per (attack, targeted or not), so a targeted run is never drawn as the untargeted one;
+    /// all rows must share one budget unit (the x axis says it), or the figure is refused instead of mixing
+    /// units.</summary>
     public static Figure Robustness(IEnumerable<AttackFigures> rows, string title = "Robust accuracy vs ε")
     {
+        var budgeted = rows.Where(r => r.Budget.HasValue).ToList();
+        var units = budgeted.Select(r => r.BudgetUnit).Distinct().ToList();
+        if (units.Count > 1)
+            throw new ArgumentException(
+                "one robustness figure per budget unit; these rows have " + string.Join(" | ", units),
+                nameof(rows)
+            );
         var names = new List<string>();
         var xs = new List<double[]>();
         var ys = new List<double[]>();
-        foreach (var g in rows.Where(r => r.Eps.HasValue).GroupBy(r => r.Attack))
+        foreach (var g in budgeted.GroupBy(r => (r.Attack, r.Targeted)))
         {
-            var s = g.OrderBy(r => r.Eps).ToList();
-            var eps = s.Select(r => r.Eps!.Value).ToArray();
-            names.Add($"{g.Key}: segments");
-            xs.Add(eps);
+            var s = g.OrderBy(r => r.Budget).ToList();
+            var budget = s.Select(r => r.Budget!.Value).ToArray();
+            string name = g.Key.Targeted ? $"{g.Key.Attack} (targeted)" : g.Key.Attack;
+            names.Add($"{name}: segments");
+            xs.Add(budget);
             ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
-            names.Add($"{g.Key}: pieces (vote)");
-            xs.Add(eps);
+            names.Add($"{name}: pieces (vote)");
+            xs.Add(budget);
             ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
-            names.Add($"{g.Key}: segments, realised as MIDI");
-            xs.Add(eps);
+            names.Add($"{name}: segments, realised as MIDI");
+            xs.Add(budget);
             ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());
         }
         var spec = ChartHost.Call(
             "Lines",
             title,
-            "ε (normalised velocity; 1.0 = 127)",
+            units.Count == 1 && units[0] != Attacks.Attack.VelocityUnit
+                ? units[0]
+                : "ε (normalised velocity; 1.0 = 127)",
             "accuracy (fraction)",
             names.ToArray(),
             xs.ToArray(),

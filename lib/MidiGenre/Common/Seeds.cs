@@ -5,8 +5,9 @@ namespace MidiGenre.Common;
 /// with 64-bit FNV-1a, then the seed, the name hash and each extra part (epoch, batch, …) are folded in with the
 /// SplitMix64 finaliser (Steele, Lea and Flood, 2014). Both are fixed arithmetic, so a seed gives the same streams in
 /// every process, on every machine and .NET version — unlike <c>HashCode</c> and <c>string.GetHashCode</c>, which .NET
-/// randomises per process. Streams in use: "split", "init", "epoch", "batches", "pgd", "trades", "guard",
-/// "random-notes", "baseline", "synthetic", "synthetic-score", "synthetic-performance".
+/// randomises per process. Streams in use: "split", "init", "epoch", "batches", "pgd", "guard", "random-notes",
+/// "baseline", "synthetic", "synthetic-score", "synthetic-performance"; tensor streams (<see cref="RandomStream"/>):
+/// "adversarial-training" and "trades" per (epoch, batch, replay), "evaluation" per batch, "attack" per call, "bench".
 /// </summary>
 public static class Seeds
 {

@@ -1,52 +1,69 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using MidiGenre.Common;
 
 namespace MidiGenre.Evaluation;
+
+/// <summary>Which checkpoint of a run a figure comes from: "best" (by validation) or "last", and its epoch.</summary>
+public sealed record CheckpointChoice(string Which, int Epoch, int Epochs);
+
+/// <summary>One class's piece-level figures.</summary>
+public sealed record ClassFigures(string Class, double Precision, double Recall, double F1, int Support);
+
+/// <summary>evaluation.json: which data, split and checkpoint, then the figures. Written and read with the one JSON
+/// convention (<see cref="JsonFiles"/>), so an undefined figure (a NaN F1 when a class has no piece) is written as null
+/// and read back as NaN.</summary>
+public sealed record EvaluationSummary(
+    string Dataset,
+    string Split,
+    CheckpointChoice? Checkpoint,
+    IReadOnlyList<string> Classes,
+    double SegmentAccuracy,
+    double PieceAccuracy,
+    double WeightedF1,
+    double SegmentWeightedF1,
+    IReadOnlyList<ClassFigures> PerClass,
+    int[][] Confusion
+)
+{
+    public static EvaluationSummary Of(EvaluationResult r, string dataset, string split, CheckpointChoice? checkpoint)
+    {
+        var m = r.Piece;
+        int n = m.Classes.Count;
+        return new(
+            dataset,
+            split,
+            checkpoint,
+            m.Classes,
+            r.Segment.Accuracy,
+            m.Accuracy,
+            m.WeightedF1,
+            r.Segment.WeightedF1,
+            m.Classes.Select((c, i) => new ClassFigures(c, m.Precision(i), m.Recall(i), m.F1(i), m.Support(i)))
+                .ToList(),
+            Enumerable
+                .Range(0, n)
+                .Select(i => Enumerable.Range(0, n).Select(j => m.Confusion[i, j]).ToArray())
+                .ToArray()
+        );
+    }
+
+    public static EvaluationSummary Read(string path) => JsonFiles.Read<EvaluationSummary>(path);
+}
 
 /// <summary>Writes evaluation results as JSON and CSV files.</summary>
 public static class Report
 {
-    public static JsonSerializerOptions Json => JsonFiles.Options;
-
-    /// <summary>evaluation.json: which data, split and checkpoint, then the figures.</summary>
-    public static object Summary(EvaluationResult r, string dataset, string split, object? checkpoint) =>
-        new
-        {
-            dataset,
-            split,
-            checkpoint,
-            classes = r.Piece.Classes,
-            segment_accuracy = r.Segment.Accuracy,
-            piece_accuracy = r.Piece.Accuracy,
-            weighted_f1 = r.Piece.WeightedF1,
-            segment_weighted_f1 = r.Segment.WeightedF1,
-            per_class = r.Piece.Classes.Select(
-                (c, i) =>
-                    new
-                    {
-                        @class = c,
-                        precision = r.Piece.Precision(i),
-                        recall = r.Piece.Recall(i),
-                        f1 = r.Piece.F1(i),
-                        support = r.Piece.Support(i),
-                    }
-            ),
-            confusion = Enumerable
-                .Range(0, r.Piece.Classes.Count)
-                .Select(i => Enumerable.Range(0, r.Piece.Classes.Count).Select(j => r.Piece.Confusion[i, j]).ToArray()),
-        };
-
     public static void WriteEvaluation(
         string dir,
         EvaluationResult r,
         string dataset,
         string split,
-        object? checkpoint = null
+        CheckpointChoice? checkpoint = null
     )
     {
         Directory.CreateDirectory(dir);
-        JsonFiles.Write(Path.Combine(dir, "evaluation.json"), Summary(r, dataset, split, checkpoint));
+        JsonFiles.Write(Path.Combine(dir, "evaluation.json"), EvaluationSummary.Of(r, dataset, split, checkpoint));
         var sb = new StringBuilder("piece,title,truth,predicted,confidence,votes,segments\n");
         foreach (var p in r.Pieces)
             sb.AppendLine(

@@ -1,0 +1,85 @@
+using MidiGenre.Evaluation;
+
+namespace MidiGenre.Tests;
+
+public class EvaluationFileTests
+{
+    [Fact]
+    public void An_undefined_F1_survives_the_round_trip_through_evaluation_json()
+    {
+        var summary = new EvaluationSummary(
+            "synthetic",
+            "test",
+            new CheckpointChoice("best", 6, 8),
+            ["a", "b"],
+            0.5,
+            0.5,
+            double.NaN,
+            0.25,
+            [new ClassFigures("a", 0.5, 1, 2.0 / 3, 2), new ClassFigures("b", double.NaN, 0, double.NaN, 0)],
+            [
+                [2, 0],
+                [2, 0],
+            ]
+        );
+        string path = Path.Combine(Directory.CreateTempSubdirectory("eval").FullName, "evaluation.json");
+        Common.JsonFiles.Write(path, summary);
+        Assert.Contains("\"weighted_f1\": null", File.ReadAllText(path));
+        var back = EvaluationSummary.Read(path);
+        Assert.True(double.IsNaN(back.WeightedF1) && double.IsNaN(back.PerClass[1].F1));
+        Assert.Equal((0.5, 0.25, 6), (back.SegmentAccuracy, back.SegmentWeightedF1, back.Checkpoint!.Epoch));
+        Assert.Equal(summary.Confusion, back.Confusion);
+        Assert.Equal(summary.PerClass[0], back.PerClass[0]);
+    }
+}
+
+public class RobustnessFigureTests
+{
+    static AttackFigures Row(string attack, bool targeted, double budget, double robust, string unit) =>
+        new(
+            attack,
+            budget,
+            budget,
+            unit,
+            targeted,
+            robust,
+            robust,
+            0,
+            null,
+            0,
+            null,
+            robust,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            []
+        );
+
+    [Fact]
+    public void Targeted_and_untargeted_runs_are_separate_series_and_units_are_never_mixed()
+    {
+        string unit = Attacks.Attack.VelocityUnit;
+        var rows = new[]
+        {
+            Row("pgd", false, 0.02, 0.5, unit),
+            Row("pgd", false, 0.05, 0.2, unit),
+            Row("pgd", true, 0.02, 0.9, unit),
+            Row("pgd", true, 0.05, 0.7, unit),
+        };
+        var figure = Charts.Figures.Robustness(rows);
+        var traces = figure.Spec["data"]!.AsArray();
+        var names = traces.Select(t => (string)t!["name"]!).ToList();
+        Assert.Contains("pgd: segments", names);
+        Assert.Contains("pgd (targeted): segments", names);
+        var targeted = traces.First(t => (string)t!["name"]! == "pgd (targeted): segments")!;
+        Assert.Equal([0.9, 0.7], targeted["y"]!.AsArray().Select(v => (double)v!));
+        Assert.Throws<ArgumentException>(() =>
+            Charts.Figures.Robustness([.. rows, Row("column", false, 1, 0.4, "notes added per column")])
+        );
+    }
+}
