@@ -56,7 +56,7 @@ public sealed partial class Study
             new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy)
         )
         {
-            Method = Method,
+            Method = AdversarialMethod,
             RealizedBase = before.RealizedSegmentAccuracy,
             RealizedRetrained = after.RealizedSegmentAccuracy,
         };

@@ -55,9 +55,7 @@ public sealed partial class Study
         string outDir = Environment.GetEnvironmentVariable("MIDIGENRE_OUT") is { Length: > 0 } o
             ? o
             : Path.Combine(root, "artifacts", "notebooks", profile);
-        string method = Defenses.AdversarialTraining.CheckMethod(
-            Environment.GetEnvironmentVariable("MIDIGENRE_ADV_METHOD") is { Length: > 0 } a ? a : "pgd"
-        );
+        string method = Environment.GetEnvironmentVariable("MIDIGENRE_ADV_METHOD") is { Length: > 0 } a ? a : "pgd";
         return new Study(profile, outDir, DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label })
         {
             Log = log,

@@ -12,17 +12,10 @@ public sealed partial class Study
     /// <summary>Trains the base model (or reuses a finished run) and returns it in eval mode.</summary>
     public nn.Module<Tensor, Tensor> TrainBase() => TrainOrLoad(BaseDir, null);
 
-    /// <summary>Adversarial retraining with <see cref="AdversarialMethod"/> (or <paramref name="method"/>) into
-    /// <see cref="AdvDir"/> (or <paramref name="dir"/>); a mix of clean and adversarial segments per batch.</summary>
-    public nn.Module<Tensor, Tensor> TrainAdversarial(string? method = null, string? dir = null)
-    {
-        method ??= Method;
-        int steps = method == "free" ? FreeReplays : PgdSteps;
-        var adv = new AdversarialTraining(AdversarialEps, steps, AdversarialMix, Seed, method);
-        var guard =
-            method == "fast" ? new OverfittingGuard(Data.Validation, AdversarialEps, PgdSteps, seed: Seed) : null;
-        return TrainOrLoad(dir ?? AdvDir, adv, guard);
-    }
+    /// <summary>Adversarial retraining with <see cref="Defense"/>(<paramref name="method"/>) into <see cref="AdvDir"/>
+    /// (or <paramref name="dir"/>); a mix of clean and adversarial segments per batch.</summary>
+    public nn.Module<Tensor, Tensor> TrainAdversarial(string? method = null, string? dir = null) =>
+        TrainOrLoad(dir ?? AdvDir, Defense(method));
 
     /// <summary>The run's full history and settings (from last/, which holds every epoch).</summary>
     public CheckpointMeta Meta(string runDir) => Training.Checkpoint.ReadMeta(RequireRun(runDir), "last");
@@ -51,14 +44,14 @@ public sealed partial class Study
     static string Require(string path, string producer) =>
         File.Exists(path) ? path : throw new MissingStepException(path, producer);
 
-    nn.Module<Tensor, Tensor> TrainOrLoad(string dir, AdversarialTraining? adv, OverfittingGuard? guard = null)
+    nn.Module<Tensor, Tensor> TrainOrLoad(string dir, DefenseSpec? defense)
     {
-        var settings = adv == null ? Settings : Settings with { Epochs = adv.EpochsFor(Settings.Epochs) };
+        var settings = defense == null ? Settings : Settings with { Epochs = defense.EpochsFor(Settings.Epochs) };
         var trainer = new Trainer(settings, Data.Classes, dir, Source.Name)
         {
             Device = Device,
             Source = Source,
-            Defense = adv?.Settings,
+            Hooks = defense?.Hooks(Data.Validation),
             OnProgress = OnTrainProgress,
             OnEpoch = m =>
                 Say(
@@ -66,10 +59,6 @@ public sealed partial class Study
                         + $"validation piece acc {m.ValPieceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
                         + $"{m.SegmentsPerSecond:F1} seg/s"
                 ),
-            BatchTransform = adv == null ? null : adv.Transform,
-            Replays = adv?.Replays ?? 1,
-            AfterBackward = adv == null ? null : adv.AfterBackward,
-            StopCheck = guard == null ? null : guard.Check,
             OnStop = reason => Say("stopped: " + reason),
         };
         Training.Checkpoint.Recover(Path.Combine(dir, "last"));
@@ -92,8 +81,7 @@ public sealed partial class Study
         else
         {
             Say(
-                $"training {Settings.Arch} "
-                    + $"{(adv == null ? "" : $"adversarially ({adv.Method}, ε={adv.Eps}, mix {adv.Mix}) ")}for "
+                $"training {Settings.Arch} {(defense == null ? "" : $"adversarially ({defense}) ")}for "
                     + $"{settings.Epochs} epochs on {Device.type} → {dir}"
             );
             trainer.Run(Data.Train, Data.Validation, resume: true);

@@ -1,5 +1,6 @@
 using MidiGenre.Baselines;
 using MidiGenre.Data;
+using MidiGenre.Defenses;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Models;
@@ -32,16 +33,33 @@ public sealed partial class Study
     public double AdversarialMix { get; init; } = 0.5;
 
     /// <summary>pgd (Madry et al.; the default), fast (FGSM with random start, Wong et al. 2020, with its overfitting
-    /// guard) or free (Shafahi et al. 2019, <see cref="FreeReplays"/> replays); the cheap ones are 2–4× faster on the
-    /// cpu profile but, measured there, much less robust (README, adversarial-training table). From
-    /// MIDIGENRE_ADV_METHOD in the notebooks.</summary>
-    public string AdversarialMethod { get; init; } = "pgd";
-    string Method => AdversarialMethod;
-    public int PgdSteps => Profile == "smoke" ? 5 : 10;
+    /// guard), free (Shafahi et al. 2019) or trades (Zhang et al. 2019); the cheap ones are 2–4× faster on the cpu
+    /// profile but, measured there, much less robust (README, adversarial-training table). From MIDIGENRE_ADV_METHOD
+    /// in the notebooks. Checked when set: an unknown name never trains PGD under its own name.</summary>
+    public string AdversarialMethod
+    {
+        get;
+        init => field = DefenseSpec.CheckMethod(value);
+    } = "pgd";
 
-    /// <summary>Minibatch replays m of free adversarial training (Shafahi et al. use 2–10; epochs are divided by
-    /// m).</summary>
-    public int FreeReplays { get; init; } = 4;
+    /// <summary>PGD steps of the attack sweeps and of PGD-style training: 5 on smoke, else 10.</summary>
+    public int PgdSteps => DefenseSpec.DefaultSteps("pgd", Profile);
+
+    /// <summary>The defense <see cref="TrainAdversarial"/> trains with <paramref name="method"/> (default: <see
+    /// cref="AdversarialMethod"/>): ε, mix and seed of this study, the method's default steps for the
+    /// profile.</summary>
+    public DefenseSpec Defense(string? method = null)
+    {
+        method ??= AdversarialMethod;
+        return new DefenseSpec(
+            method,
+            AdversarialEps,
+            DefenseSpec.DefaultSteps(method, Profile),
+            AdversarialMix,
+            Seed: Seed
+        );
+    }
+
     public Device Device { get; } = ModelFactory.DefaultDevice();
 
     /// <summary>Progress lines (notebooks point this at an updating display).</summary>

@@ -35,6 +35,36 @@ public class RunReuseTests(SmokeData smoke)
     }
 
     [Fact]
+    public void One_defense_spec_gives_the_trainer_every_hook_of_each_method()
+    {
+        var validation = smoke.Data.Validation;
+        var pgd = new DefenseSpec("pgd", 0.05, DefenseSpec.DefaultSteps("pgd", "cpu")).Hooks(validation);
+        Assert.Equal(new DefenseSettings("pgd", 0.05, 10, 0.5, 0), pgd.Settings);
+        Assert.NotNull(pgd.BatchTransform);
+        Assert.Null(pgd.Objective);
+        var fast = new DefenseSpec("fast", 0.05, 10).Hooks(validation);
+        Assert.NotNull(fast.StopCheck); // the guard against catastrophic overfitting comes with the method
+        var free = new DefenseSpec("free", 0.05, DefenseSpec.DefaultSteps("free", "cpu")).Hooks(validation);
+        Assert.Equal((4, true), (free.Replays, free.AfterBackward != null));
+        var trades = new DefenseSpec("trades", 0.05, 10, Beta: 3).Hooks(validation);
+        Assert.Equal(("trades", 3.0), (trades.Settings.Method, trades.Settings.Beta));
+        Assert.True(trades.Objective != null && trades.BatchTransform == null);
+        // The trainer takes them all at once.
+        var trainer = new Trainer(TrainSettings.ForProfile("smoke"), smoke.Data.Classes, smoke.Root) { Hooks = free };
+        Assert.Equal((4, free.Settings), (trainer.Replays, trainer.Defense));
+        // The notebooks' study builds the same spec as `advtrain` with default steps.
+        var study = new Study("cpu", Path.Combine(smoke.Root, "spec"), new DataSource(smoke.Root))
+        {
+            AdversarialMethod = "fast",
+        };
+        Assert.Equal(new DefenseSpec("fast", 0.05, 10, 0.5, Seed: 0), study.Defense());
+        Assert.Throws<DefenseException>(() => new DefenseSpec("pgd", Mix: 1.5));
+        Assert.Throws<DefenseException>(() =>
+            new Study("cpu", "x", new DataSource(smoke.Root)) { AdversarialMethod = "none" }
+        );
+    }
+
+    [Fact]
     public void An_unknown_adversarial_training_method_is_refused_with_the_known_ones()
     {
         var e = Assert.Throws<DefenseException>(() => new AdversarialTraining(Method: "trades"));

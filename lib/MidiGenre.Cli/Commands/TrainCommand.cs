@@ -38,8 +38,7 @@ static class TrainCommand
         string outDir,
         TrainOptions o,
         ParseResult r,
-        DefenseSettings? defense,
-        Func<Trainer, Trainer>? configure = null
+        TrainingHooks? defense
     )
     {
         Console.WriteLine(
@@ -58,12 +57,19 @@ static class TrainCommand
             settings.Epochs * batches,
             step =>
             {
+                int reported = 0; // batches counted so far: reports may skip batches (every 0.5 s on a GPU)
                 var trainer = new Trainer(settings, data.Classes, outDir, data.Source.Name)
                 {
                     Source = data.Source,
-                    Defense = defense,
+                    Hooks = defense,
                     AllowChangedSettings = r.GetValue(o.AllowChanges),
-                    OnProgress = _ => step(1),
+                    OnProgress = p =>
+                    {
+                        int now = (p.Epoch - 1) * batches + p.Batch;
+                        step(now - reported);
+                        reported = now;
+                    },
+                    OnStop = reason => Console.Error.WriteLine("stopped: " + reason),
                     OnEpoch = m =>
                         Console.Error.WriteLine(
                             $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | "
@@ -71,8 +77,6 @@ static class TrainCommand
                                 + $"{m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"
                         ),
                 };
-                if (configure != null)
-                    trainer = configure(trainer);
                 meta = trainer.Run(data.Train, data.Validation, r.GetValue(o.Resume)).Meta;
                 return 0;
             }

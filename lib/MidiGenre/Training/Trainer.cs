@@ -52,6 +52,24 @@ public sealed class Trainer(
     /// <summary>Adversarial-training settings, recorded in every checkpoint (null = plain training).</summary>
     public DefenseSettings? Defense { get; init; }
 
+    /// <summary>A defense's settings and hooks at once (<see cref="TrainingHooks"/>): sets <see cref="Defense"/>,
+    /// <see cref="BatchTransform"/>, <see cref="Replays"/>, <see cref="AfterBackward"/>, <see cref="Objective"/> and
+    /// <see cref="StopCheck"/>.</summary>
+    public TrainingHooks? Hooks
+    {
+        init
+        {
+            if (value is null)
+                return;
+            Defense = value.Settings;
+            BatchTransform = value.BatchTransform;
+            Replays = value.Replays;
+            AfterBackward = value.AfterBackward;
+            Objective = value.Objective;
+            StopCheck = value.StopCheck;
+        }
+    }
+
     /// <summary>Called after each epoch's training pass, before it is checkpointed: a reason stops the run and keeps
     /// the previous epoch's weights (the guard against catastrophic overfitting plugs in here).</summary>
     public Func<nn.Module<Tensor, Tensor>, int, string?>? StopCheck { get; init; }

@@ -1,0 +1,30 @@
+using static TorchSharp.torch;
+
+namespace MidiGenre.Training;
+
+/// <summary>What a defense asks of the trainer, in one object (built by <c>Defenses.DefenseSpec</c>): the settings
+/// every checkpoint records and the hooks that carry them out. Set as <see cref="Trainer.Hooks"/>, so a caller cannot
+/// copy some hooks and forget one.</summary>
+public sealed record TrainingHooks(DefenseSettings Settings)
+{
+    /// <summary>Turns a clean batch into the batch to train on (adversarial training).</summary>
+    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, BatchKey, Tensor>? BatchTransform { get; init; }
+
+    /// <summary>Optimiser steps per batch (free adversarial training's replays m).</summary>
+    public int Replays { get; init; } = 1;
+
+    /// <summary>After each backward pass, while the input gradient is there (free adversarial training).</summary>
+    public Action? AfterBackward { get; init; }
+
+    /// <summary>Replaces cross-entropy (TRADES).</summary>
+    public Func<
+        nn.Module<Tensor, Tensor>,
+        Tensor,
+        Tensor,
+        BatchKey,
+        (Tensor Loss, Tensor Logits)
+    >? Objective { get; init; }
+
+    /// <summary>After each epoch: a reason stops the run (the guard against catastrophic overfitting).</summary>
+    public Func<nn.Module<Tensor, Tensor>, int, string?>? StopCheck { get; init; }
+}
