@@ -14,9 +14,15 @@ public class CliTests
         return psi;
     }
 
-    internal static (int Code, string Out, string Err) Run(params string[] args)
+    internal static (int Code, string Out, string Err) Run(params string[] args) => RunWith(new(), args);
+
+    /// <summary>The command with extra environment variables.</summary>
+    internal static (int Code, string Out, string Err) RunWith(Dictionary<string, string> env, params string[] args)
     {
-        using var p = Process.Start(Start(args))!;
+        var psi = Start(args);
+        foreach (var (k, v) in env)
+            psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         Assert.True(p.WaitForExit(900_000), "midigenre did not finish within 15 minutes");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MidiGenre.Native;
 
 namespace MidiGenre.Tests;
@@ -9,16 +8,8 @@ public class GpuReadinessTests
 {
     static string BundledNatives => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
 
-    static (int Code, string Out, string Err) RunWith(string libTorch, params string[] args)
-    {
-        var psi = CliTests.Start(args);
-        psi.Environment[LibTorchLocation.Variable] = libTorch;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(120_000), "midigenre did not finish within 2 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    static (int Code, string Out, string Err) RunWith(string libTorch, params string[] args) =>
+        CliTests.RunWith(new() { [LibTorchLocation.Variable] = libTorch }, args);
 
     [Fact]
     public void Doctor_smoke_runs_every_kind_of_work_on_every_device()

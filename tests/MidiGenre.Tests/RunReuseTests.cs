@@ -51,7 +51,7 @@ public class RunReuseTests(SmokeData smoke)
         Assert.True(trades.Objective != null && trades.BatchTransform == null);
         // The trainer takes them all at once.
         var trainer = new Trainer(TrainSettings.ForProfile("smoke"), smoke.Data.Classes, smoke.Root) { Hooks = free };
-        Assert.Equal((4, free.Settings), (trainer.Replays, trainer.Defense));
+        Assert.Same(free, trainer.Hooks);
         // The notebooks' study builds the same spec as `advtrain` with default steps.
         var study = new Study("cpu", Path.Combine(smoke.Root, "spec"), new DataSource(smoke.Root))
         {

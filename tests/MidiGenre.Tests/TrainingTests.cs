@@ -129,7 +129,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var (_, meta) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "trades"))
         {
             Device = CPU,
-            Objective = new Trades(0.05, 2).Objective,
+            Hooks = new TrainingHooks(null) { Objective = new Trades(0.05, 2).Objective },
         }.Run(d.Train, d.Validation);
         Assert.True(double.IsFinite(meta.History[0].TrainLoss));
     }
@@ -160,7 +160,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var (_, meta) = new Trainer(settings, d.Classes, stopped)
         {
             Device = CPU,
-            StopCheck = (_, e) => e == 2 ? "test stop" : null,
+            Hooks = new TrainingHooks(null) { StopCheck = (_, e) => e == 2 ? "test stop" : null },
         }.Run(d.Train, d.Validation);
         Assert.Equal(1, meta.Epoch);
         Assert.Equal("test stop", Checkpoint.ReadMeta(stopped, "last").StoppedEarly);
@@ -189,7 +189,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var (model, _) = new Trainer(settings, d.Classes, Path.Combine(smoke.Root, "fast"))
         {
             Device = CPU,
-            BatchTransform = fast.Transform,
+            Hooks = new TrainingHooks(fast.Settings) { BatchTransform = fast.Transform },
         }.Run(d.Train, d.Validation);
         AssertMoreRobustThanTheBaseModel(model, "fast");
     }
@@ -213,10 +213,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         )
         {
             Device = CPU,
-            Defense = free.Settings,
-            BatchTransform = free.Transform,
-            Replays = free.Replays,
-            AfterBackward = free.AfterBackward,
+            Hooks = new DefenseSpec("free", 0.05, 4, 0.5, Seed: 1).Hooks(d.Validation),
         }.Run(d.Train, d.Validation);
         Assert.Equal("free", meta.Defense!.Method);
         AssertMoreRobustThanTheBaseModel(model, "free");

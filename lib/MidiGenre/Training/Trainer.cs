@@ -49,30 +49,11 @@ public sealed class Trainer(
     /// <summary>The data the run trains on, recorded in every checkpoint.</summary>
     public DataSource? Source { get; init; }
 
-    /// <summary>Adversarial-training settings, recorded in every checkpoint (null = plain training).</summary>
-    public DefenseSettings? Defense { get; init; }
+    /// <summary>A defense's settings (recorded in every checkpoint) and the hooks that carry it out
+    /// (<see cref="TrainingHooks"/>, built by <c>Defenses.DefenseSpec</c>); null = plain training.</summary>
+    public TrainingHooks? Hooks { get; init; }
 
-    /// <summary>A defense's settings and hooks at once (<see cref="TrainingHooks"/>): sets <see cref="Defense"/>,
-    /// <see cref="BatchTransform"/>, <see cref="Replays"/>, <see cref="AfterBackward"/>, <see cref="Objective"/> and
-    /// <see cref="StopCheck"/>.</summary>
-    public TrainingHooks? Hooks
-    {
-        init
-        {
-            if (value is null)
-                return;
-            Defense = value.Settings;
-            BatchTransform = value.BatchTransform;
-            Replays = value.Replays;
-            AfterBackward = value.AfterBackward;
-            Objective = value.Objective;
-            StopCheck = value.StopCheck;
-        }
-    }
-
-    /// <summary>Called after each epoch's training pass, before it is checkpointed: a reason stops the run and keeps
-    /// the previous epoch's weights (the guard against catastrophic overfitting plugs in here).</summary>
-    public Func<nn.Module<Tensor, Tensor>, int, string?>? StopCheck { get; init; }
+    DefenseSettings? Defense => Hooks?.Settings;
 
     /// <summary>Resume even when settings, data or defense differ from the checkpoint's (the user asked for
     /// it).</summary>
@@ -80,27 +61,6 @@ public sealed class Trainer(
 
     /// <summary>Stop after this many epochs in this call (tests use it to simulate a killed run).</summary>
     public int? StopAfterEpochs { get; init; }
-
-    /// <summary>Turns a clean batch into the batch to train on (adversarial training plugs in here).</summary>
-    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, BatchKey, Tensor>? BatchTransform { get; init; }
-
-    /// <summary>Optimiser steps per batch, each on the batch as <see cref="BatchTransform"/> gives it anew (free
-    /// adversarial training's minibatch replay m; 1 = plain training).</summary>
-    public int Replays { get; init; } = 1;
-
-    /// <summary>Called after each backward pass, before the optimiser step, while the input gradient is still there
-    /// (free adversarial training updates its perturbation from it).</summary>
-    public Action? AfterBackward { get; init; }
-
-    /// <summary>Replaces cross-entropy on the (transformed) batch: returns the loss and the logits of the clean batch
-    /// (TRADES uses it).</summary>
-    public Func<
-        nn.Module<Tensor, Tensor>,
-        Tensor,
-        Tensor,
-        BatchKey,
-        (Tensor Loss, Tensor Logits)
-    >? Objective { get; init; }
 
     /// <summary>Least time between two progress reports. On a GPU reading the running loss waits for the device, so
     /// it is read when a report is due (every 0.5 s), not at every step; on the CPU it costs nothing and every batch
@@ -197,7 +157,7 @@ public sealed class Trainer(
         for (int epoch = meta.Epoch; epoch < stopAt; epoch++)
         {
             var m = RunEpoch(model, optimizer, train, validation, epoch);
-            if (StopCheck?.Invoke(model, epoch + 1) is string reason)
+            if (Hooks?.StopCheck?.Invoke(model, epoch + 1) is string reason)
             {
                 meta = meta with { StoppedEarly = reason };
                 if (File.Exists(Path.Combine(LastDir, "model.bin")))
@@ -253,7 +213,7 @@ public sealed class Trainer(
             using var owned = batch;
             using var scope = NewDisposeScope();
             var (loss, logits) = Step(model, optimizer, batch.X, batch.Y, new BatchKey(epoch, b, 0));
-            for (int r = 1; r < Replays; r++)
+            for (int r = 1; r < (Hooks?.Replays ?? 1); r++)
                 (loss, logits) = Step(model, optimizer, batch.X, batch.Y, new BatchKey(epoch, b, r));
             // Scalars held in locals: TorchSharp passes a Scalar's handle without keeping the object alive.
             using var size = batch.Y.shape[0].ToScalar();
@@ -304,21 +264,21 @@ public sealed class Trainer(
     {
         Tensor loss,
             logits;
-        if (Objective != null)
+        if (Hooks?.Objective is { } objective)
         {
             optimizer.zero_grad();
-            (loss, logits) = Objective(model, x, y, key);
+            (loss, logits) = objective(model, x, y, key);
         }
         else
         {
-            var input = BatchTransform?.Invoke(model, x, y, key) ?? x;
+            var input = Hooks?.BatchTransform?.Invoke(model, x, y, key) ?? x;
             model.train();
             optimizer.zero_grad();
             logits = model.forward(input);
             loss = nn.functional.cross_entropy(logits, y);
         }
         loss.backward();
-        AfterBackward?.Invoke();
+        Hooks?.AfterBackward?.Invoke();
         optimizer.step();
         return (loss, logits);
     }

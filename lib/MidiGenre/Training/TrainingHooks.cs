@@ -3,9 +3,9 @@ using static TorchSharp.torch;
 namespace MidiGenre.Training;
 
 /// <summary>What a defense asks of the trainer, in one object (built by <c>Defenses.DefenseSpec</c>): the settings
-/// every checkpoint records and the hooks that carry them out. Set as <see cref="Trainer.Hooks"/>, so a caller cannot
-/// copy some hooks and forget one.</summary>
-public sealed record TrainingHooks(DefenseSettings Settings)
+/// every checkpoint records (null: none to record, e.g. a bare stop check) and the hooks that carry them out. Set as
+/// <see cref="Trainer.Hooks"/>, so a caller cannot copy some hooks and forget one.</summary>
+public sealed record TrainingHooks(DefenseSettings? Settings)
 {
     /// <summary>Turns a clean batch into the batch to train on (adversarial training).</summary>
     public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, BatchKey, Tensor>? BatchTransform { get; init; }
