@@ -83,3 +83,21 @@ public class RobustnessFigureTests
         );
     }
 }
+
+public class TimeLeftTests
+{
+    [Fact]
+    public void Time_left_counts_from_the_first_report_even_when_only_epoch_ends_are_shown()
+    {
+        // 4 epochs of 40 batches, one batch a second: after epoch 1 (40 s), 120 batches = 120 s are left.
+        var estimate = new Training.TimeLeft();
+        double? left = null;
+        for (int b = 1; b <= 40; b++)
+            left = estimate.After(new Training.TrainProgress(1, 4, b, 40, 0, 0, 0), b);
+        Assert.InRange(left!.Value, 119, 121);
+        // A resumed run: its first report is batch 1 of epoch 3, one second in; 79 batches are left.
+        var resumed = new Training.TimeLeft();
+        Assert.InRange(resumed.After(new Training.TrainProgress(3, 4, 1, 40, 0, 0, 0), 1)!.Value, 78, 80);
+        Assert.Null(resumed.After(new Training.TrainProgress(4, 4, 40, 40, 0, 0, 0), 80));
+    }
+}

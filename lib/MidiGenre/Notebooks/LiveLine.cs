@@ -43,19 +43,16 @@ public sealed class LiveLine
     {
         bool headless = Headless;
         var clock = Stopwatch.StartNew();
-        double lastShown = double.NegativeInfinity,
-            startFraction = double.NaN;
+        var estimate = new TimeLeft();
+        double lastShown = double.NegativeInfinity;
         return p =>
         {
             double now = clock.Elapsed.TotalSeconds;
+            double? seconds = estimate.After(p, now); // every report counts, shown or not
             if (p.Batch != p.Batches && (headless || now - lastShown < 1))
                 return;
             lastShown = now;
-            double done = ((p.Epoch - 1) * (double)p.Batches + p.Batch) / (p.Epochs * (double)p.Batches);
-            if (double.IsNaN(startFraction))
-                startFraction = done - 1.0 / (p.Epochs * (double)p.Batches); // a resumed run starts part-way
-            double rate = (done - startFraction) / Math.Max(now, 1e-9);
-            string left = rate > 0 && done < 1 ? $", about {Math.Ceiling((1 - done) / rate)} s left" : "";
+            string left = seconds is double s ? $", about {Math.Ceiling(s)} s left" : "";
             Update(
                 $"{label}: epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches} — loss {p.Loss:F3}, "
                     + $"accuracy {p.Accuracy:P1}, {p.SegmentsPerSecond:F1} segments/s{left}"
