@@ -36,6 +36,22 @@ public class NotebookTests
         // plotly.js travels once per notebook, compressed: the six executed notebooks stay small.
         long bytes = runs.Sum(r => new FileInfo(r.OutputPath).Length);
         Assert.True(bytes <= 10_000_000, $"executed notebooks weigh {bytes / 1e6:F1} MB (goal ≤ 10 MB)");
+        // The executed copies are nbformat 4.5 too: every cell keeps its source's id, code cells are numbered in order.
+        foreach (var r in runs)
+        {
+            using var executedDoc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(r.OutputPath));
+            using var sourceDoc = System.Text.Json.JsonDocument.Parse(
+                File.ReadAllText(Path.Combine(root, "notebooks", r.Name + ".ipynb"))
+            );
+            Assert.Equal(5, executedDoc.RootElement.GetProperty("nbformat_minor").GetInt32());
+            var ids = sourceDoc.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.GetProperty("id"));
+            var cells = executedDoc.RootElement.GetProperty("cells").EnumerateArray().ToList();
+            Assert.Equal(ids.Select(i => i.GetString()), cells.Select(c => c.GetProperty("id").GetString()));
+            var counts = cells
+                .Where(c => c.GetProperty("cell_type").GetString() == "code")
+                .Select(c => c.GetProperty("execution_count").GetInt32());
+            Assert.Equal(Enumerable.Range(1, counts.Count()), counts);
+        }
         // Every cell has an id (nbformat 4.5), so Jupyter's validator accepts the committed notebooks.
         foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb"))
         {
