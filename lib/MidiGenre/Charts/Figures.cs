@@ -110,8 +110,9 @@ public static class Figures
         return Finish(title, spec, height: 520);
     }
 
-    /// <summary>Gradient saliency of one segment (hot colours: where a small change moves the predicted class's score
-    /// most), with the segment's notes drawn over it in translucent white.</summary>
+    /// <summary>Gradient saliency of one segment on a sequential scale (bright: where a small change moves the
+    /// predicted class's score most; |gradient| summed over the onset and velocity channels), with the segment's notes
+    /// outlined in white. Viridis: plotly.js 2.28 has no "Inferno" and fell back to a diverging scale.</summary>
     public static Figure Saliency(SaliencyMap s, string title)
     {
         int frames = s.Frames;
@@ -123,17 +124,27 @@ public static class Figures
         var spec = ChartHost.Call("Heatmap", title, "time (s)", "pitch", z, Labels(frames), Labels(high - low + 1));
         var trace = Trace(spec, 0);
         SetHeatmapAxes(trace, 0, frames, low, high);
-        trace["colorscale"] = "Inferno";
+        trace["colorscale"] = "Viridis";
         trace["zmin"] = 0;
         trace["zmax"] = 1;
-        trace["colorbar"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "|gradient| (share of max)" } };
+        trace["colorbar"] = new JsonObject
+        {
+            ["title"] = new JsonObject { ["text"] = "|gradient|, onsets + velocities<br>(share of max)" },
+        };
         var notes = new JsonObject
         {
-            ["type"] = "heatmap",
+            ["type"] = "contour",
+            ["name"] = "notes",
             ["showscale"] = false,
             ["hoverinfo"] = "skip",
-            ["zmin"] = 0,
-            ["zmax"] = 1,
+            ["contours"] = new JsonObject
+            {
+                ["start"] = 0.5,
+                ["end"] = 0.5,
+                ["size"] = 1,
+                ["coloring"] = "lines",
+            },
+            ["line"] = new JsonObject { ["color"] = "white", ["width"] = 1.5 },
             ["x"] = trace["x"]!.DeepClone(),
             ["y"] = trace["y"]!.DeepClone(),
             ["z"] = new JsonArray(
@@ -143,10 +154,7 @@ public static class Figures
                     )
                     .ToArray()
             ),
-            ["colorscale"] = new JsonArray(
-                new JsonArray(0, "rgba(0,0,0,0)"),
-                new JsonArray(1, "rgba(255,255,255,0.45)")
-            ),
+            ["colorscale"] = new JsonArray(new JsonArray(0, "white"), new JsonArray(1, "white")),
         };
         spec["data"]!.AsArray().Add(notes);
         PitchAxis(spec, "yaxis", low, high);
