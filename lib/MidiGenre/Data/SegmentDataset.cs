@@ -24,7 +24,9 @@ public sealed class SegmentBatch(Tensor x, Tensor y, int[] index) : IDisposable
     public void Deconstruct(out Tensor x, out Tensor y, out int[] index) => (x, y, index) = (X, Y, Index);
 
     /// <summary>This batch on <paramref name="device"/>; this one's tensors are disposed. The copy does not wait for
-    /// the device (the host tensors are page-locked, and later work on the device is ordered after it).</summary>
+    /// the device (the host tensors are page-locked, and later work on the device is ordered after it). Disposing the
+    /// page-locked source at once is safe: libtorch's caching host allocator records the copy's event and keeps the
+    /// block until the copy is done.</summary>
     public SegmentBatch MoveTo(Device device)
     {
         var moved = new SegmentBatch(X.to(device, non_blocking: true), Y.to(device, non_blocking: true), Index);
