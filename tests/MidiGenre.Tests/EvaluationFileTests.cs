@@ -101,3 +101,45 @@ public class TimeLeftTests
         Assert.Null(resumed.After(new Training.TrainProgress(4, 4, 40, 40, 0, 0, 0), 80));
     }
 }
+
+public class NotebookFormatTests
+{
+    [Fact]
+    public void Ids_and_counts_come_back_and_a_cut_short_run_is_left_as_it_is()
+    {
+        string dir = Directory.CreateTempSubdirectory("nbformat").FullName;
+        string source = Path.Combine(dir, "source.ipynb"),
+            executed = Path.Combine(dir, "executed.ipynb");
+        File.WriteAllText(
+            source,
+            """
+            {"cells": [
+              {"cell_type": "markdown", "id": "a", "source": []},
+              {"cell_type": "code", "id": "b", "source": []},
+              {"cell_type": "code", "id": "c", "source": []}
+            ], "nbformat": 4, "nbformat_minor": 5}
+            """
+        );
+        File.WriteAllText(
+            executed,
+            """
+            {"cells": [
+              {"cell_type": "markdown", "source": []},
+              {"cell_type": "code", "execution_count": null, "outputs": [], "source": []},
+              {"cell_type": "code", "execution_count": null, "source": [],
+               "outputs": [{"output_type": "execute_result", "data": {}}]}
+            ], "nbformat": 4, "nbformat_minor": 4}
+            """
+        );
+        Assert.True(Notebooks.NotebookFormat.Restore(source, executed));
+        var nb = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(executed))!;
+        Assert.Equal(["a", "b", "c"], nb["cells"]!.AsArray().Select(c => (string)c!["id"]!));
+        Assert.Equal(2, (int)nb["cells"]![2]!["execution_count"]!);
+        Assert.Equal(2, (int)nb["cells"]![2]!["outputs"]![0]!["execution_count"]!);
+        Assert.Equal(5, (int)nb["nbformat_minor"]!);
+        File.WriteAllText(executed, """{"cells": [{"cell_type": "markdown", "source": []}]}""");
+        Assert.False(Notebooks.NotebookFormat.Restore(source, executed));
+        File.WriteAllText(executed, """{"cells": [""");
+        Assert.False(Notebooks.NotebookFormat.Restore(source, executed));
+    }
+}

@@ -17,15 +17,22 @@ public static class NotebookFormat
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void Restore(string sourcePath, string executedPath)
+    /// <summary>Restores ids and counts in place; false (and the file untouched) when the executed notebook does not
+    /// have the source's cells, e.g. a run cut short — the runner then reports the run as it is.</summary>
+    public static bool Restore(string sourcePath, string executedPath)
     {
         var source = JsonNode.Parse(File.ReadAllText(sourcePath))!["cells"]!.AsArray();
-        var executed = JsonNode.Parse(File.ReadAllText(executedPath))!.AsObject();
-        var cells = executed["cells"]!.AsArray();
-        if (cells.Count != source.Count)
-            throw new InvalidDataException(
-                $"{executedPath}: {cells.Count} cells, the source {sourcePath} has {source.Count}: cannot restore ids"
-            );
+        JsonObject? executed;
+        try
+        {
+            executed = JsonNode.Parse(File.ReadAllText(executedPath))?.AsObject();
+        }
+        catch (JsonException)
+        {
+            return false; // not written completely: the runner reports what it can
+        }
+        if (executed?["cells"] is not JsonArray cells || cells.Count != source.Count)
+            return false;
         int count = 0;
         for (int i = 0; i < cells.Count; i++)
         {
@@ -41,5 +48,6 @@ public static class NotebookFormat
         executed["nbformat"] = 4;
         executed["nbformat_minor"] = 5;
         Common.AtomicFile.WriteAllText(executedPath, executed.ToJsonString(Write));
+        return true;
     }
 }

@@ -86,8 +86,8 @@ public static class NotebookRunner
                 3600,
                 log
             );
-            if (File.Exists(output))
-                NotebookFormat.Restore(input, output); // cell ids and execution counts (nbformat 4.5)
+            if (File.Exists(output) && !NotebookFormat.Restore(input, output)) // cell ids and counts (nbformat 4.5)
+                log?.Invoke($"{name}: the executed notebook does not have the source's cells; ids not restored");
             if (input != Path.Combine(root, "notebooks", name + ".ipynb"))
                 File.Delete(input); // the copy pointing at another build configuration
             var (charts, errors) = File.Exists(output)
