@@ -106,21 +106,17 @@ static class Common
         AnsiConsole.Write(table);
     }
 
-    /// <summary>Runs a command's work; a mistake in the input (typed errors of the library, missing files) becomes one
-    /// line on stderr and exit code 1 instead of a stack trace.</summary>
+    /// <summary>Runs a command's work; a mistake in the input (typed errors of the library, missing files) or a
+    /// libtorch error becomes one line on stderr and exit code 1 instead of a stack trace.</summary>
     public static int Guard(Func<int> work)
     {
         try
         {
             return work();
         }
-        catch (Exception e) when (IsUserError(e))
+        catch (Exception e) when (OneLine(e) is string line)
         {
-            return Fail(e.Message);
-        }
-        catch (System.Runtime.InteropServices.ExternalException e)
-        {
-            return Fail(TorchError(e));
+            return Fail(line);
         }
     }
 
@@ -130,15 +126,18 @@ static class Common
         {
             return await work();
         }
-        catch (Exception e) when (IsUserError(e))
+        catch (Exception e) when (OneLine(e) is string line)
         {
-            return Fail(e.Message);
-        }
-        catch (System.Runtime.InteropServices.ExternalException e)
-        {
-            return Fail(TorchError(e));
+            return Fail(line);
         }
     }
+
+    /// <summary>What the user is told instead of a stack trace, or null for a bug (which keeps its stack
+    /// trace).</summary>
+    static string? OneLine(Exception e) =>
+        IsUserError(e) ? e.Message
+        : e is System.Runtime.InteropServices.ExternalException torch ? TorchError(torch)
+        : null;
 
     /// <summary>A libtorch error in one line: the command, the device, and libtorch's own first line (its C++ stack
     /// follows it in the message and helps nobody here).</summary>

@@ -64,11 +64,8 @@ public sealed class Trainer(
 
     /// <summary>Least time between two progress reports. On a GPU reading the running loss waits for the device, so
     /// it is read when a report is due (every 0.5 s), not at every step; on the CPU it costs nothing and every batch
-    /// is reported (null: by device).</summary>
-    public TimeSpan? ProgressInterval { get; init; }
-
-    TimeSpan ReportEvery =>
-        ProgressInterval ?? (Device.type == DeviceType.CPU ? TimeSpan.Zero : TimeSpan.FromSeconds(0.5));
+    /// is reported.</summary>
+    TimeSpan ReportEvery => Device.type == DeviceType.CPU ? TimeSpan.Zero : TimeSpan.FromSeconds(0.5);
 
     static readonly Scalar One = 1.ToScalar();
 
