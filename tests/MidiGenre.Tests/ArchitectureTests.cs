@@ -1,3 +1,4 @@
+using MidiGenre.Experiments;
 using NetArchTest.Rules;
 
 namespace MidiGenre.Tests;
@@ -9,8 +10,7 @@ public class ArchitectureTests
 {
     static readonly System.Reflection.Assembly Library = typeof(Study).Assembly;
 
-    /// <summary>Bottom to top. The root namespace MidiGenre holds the experiments (Study, Pipeline, reports,
-    /// benchmarks).</summary>
+    /// <summary>Bottom to top; each layer is a folder of lib/MidiGenre and a namespace.</summary>
     public static readonly string[][] Layers =
     [
         ["MidiGenre.Common", "MidiGenre.Native"],
@@ -23,18 +23,10 @@ public class ArchitectureTests
         ["MidiGenre.Attacks"],
         ["MidiGenre.Defenses"],
         ["MidiGenre.Baselines"],
-        RootTypes(),
+        ["MidiGenre.Experiments"],
         ["MidiGenre.Charts"],
         ["MidiGenre.Notebooks"],
     ];
-
-    static string[] RootTypes() =>
-        Library
-            .GetTypes()
-            .Where(t => t.Namespace == "MidiGenre" && !t.Name.StartsWith('<'))
-            .Select(t => t.FullName!.Split('+')[0])
-            .Distinct()
-            .ToArray();
 
     public static TheoryData<int> LayerIndices => new(Enumerable.Range(0, Layers.Length - 1));
 
@@ -57,9 +49,7 @@ public class ArchitectureTests
         var stray = Library
             .GetTypes()
             .Where(t => t.Namespace != null && t.Namespace.StartsWith("MidiGenre") && !t.Name.StartsWith('<'))
-            .Where(t =>
-                !known.Any(k => t.Namespace == k || t.Namespace!.StartsWith(k + ".") || t.FullName!.Split('+')[0] == k)
-            )
+            .Where(t => !known.Any(k => t.Namespace == k || t.Namespace!.StartsWith(k + ".")))
             .Select(t => t.FullName)
             .ToList();
         Assert.True(
@@ -70,28 +60,41 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void The_folders_of_the_library_are_its_layers()
+    {
+        // The folder list of lib/MidiGenre reads as the layer list: each folder is one layer's namespace, and no code
+        // sits at the root where no layer claims it.
+        string lib = Path.Combine(Notebooks.NotebookRunner.FindRepositoryRoot(), "lib", "MidiGenre");
+        var folders = Directory
+            .GetDirectories(lib)
+            .Select(Path.GetFileName)
+            .Where(n => n is not ("bin" or "obj"))
+            .Select(n => "MidiGenre." + n)
+            .Order()
+            .ToList();
+        Assert.Equal(Layers.SelectMany(l => l).Order().ToList(), folders);
+        Assert.Equal(["GlobalUsings.cs"], Directory.GetFiles(lib, "*.cs").Select(Path.GetFileName));
+        Assert.All(
+            Library.GetTypes().Where(t => t.Namespace?.StartsWith("MidiGenre.") == true && !t.Name.StartsWith('<')),
+            t => Assert.Contains(t.Namespace!.Split('.')[1], folders.Select(f => f.Split('.')[1]))
+        );
+    }
+
+    [Fact]
     public void The_check_sees_real_dependencies()
     {
         // Training really uses Evaluation (the trainer validates every epoch): asking the opposite must fail, so a
         // passing layer test is not a checker that sees nothing.
         Assert.NotEmpty(Violations("MidiGenre.Training", ["MidiGenre.Evaluation"]));
-        Assert.NotEmpty(Violations(typeof(Study).FullName!, ["MidiGenre.Attacks"]));
+        Assert.NotEmpty(Violations("MidiGenre.Experiments", ["MidiGenre.Attacks"]));
     }
 
-    static IEnumerable<string> Violations(string nameOrType, string[] forbidden)
+    static IEnumerable<string> Violations(string layer, string[] forbidden)
     {
-        var selected = Types.InAssembly(Library).That();
-        var types =
-            nameOrType.StartsWith("MidiGenre.")
-            && char.IsUpper(nameOrType.Split('.').Last()[0])
-            && Library.GetType(nameOrType) != null
-                ? selected
-                    .HaveNameMatching("^" + nameOrType.Split('.').Last() + "(`.*)?$")
-                    .And()
-                    .ResideInNamespaceMatching("^MidiGenre$")
-                : selected.ResideInNamespaceMatching(
-                    "^" + System.Text.RegularExpressions.Regex.Escape(nameOrType) + @"(\..*)?$"
-                );
+        var types = Types
+            .InAssembly(Library)
+            .That()
+            .ResideInNamespaceMatching("^" + System.Text.RegularExpressions.Regex.Escape(layer) + @"(\..*)?$");
         var result = types.ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
         return result.IsSuccessful ? [] : result.FailingTypeNames ?? [];
     }

@@ -2,6 +2,7 @@ using FsCheck.Xunit;
 using MidiGenre.Attacks;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
+using MidiGenre.Experiments;
 using MidiGenre.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using MidiGenre.Evaluation;
+using MidiGenre.Experiments;
 
 namespace MidiGenre.Tests;
 

@@ -1,5 +1,6 @@
 using MidiGenre.Data;
 using MidiGenre.Defenses;
+using MidiGenre.Experiments;
 using MidiGenre.Training;
 
 namespace MidiGenre.Tests;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MidiGenre.Attacks;
 using MidiGenre.Common;
+using MidiGenre.Experiments;
 
 namespace MidiGenre.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
+using MidiGenre.Experiments;
 
 namespace MidiGenre.Cli.Commands;
 

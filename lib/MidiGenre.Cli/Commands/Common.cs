@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
+using MidiGenre.Experiments;
 using Spectre.Console;
 
 namespace MidiGenre.Cli.Commands;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MidiGenre.Experiments;
 
 namespace MidiGenre.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
+using MidiGenre.Experiments;
 using MidiGenre.Training;
 
 namespace MidiGenre.Charts;

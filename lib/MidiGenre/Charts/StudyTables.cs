@@ -2,6 +2,7 @@ using Microsoft.Data.Analysis;
 using MidiGenre.Attacks;
 using MidiGenre.Data;
 using MidiGenre.Evaluation;
+using MidiGenre.Experiments;
 
 namespace MidiGenre.Charts;
 

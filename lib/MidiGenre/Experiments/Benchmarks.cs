@@ -6,7 +6,7 @@ using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>Throughput measurements behind `midigenre bench model` (median of timed iterations after
 /// warm-up).</summary>

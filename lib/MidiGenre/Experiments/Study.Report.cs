@@ -1,6 +1,6 @@
 using MidiGenre.Evaluation;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>report.json, assembled from the files the steps wrote.</summary>
 public sealed partial class Study

@@ -7,7 +7,7 @@ using MidiGenre.Models;
 using MidiGenre.Training;
 using static TorchSharp.torch;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>A required file of an earlier step is missing; says which notebook or command produces it.</summary>
 public sealed class MissingStepException(string path, string producedBy)

@@ -1,7 +1,7 @@
 using MidiGenre.Data;
 using static TorchSharp.torch;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>The parameters of a study, named for display.</summary>
 public sealed record StudyParameters(

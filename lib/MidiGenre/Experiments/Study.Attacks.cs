@@ -1,7 +1,7 @@
 using MidiGenre.Attacks;
 using static TorchSharp.torch;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>Attack steps on the test split: the FGSM/PGD sweep, single attacks, base vs retrained robustness.</summary>
 public sealed partial class Study

@@ -3,7 +3,7 @@ using MidiGenre.Attacks;
 using MidiGenre.Data;
 using MidiGenre.Evaluation;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>Figures of one attack at one budget, as in report.json and attacks.json (split: the held-out test split).
 /// <c>eps</c> is the budget when it is an ε, null otherwise; <c>budget</c>/<c>budget_unit</c> say what was

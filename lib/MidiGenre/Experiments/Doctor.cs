@@ -11,7 +11,7 @@ using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>One step of <see cref="Doctor.Smoke"/> on one device: passed, or the error that stopped it.</summary>
 public sealed record DoctorCheck(string Device, string Step, double Seconds, string? Error)

@@ -3,7 +3,7 @@ using MidiGenre.Evaluation;
 using MidiGenre.Training;
 using static TorchSharp.torch;
 
-namespace MidiGenre;
+namespace MidiGenre.Experiments;
 
 /// <summary>Training steps: the base model and adversarial retraining, each resumable and reused when
 /// finished.</summary>
