@@ -1,3 +1,4 @@
+using MidiGenre.Attacks;
 using MidiGenre.Evaluation;
 using MidiGenre.Experiments;
 
@@ -36,30 +37,53 @@ public class EvaluationFileTests
 
 public class RobustnessFigureTests
 {
-    static AttackFigures Row(string attack, bool targeted, double budget, double robust, string unit) =>
+    static AttackResult Row(string attack, bool targeted, double budget, double robust, string unit) =>
         new(
             attack,
             budget,
-            budget,
             unit,
             targeted,
+            10,
+            0.9,
+            robust,
+            robust,
+            double.NaN,
+            null,
             robust,
             robust,
             0,
             null,
-            0,
-            null,
-            robust,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            []
+            new PerturbationSize(0, 0, 0, 0, 0, 0, 0),
+            [],
+            [double.NaN, 0.5],
+            0
         );
+
+    [Fact]
+    public void Attack_rows_survive_the_sweep_file_and_only_an_eps_is_called_eps()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "midigenre-sweepfile-" + Guid.NewGuid().ToString("N"));
+        var rows = new List<AttackResult>
+        {
+            Row("pgd", false, 0.05, 0.2, Attacks.Attack.VelocityUnit),
+            Row("pgd-l2", false, 2, 0.4, "ε, L2 norm of the change in normalised units"),
+        };
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string path = Path.Combine(dir, "attacks.json");
+            new AttackSweepFile("test", "synthetic", new CheckpointChoice("best", 3, 8), ["a", "b"], rows).Write(path);
+            var back = AttackSweepFile.Read(path);
+            Assert.True(double.IsNaN(back.Results[0].SuccessRate) && double.IsNaN(back.Results[0].PerClassSuccess[0]));
+            Assert.Equal(rows[1].Budget, back.Results[1].Budget);
+            Assert.Equal((0.05, (double?)null), (back.Results[0].Eps, back.Results[1].Eps));
+            Assert.Equal(3, File.ReadAllLines(Path.ChangeExtension(path, ".csv")).Length);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 
     [Fact]
     public void Targeted_and_untargeted_runs_are_separate_series_and_units_are_never_mixed()

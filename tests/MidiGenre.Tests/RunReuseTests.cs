@@ -14,13 +14,17 @@ public class RunReuseTests(SmokeData smoke)
     public void A_finished_run_trained_with_another_method_or_eps_is_refused_not_relabelled()
     {
         string outDir = Path.Combine(smoke.Root, "reuse");
-        Study Make(string method, double eps) =>
-            new("smoke", outDir, new DataSource(smoke.Root, null, SmallSynthetic: true), seed: 1)
-            {
-                Settings = TrainSettings.ForProfile("smoke") with { Epochs = 1, SegmentsPerPiece = 4, Seed = 1 },
-                AdversarialMethod = method,
-                AdversarialEps = eps,
-            };
+        Study Make(string method, double eps)
+        {
+            var spec = new RunSpec("smoke", outDir, new DataSource(smoke.Root, null, SmallSynthetic: true), 1, method);
+            return new(
+                spec with
+                {
+                    Training = spec.Training with { Epochs = 1, SegmentsPerPiece = 4 },
+                    Defense = spec.Defense with { Eps = eps },
+                }
+            );
+        }
         var first = Make("pgd", 0.05);
         first.TrainAdversarial();
         var again = Make("pgd", 0.05);
@@ -54,15 +58,40 @@ public class RunReuseTests(SmokeData smoke)
         var trainer = new Trainer(TrainSettings.ForProfile("smoke"), smoke.Data.Classes, smoke.Root) { Hooks = free };
         Assert.Same(free, trainer.Hooks);
         // The notebooks' study builds the same spec as `advtrain` with default steps.
-        var study = new Study("cpu", Path.Combine(smoke.Root, "spec"), new DataSource(smoke.Root))
-        {
-            AdversarialMethod = "fast",
-        };
-        Assert.Equal(new DefenseSpec("fast", 0.05, 10, 0.5, Seed: 0), study.Defense());
-        Assert.Throws<DefenseException>(() => new DefenseSpec("pgd", Mix: 1.5));
-        Assert.Throws<DefenseException>(() =>
-            new Study("cpu", "x", new DataSource(smoke.Root)) { AdversarialMethod = "none" }
+        var study = new Study(
+            new RunSpec("cpu", Path.Combine(smoke.Root, "spec"), new DataSource(smoke.Root), 0, "fast")
         );
+        Assert.Equal(new DefenseSpec("fast", 0.05, 10, 0.5, Seed: 0), study.Defense());
+        Assert.Equal(new DefenseSpec("free", 0.05, 4, 0.5, Seed: 0), study.Defense("free"));
+        Assert.Throws<DefenseException>(() => study.Defense("none"));
+        Assert.Throws<DefenseException>(() => new DefenseSpec("pgd", Mix: 1.5));
+        Assert.Throws<DefenseException>(() => new RunSpec("cpu", "x", new DataSource(smoke.Root), 0, "none"));
+    }
+
+    [Fact]
+    public void A_bad_value_in_the_notebooks_environment_is_one_line_naming_its_variable_before_any_work()
+    {
+        RunSpec From(params (string Name, string Value)[] env) =>
+            RunSpec.FromEnvironment(smoke.Root, n => env.FirstOrDefault(e => e.Name == n).Value);
+        var spec = From(("MIDIGENRE_PROFILE", "smoke"), ("MIDIGENRE_SEED", "7"), ("MIDIGENRE_ADV_METHOD", "trades"));
+        Assert.Equal(("smoke", 7, 7, 7), (spec.Profile, spec.Seed, spec.Defense.Seed, spec.Sweep.Seed));
+        Assert.Equal(("trades", 5, 5), (spec.Defense.Method, spec.Defense.Steps, spec.Sweep.Steps));
+        Assert.Equal(Path.Combine(smoke.Root, "artifacts", "notebooks", "smoke"), spec.OutDir);
+        foreach (
+            var (name, value, says) in new[]
+            {
+                ("MIDIGENRE_ADV_METHOD", "madry", "pgd, fast, free, trades"),
+                ("MIDIGENRE_SEED", "one", "whole number"),
+                ("MIDIGENRE_PROFILE", "gpu", "smoke (seconds), cpu"),
+                ("MIDIGENRE_CHECKPOINT", "first", "best"),
+            }
+        )
+        {
+            var e = Assert.Throws<RunSpecException>(() => From((name, value), ("MIDIGENRE_PROFILE", "smoke")));
+            Assert.Contains(name, e.Message);
+            Assert.Contains(says, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MidiGenre.Attacks;
 using MidiGenre.Common;
+using MidiGenre.Evaluation;
 using MidiGenre.Experiments;
 
 namespace MidiGenre.Cli.Commands;
@@ -66,58 +67,31 @@ static class AttackCommand
             Common.Guard(() =>
             {
                 string name = r.GetValue(attack)!;
-                var list = ParseBudgets(r.GetValue(budgets)!, name);
-                foreach (var b in list)
-                    AttackFactory.Validate(name, b, r.GetValue(targeted));
+                // The sweep is described and checked before the model or the data are loaded.
+                var spec = new AttackSweepSpec(
+                    [name],
+                    ParseBudgets(r.GetValue(budgets)!),
+                    r.GetValue(steps),
+                    r.GetValue(seed),
+                    r.GetValue(targeted)
+                );
                 var (loaded, meta) = m.Load(r);
                 var model = Common.WithPrecision(loaded, r.GetValue(bf16));
                 var exp = d.ForCheckpoint(r, meta);
                 string outDir = r.GetValue(output)!;
-                var results = new List<AttackResult>();
-                foreach (var b in list)
-                {
-                    var a = AttackFactory.Create(name, b, r.GetValue(steps), r.GetValue(seed), r.GetValue(targeted));
-                    var res = Common.WithProgress(
-                        $"{name} {b}",
-                        exp.Test.Count,
-                        step =>
-                            AttackEvaluator.Run(
-                                model,
-                                exp.Test,
-                                exp.Classes,
-                                a,
-                                16,
-                                r.GetValue(save) > 0 ? Path.Combine(outDir, "examples") : null,
-                                r.GetValue(save),
-                                step
-                            )
-                    );
-                    results.Add(res);
-                    Console.WriteLine(
-                        $"{name} {b} ({a.BudgetUnit}), test split: robust {res.SegmentRobustAccuracy:P1} (piece "
-                            + $"{res.PieceRobustAccuracy:P1}), "
-                            + $"left the true class {res.SuccessRate:P1}"
-                            + (res.TargetSuccessRate is double t ? $", reached the target {t:P1}" : "")
-                            + $", as MIDI {res.RealizedSuccessRate:P1}; "
-                            + $"+{res.Size.NotesAdded:F1}/−{res.Size.NotesRemoved:F1} notes, "
-                            + $"mean |Δv| {res.Size.MeanAbsVelocityChange:F1}, median L2 {res.Size.MedianL2:F3}"
-                    );
-                }
-                Directory.CreateDirectory(outDir);
-                JsonFiles.Write(
-                    Path.Combine(outDir, "attack-results.json"),
-                    new
-                    {
-                        split = "test",
-                        dataset = exp.Source.Name,
-                        checkpoint = new { which = meta.Which, epoch = meta.Epoch },
-                        classes = meta.Classes,
-                        results = results.Select(AttackFigures.From),
-                    }
+                var results = AttackSweep.Run(
+                    model,
+                    exp.Test,
+                    exp.Classes,
+                    spec,
+                    new MidiExamples(Path.Combine(outDir, "examples"), r.GetValue(save)),
+                    Print,
+                    (a, run) => Common.WithProgress($"{a.Name} {a.Budget:0.###}", exp.Test.Count, step => run(step))
                 );
-                Pipeline.WriteAttacksCsv(
-                    Path.Combine(outDir, "attack-results.csv"),
-                    results.Select(AttackFigures.From)
+                Directory.CreateDirectory(outDir);
+                var choice = new CheckpointChoice(meta.Which ?? "?", meta.Epoch, meta.Settings.Epochs);
+                new AttackSweepFile("test", exp.Source.Name, choice, meta.Classes, results).Write(
+                    Path.Combine(outDir, "attack-results.json")
                 );
                 Console.WriteLine($"→ {outDir}");
                 return 0;
@@ -126,10 +100,18 @@ static class AttackCommand
         return cmd;
     }
 
-    static double[] ParseBudgets(string text, string attack)
+    static void Print(AttackResult res) =>
+        Console.WriteLine(
+            $"{res.Attack} {res.Budget:0.###} ({res.BudgetUnit}), test split: robust {res.SegmentRobustAccuracy:P1} "
+                + $"(piece {res.PieceRobustAccuracy:P1}), left the true class {res.SuccessRate:P1}"
+                + (res.TargetSuccessRate is double t ? $", reached the target {t:P1}" : "")
+                + $", as MIDI {res.RealizedSuccessRate:P1}; "
+                + $"+{res.Size.NotesAdded:F1}/−{res.Size.NotesRemoved:F1} notes, "
+                + $"mean |Δv| {res.Size.MeanAbsVelocityChange:F1}, median L2 {res.Size.MedianL2:F3}"
+        );
+
+    static double[] ParseBudgets(string text)
     {
-        if (attack == "deepfool")
-            return [double.NaN];
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s =>
                 double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)

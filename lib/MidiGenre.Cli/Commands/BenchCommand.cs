@@ -66,7 +66,7 @@ static class BenchCommand
                             + $"{string.Join(", ", Defenses.AdversarialTraining.Methods)})"
                     );
                 string p = r.GetValue(profile)!;
-                var study = new Study(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed))
+                var study = new Study(new RunSpec(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed)))
                 {
                     Log = s => Console.Error.WriteLine(s),
                 };

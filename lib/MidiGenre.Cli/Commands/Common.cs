@@ -160,6 +160,7 @@ static class Common
                 or Training.ResumeMismatchException
                 or Training.CorruptCheckpointException
                 or MissingStepException
+                or RunSpecException
                 or FileNotFoundException
                 or DirectoryNotFoundException
                 or Midi.MidiFormatException

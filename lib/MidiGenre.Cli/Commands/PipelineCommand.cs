@@ -30,10 +30,11 @@ static class PipelineCommand
         var method = new Option<string>("--adv-method")
         {
             Description =
-                "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard)",
+                "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard) | "
+                + "free (Shafahi et al.) | trades (Zhang et al.); see `advtrain --help`",
             DefaultValueFactory = _ => "pgd",
         };
-        method.AcceptOnlyFromAmong([.. Defenses.AdversarialTraining.Methods]);
+        method.AcceptOnlyFromAmong([.. Defenses.DefenseSpec.Methods]);
         var eps = new Option<string>("--eps")
         {
             Description = "ε of the FGSM/PGD sweeps (normalised velocity, comma-separated)",
@@ -58,14 +59,17 @@ static class PipelineCommand
             Common.Guard(() =>
             {
                 string p = r.GetValue(profile)!;
-                var pipeline = new Pipeline(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed))
-                {
-                    Log = s => Console.WriteLine(s),
-                    Checkpoint = r.GetValue(which)!,
-                    AdversarialMethod = r.GetValue(method)!,
-                    Epsilons = ParseEps(r.GetValue(eps)!),
-                };
-                var report = pipeline.Run();
+                // One description of the run, checked before any work; the pipeline decides nothing again.
+                var spec = new RunSpec(
+                    p,
+                    r.GetValue(output)!,
+                    d.Source(r, p),
+                    r.GetValue(seed),
+                    r.GetValue(method)!,
+                    ParseEps(r.GetValue(eps)!),
+                    r.GetValue(which)!
+                );
+                var report = new Pipeline(spec) { Log = s => Console.WriteLine(s) }.Run();
                 Console.WriteLine(
                     $"test split: clean piece accuracy {report.Clean.PieceAccuracy:P1}, weighted F1 "
                         + $"{report.Clean.WeightedF1:F3}; {report.Seconds:F0} s"

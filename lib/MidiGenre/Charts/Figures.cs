@@ -249,7 +249,7 @@ public static class Figures
     /// as MIDI. Series are per (attack, targeted or not), so a targeted run is never drawn as the untargeted one;
     /// all rows must share one budget unit (the x axis says it), or the figure is refused instead of mixing
     /// units.</summary>
-    public static Figure Robustness(IEnumerable<AttackFigures> rows, string title = "Robust accuracy vs ε")
+    public static Figure Robustness(IEnumerable<Attacks.AttackResult> rows, string title = "Robust accuracy vs ε")
     {
         var budgeted = rows.Where(r => r.Budget.HasValue).ToList();
         var units = budgeted.Select(r => r.BudgetUnit).Distinct().ToList();

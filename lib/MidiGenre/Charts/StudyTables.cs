@@ -113,7 +113,7 @@ public static class StudyTables
         return Tables.Of(df, "Paper vs this run");
     }
 
-    public static Table Sweep(IReadOnlyList<AttackFigures> sweep)
+    public static Table Sweep(IReadOnlyList<AttackResult> sweep)
     {
         var df = new DataFrame(
             new StringDataFrameColumn("attack", sweep.Select(r => r.Attack)),
@@ -122,7 +122,7 @@ public static class StudyTables
             Percent("piece robust accuracy (%)", sweep.Select(r => r.PieceRobustAccuracy)),
             Percent("success (%)", sweep.Select(r => r.SuccessRate)),
             Percent("success as MIDI (%)", sweep.Select(r => r.RealizedSuccessRate)),
-            Round("mean |Δv| (velocity units)", sweep.Select(r => r.MeanAbsVelocityChange))
+            Round("mean |Δv| (velocity units)", sweep.Select(r => r.Size.MeanAbsVelocityChange))
         );
         return Tables.Of(df, "Robustness sweep (test split; success = correct segments the attack misclassifies)");
     }

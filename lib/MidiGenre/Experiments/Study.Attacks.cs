@@ -6,27 +6,24 @@ namespace MidiGenre.Experiments;
 /// <summary>Attack steps on the test split: the FGSM/PGD sweep, single attacks, base vs retrained robustness.</summary>
 public sealed partial class Study
 {
-    /// <summary>FGSM and PGD over <see cref="Epsilons"/> on the test split; writes attacks.json and attacks.csv; saves
-    /// MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the clean ones.</summary>
-    public List<AttackFigures> Sweep(nn.Module<Tensor, Tensor> model, IEnumerable<string>? attacks = null)
+    /// <summary>The spec's sweep (FGSM and PGD over <see cref="Epsilons"/>) on the test split; writes attacks.json
+    /// and attacks.csv; saves MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the clean
+    /// ones.</summary>
+    public List<AttackResult> Sweep(nn.Module<Tensor, Tensor> model)
     {
-        var rows = new List<AttackFigures>();
-        foreach (var name in attacks ?? ["fgsm", "pgd"])
-        foreach (var eps in Epsilons)
-        {
-            var r = RunAttack(
-                model,
-                AttackFactory.Create(name, eps, PgdSteps, Seed),
-                eps == AdversarialEps ? ExamplesDir : null
-            );
-            rows.Add(AttackFigures.From(r));
-            Say(
-                $"{name} ε={eps} (test): robust {r.SegmentRobustAccuracy:P1} (piece {r.PieceRobustAccuracy:P1}), "
-                    + $"success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}"
-            );
-        }
-        JsonFiles.Write(AttacksPath, rows);
-        Pipeline.WriteAttacksCsv(Path.Combine(OutDir, "attacks.csv"), rows);
+        var rows = AttackSweep.Run(
+            model,
+            TestSet,
+            Data.Classes,
+            Spec.Sweep,
+            new MidiExamples(ExamplesDir, OnlyAt: AdversarialEps),
+            r =>
+                Say(
+                    $"{r.Attack} {r.Budget:0.###} (test): robust {r.SegmentRobustAccuracy:P1} (piece "
+                        + $"{r.PieceRobustAccuracy:P1}), success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}"
+                )
+        );
+        new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows).Write(AttacksPath);
         return rows;
     }
 
@@ -34,8 +31,8 @@ public sealed partial class Study
     public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
         AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, saveMidiDir);
 
-    public List<AttackFigures> ReadSweep() =>
-        JsonFiles.Read<List<AttackFigures>>(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));
+    public List<AttackResult> ReadSweep() =>
+        AttackSweepFile.Read(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)")).Results;
 
     /// <summary>Clean and PGD-robust accuracy (test split) of the base and the retrained model at the same ε; writes
     /// robustness.json.</summary>

@@ -23,42 +23,28 @@ public sealed class MissingStepException(string path, string producedBy)
 /// </summary>
 public sealed partial class Study
 {
-    public string Profile { get; }
-    public string OutDir { get; }
-    public DataSource Source { get; }
-    public int Seed { get; }
-    public TrainSettings Settings { get; init; }
-    public double[] Epsilons { get; init; } = [0, 0.02, 0.05, 0.1];
-    public double AdversarialEps { get; init; } = 0.05;
-    public double AdversarialMix { get; init; } = 0.5;
+    /// <summary>What this study runs, decided once (<see cref="RunSpec"/>); the properties below read it.</summary>
+    public RunSpec Spec { get; }
+    public string Profile => Spec.Profile;
+    public string OutDir => Spec.OutDir;
+    public DataSource Source => Spec.Source;
+    public int Seed => Spec.Seed;
+    public TrainSettings Settings => Spec.Training;
+    public IReadOnlyList<double> Epsilons => Spec.Sweep.Budgets;
+    public double AdversarialEps => Spec.Defense.Eps;
+    public double AdversarialMix => Spec.Defense.Mix;
 
     /// <summary>pgd (Madry et al.; the default), fast (FGSM with random start, Wong et al. 2020, with its overfitting
     /// guard), free (Shafahi et al. 2019) or trades (Zhang et al. 2019); the cheap ones are 2–4× faster on the cpu
-    /// profile but, measured there, much less robust (README, adversarial-training table). From MIDIGENRE_ADV_METHOD
-    /// in the notebooks. Checked when set: an unknown name never trains PGD under its own name.</summary>
-    public string AdversarialMethod
-    {
-        get;
-        init => field = DefenseSpec.CheckMethod(value);
-    } = "pgd";
+    /// profile but, measured there, much less robust (README, adversarial-training table).</summary>
+    public string AdversarialMethod => Spec.Defense.Method;
 
-    /// <summary>PGD steps of the attack sweeps and of PGD-style training: 5 on smoke, else 10.</summary>
-    public int PgdSteps => DefenseSpec.DefaultSteps("pgd", Profile);
+    /// <summary>PGD steps of the attack sweeps: 5 on smoke, else 10.</summary>
+    public int PgdSteps => Spec.Sweep.Steps;
 
-    /// <summary>The defense <see cref="TrainAdversarial"/> trains with <paramref name="method"/> (default: <see
-    /// cref="AdversarialMethod"/>): ε, mix and seed of this study, the method's default steps for the
-    /// profile.</summary>
-    public DefenseSpec Defense(string? method = null)
-    {
-        method ??= AdversarialMethod;
-        return new DefenseSpec(
-            method,
-            AdversarialEps,
-            DefenseSpec.DefaultSteps(method, Profile),
-            AdversarialMix,
-            Seed: Seed
-        );
-    }
+    /// <summary>The defense <see cref="TrainAdversarial"/> trains with: the spec's, or <paramref name="method"/>'s with
+    /// the same ε, mix and seed and that method's default steps.</summary>
+    public DefenseSpec Defense(string? method = null) => method == null ? Spec.Defense : Spec.DefenseFor(method);
 
     public Device Device { get; } = ModelFactory.DefaultDevice();
 
@@ -73,18 +59,11 @@ public sealed partial class Study
     public string ReportPath => Path.Combine(OutDir, "report.json");
     public string ExamplesDir => Path.Combine(OutDir, "examples");
 
-    public Study(string profile, string outDir, DataSource source, int seed = 0)
-    {
-        Profile = profile;
-        OutDir = Path.GetFullPath(outDir);
-        Source = source;
-        Seed = seed;
-        Settings = TrainSettings.ForProfile(profile) with { Seed = seed };
-    }
+    public Study(RunSpec spec) => Spec = spec;
 
     /// <summary>Which checkpoint of a run the steps use: "best" (best validation piece F1; the default everywhere) or
     /// "last".</summary>
-    public string Checkpoint { get; init; } = "best";
+    public string Checkpoint => Spec.Checkpoint;
 
     /// <summary>The split every reported figure comes from.</summary>
     public const string ReportSplit = "test";

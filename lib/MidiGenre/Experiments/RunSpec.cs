@@ -1,0 +1,137 @@
+using System.Globalization;
+using MidiGenre.Attacks;
+using MidiGenre.Data;
+using MidiGenre.Defenses;
+using MidiGenre.Training;
+
+namespace MidiGenre.Experiments;
+
+/// <summary>A value of a run's description that cannot work, found before any work starts; the message names the
+/// option or environment variable it came from and what it accepts.</summary>
+public sealed class RunSpecException(string message) : Exception(message);
+
+/// <summary>
+/// One experiment, described once and checked when built: where the data come from, how the base model trains, the
+/// defense the retrained model uses, the attack sweep, and which checkpoint the steps read. `pipeline`, `bench
+/// advtrain` and the notebooks (<see cref="FromEnvironment"/>) build one and hand it to <see cref="Study"/>; nothing
+/// downstream decides these values again. Every part validates itself (<see cref="DefenseSpec"/>, <see
+/// cref="AttackSweepSpec"/>), so a bad value is a one-line error before any data is loaded.
+/// </summary>
+public sealed record RunSpec
+{
+    public RunSpec(
+        string profile,
+        string outDir,
+        DataSource source,
+        int seed = 0,
+        string method = "pgd",
+        IReadOnlyList<double>? epsilons = null,
+        string checkpoint = "best"
+    )
+    {
+        Profile = profile;
+        OutDir = Path.GetFullPath(outDir);
+        Source = source;
+        Training = SettingsFor(profile) with { Seed = seed };
+        Defense = new DefenseSpec(method, 0.05, DefenseSpec.DefaultSteps(method, profile), 0.5, Seed: seed);
+        Sweep = new AttackSweepSpec(
+            ["fgsm", "pgd"],
+            epsilons ?? [0, 0.02, 0.05, 0.1],
+            DefenseSpec.DefaultSteps("pgd", profile),
+            seed
+        );
+        Checkpoint = checkpoint;
+    }
+
+    /// <summary>smoke, cpu or paper: the defaults of everything else.</summary>
+    public string Profile { get; }
+
+    /// <summary>Where every step writes (absolute).</summary>
+    public string OutDir { get; }
+    public DataSource Source { get; init; }
+
+    /// <summary>The base model's training; its seed is the run's one seed.</summary>
+    public TrainSettings Training { get; init; }
+
+    /// <summary>How the adversarially retrained model is trained (method, ε, steps, mix, β, seed).</summary>
+    public DefenseSpec Defense { get; init; }
+
+    /// <summary>The FGSM/PGD sweep on the test split; its ε = the defense's ε is where MIDI examples are saved.</summary>
+    public AttackSweepSpec Sweep { get; init; }
+
+    /// <summary>Which weights of a run the steps read: "best" (best validation piece F1) or "last".</summary>
+    public string Checkpoint
+    {
+        get;
+        init => field = CheckCheckpoint(value);
+    }
+
+    static string CheckCheckpoint(string which) =>
+        which is "best" or "last"
+            ? which
+            : throw new RunSpecException($"checkpoint '{which}': use best (validation's choice) or last");
+
+    public int Seed => Training.Seed;
+
+    static TrainSettings SettingsFor(string profile) =>
+        profile is "smoke" or "cpu" or "paper"
+            ? TrainSettings.ForProfile(profile)
+            : throw new RunSpecException($"profile '{profile}': use smoke (seconds), cpu (minutes) or paper (GPU)");
+
+    /// <summary>
+    /// The notebooks' run: MIDIGENRE_PROFILE (default paper with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
+    /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under
+    /// <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that cannot
+    /// work is a <see cref="RunSpecException"/> naming the variable.
+    /// </summary>
+    public static RunSpec FromEnvironment(string root, Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        string? Get(string name) => read(name) is { Length: > 0 } v ? v : null;
+        string profile = Get("MIDIGENRE_PROFILE") ?? (TorchSharp.torch.cuda.is_available() ? "paper" : "cpu");
+        string data = Get("MIDIGENRE_DATA") ?? Path.Combine(root, "data");
+        string? corpus = Get("MIDIGENRE_CORPUS") ?? Get("MIDIGENRE_MAESTRO");
+        string label = Get("MIDIGENRE_LABEL") ?? Catalog.DefaultLabelColumn;
+        string outDir = Get("MIDIGENRE_OUT") ?? Path.Combine(root, "artifacts", "notebooks", profile);
+        int seed = Get("MIDIGENRE_SEED") is string s
+            ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+                ? v
+                : throw new RunSpecException($"MIDIGENRE_SEED='{s}': the seed is a whole number, e.g. 0")
+            : 0;
+        string method = Get("MIDIGENRE_ADV_METHOD") ?? "pgd";
+        string checkpoint = Get("MIDIGENRE_CHECKPOINT") ?? "best";
+        // Each variable checked on its own, so the message names the one to fix.
+        Named("MIDIGENRE_PROFILE", () => SettingsFor(profile));
+        Named("MIDIGENRE_ADV_METHOD", () => DefenseSpec.CheckMethod(method));
+        Named(
+            "MIDIGENRE_CHECKPOINT",
+            () => new RunSpec("smoke", outDir, new DataSource(data)) { Checkpoint = checkpoint }
+        );
+        var source = DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label };
+        return new RunSpec(profile, outDir, source, seed, method, checkpoint: checkpoint);
+    }
+
+    /// <summary>Runs a check, saying which variable a refused value came from.</summary>
+    static void Named<T>(string variable, Func<T> check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception e) when (e is DefenseException or RunSpecException)
+        {
+            throw new RunSpecException($"{variable}: {e.Message}");
+        }
+    }
+
+    /// <summary>The defense for <paramref name="method"/> with this run's ε, mix, β and seed and the method's default
+    /// steps for the profile (what `bench advtrain` compares).</summary>
+    public DefenseSpec DefenseFor(string method) =>
+        method == Defense.Method
+            ? Defense
+            : Defense with
+            {
+                Method = DefenseSpec.CheckMethod(method),
+                Steps = DefenseSpec.DefaultSteps(method, Profile),
+            };
+}
