@@ -27,32 +27,65 @@ public class AttackTests(SmokeData smoke)
     [InlineData("fgsm", 0.05)]
     [InlineData("pgd", 0.05)]
     [InlineData("velocity", 0.1)]
-    public void Linf_attacks_stay_in_the_ball_and_the_valid_range(string name, double eps)
+    public void Linf_attacks_stay_in_the_ball_and_the_valid_range_and_raise_the_loss(string name, double eps)
     {
         var (x, y) = Batch(smoke);
-        var adv = AttackFactory.Create(name, eps, 3).Perturb(Model(), x, y);
+        var model = smoke.Trained; // an untrained net is nearly flat: its loss barely moves, whatever the input
+        var adv = AttackFactory.Create(name, eps, 3).Perturb(model, x, y);
         var unit = tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1);
         double maxDelta = ((adv - x) / unit).abs().max().item<float>();
         Assert.True(maxDelta <= eps + 1e-5, $"max |δ| = {maxDelta}");
         Assert.True(adv.min().item<float>() >= 0);
         Assert.True(adv[.., 0].max().item<float>() <= 1 && adv[.., 1].max().item<float>() <= 127);
         Assert.True(maxDelta > 0, "the attack changed nothing");
+        // A step against the gradient, or a random one, would pass the checks above: the loss must go up.
+        float before = Loss(model, x, y),
+            after = Loss(model, adv, y);
+        Assert.True(after > before + 0.05, $"{name}: loss {before} → {after}");
+    }
+
+    static float Loss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        using var _ = no_grad();
+        return nn.functional.cross_entropy(model.forward(x), y).item<float>();
+    }
+
+    /// <summary>‖δ‖₂ per segment in normalised units, summed here in doubles from the raw values: not the attack's own
+    /// norm, so a wrong norm inside the attack cannot hide behind the same mistake in the test.</summary>
+    static double[] L2Norms(Tensor adv, Tensor x)
+    {
+        var a = adv.data<float>().ToArray();
+        var c = x.data<float>().ToArray();
+        int n = (int)x.shape[0],
+            per = a.Length / n,
+            perChannel = per / (int)x.shape[1];
+        return Enumerable
+            .Range(0, n)
+            .Select(i =>
+            {
+                double sum = 0;
+                for (int j = 0; j < per; j++)
+                {
+                    double scale = j / perChannel == 0 ? 1 : 127; // onsets 0…1, velocities 0…127
+                    double d = (a[i * per + j] - c[i * per + j]) / scale;
+                    sum += d * d;
+                }
+                return Math.Sqrt(sum);
+            })
+            .ToArray();
     }
 
     [Fact]
     public void Pgd_l2_stays_in_the_l2_ball_uses_it_and_raises_the_loss()
     {
         var (x, y) = Batch(smoke);
-        var model = smoke.Trained; // an untrained net is nearly flat: its loss barely moves, whatever the input
+        var model = smoke.Trained;
         var adv = AttackFactory.Create("pgd-l2", 2.0, 5).Perturb(model, x, y);
-        var unit = tensor(new float[] { 1f, 127f }).reshape(1, 2, 1, 1);
-        var norms = ((adv - x) / unit).flatten(1).norm(1).data<float>().ToArray();
+        var norms = L2Norms(adv, x);
         Assert.All(norms, n => Assert.True(n <= 2.0 + 1e-3, $"‖δ‖₂ = {n}"));
         // A no-op or a random walk would fail these: the steps go up the loss, out to the ball's surface.
         Assert.All(norms, n => Assert.True(n > 1.0, $"‖δ‖₂ = {n}: the attack barely moved"));
-        using var _ = no_grad();
-        float Loss(Tensor t) => nn.functional.cross_entropy(model.forward(t), y).item<float>();
-        Assert.True(Loss(adv) > Loss(x) + 0.1, $"loss {Loss(x)} → {Loss(adv)}");
+        Assert.True(Loss(model, adv, y) > Loss(model, x, y) + 0.1, $"loss {Loss(model, x, y)} → {Loss(model, adv, y)}");
     }
 
     [Fact]
@@ -141,6 +174,20 @@ public class AttackTests(SmokeData smoke)
         var rnd = new RandomNoteAttack(1.0, seed: 1).Perturb(Model(), x, y);
         Assert.True(rnd[.., 0].sum().item<float>() > x[.., 0].sum().item<float>());
         Assert.True((rnd - x).min().item<float>() >= 0, "the random baseline removed something");
+        for (int i = 0; i < x.shape[0]; i++)
+        {
+            // The segment's range: lowest and highest pitch that sounds anywhere in it (frames, axis 1 = time).
+            var sounding = x[i, 1].gt(0).any(0).data<bool>().ToArray();
+            int lo = Array.IndexOf(sounding, true),
+                hi = Array.LastIndexOf(sounding, true);
+            var added = (rnd[i, 0] - x[i, 0]).gt(0).any(0).data<bool>().ToArray();
+            var outside = Enumerable.Range(0, 128).Where(p => added[p] && (p < lo || p > hi)).ToList();
+            Assert.True(
+                outside.Count == 0,
+                $"segment {i}: notes added at {string.Join(", ", outside)}, range {lo}…{hi}"
+            );
+            Assert.Contains(true, added);
+        }
     }
 
     [Fact]
@@ -587,5 +634,77 @@ public class ListenAndLookTests(SmokeData smoke)
         Assert.True(s.Map.SelectMany(r => r).Max() > 0, "the gradient is zero everywhere");
         Assert.Equal(s.Truth, s.Predicted);
         Assert.True(s.Roll.CountOnsets() > 0);
+    }
+}
+
+/// <summary>The scoring arithmetic on a hand-built outcome, every figure worked out by hand: 4 pieces × 2 segments,
+/// truth [0 0 | 0 0 | 1 1 | 1 1]; the model gets all but the last segment right before the attack.</summary>
+public class AttackScoringTests
+{
+    static float[] P(int predicted, float confidence = 0.9f) =>
+        predicted == 0 ? [confidence, 1 - confidence] : [1 - confidence, confidence];
+
+    static AttackResult Score(Attack attack)
+    {
+        var pieces = Enumerable
+            .Range(0, 4)
+            .Select(i => new Piece($"p{i}", $"piece {i}", i / 2, NoteSpans.Empty))
+            .ToList();
+        var data = new SegmentDataset(pieces, new SegmentSpec(2));
+        float[][] clean = [P(0), P(0), P(0), P(0), P(1), P(1), P(1), P(0)];
+        var reference = new CleanReference(data, 0, clean, clean);
+        var outcome = new AttackOutcome(8);
+        // Piece 0 ties 1–1 and is won on mean softmax by class 0 (0.65); piece 2 ties and is won by class 1 (0.675).
+        float[][] adversarial = [P(1, 0.6f), P(0), P(1), P(1), P(0, 0.55f), P(1), P(1), P(1)];
+        float[][] realized = [P(0), P(0), P(0), P(0), P(1), P(1), P(1), P(1)];
+        for (int s = 0; s < 8; s++)
+        {
+            outcome.Adversarial[s] = adversarial[s];
+            outcome.Realized[s] = realized[s];
+            outcome.L2[s] = 8 - s; // 8 … 1: median of an even count = 4.5
+            int i = s + 1;
+            outcome.Diffs[s] = new RollDiff(i, 1, i * i, i, 10 * i); // mean |Δv| i over i cells
+        }
+        return AttackScoring.Score(attack, data, ["a", "b"], reference, outcome, seconds: 4);
+    }
+
+    [Fact]
+    public void Rates_count_only_segments_right_before_the_attack_and_pieces_vote()
+    {
+        var r = Score(new Fgsm(0.05));
+        Assert.Equal(7 / 8.0, r.CleanAccuracy);
+        Assert.Equal(4 / 8.0, r.SegmentRobustAccuracy);
+        Assert.Equal(3 / 4.0, r.PieceRobustAccuracy); // pieces 0, 2 (ties on mean softmax) and 3
+        Assert.Equal(4 / 7.0, r.SuccessRate, 12); // s0, s2, s3, s4 of the 7 right before
+        Assert.Null(r.TargetSuccessRate);
+        Assert.Equal((1.0, 1.0, 0.0), (r.RealizedSegmentAccuracy, r.RealizedPieceAccuracy, r.RealizedSuccessRate));
+        Assert.Equal([3 / 4.0, 1 / 3.0], r.PerClassSuccess);
+        Assert.Equal(
+            [
+                [1, 3],
+                [1, 3],
+            ],
+            r.Confusion
+        );
+        Assert.Equal(0.5, r.SecondsPerSegment);
+    }
+
+    [Fact]
+    public void Sizes_are_means_and_medians_over_segments_and_velocity_change_is_per_sounding_cell()
+    {
+        var size = Score(new Fgsm(0.05)).Size;
+        Assert.Equal((4.5, 1.0), (size.NotesAdded, size.NotesRemoved));
+        Assert.Equal(204 / 36.0, size.MeanAbsVelocityChange, 12); // Σ i² / Σ i over the sounding cells
+        Assert.Equal((4.5, 80), (size.MedianAbsVelocityChange, size.MaxAbsVelocityChange));
+        Assert.Equal((4.5, 4.5), (size.MeanL2, size.MedianL2));
+    }
+
+    [Fact]
+    public void A_targeted_attack_succeeds_only_where_the_next_class_is_predicted()
+    {
+        var r = Score(new Fgsm(0.05) { Targeted = true });
+        // Two classes: the target is the other class, so reaching it is leaving the true one.
+        Assert.Equal(4 / 7.0, r.TargetSuccessRate!.Value, 12);
+        Assert.Equal(0.0, r.RealizedTargetSuccessRate);
     }
 }
