@@ -43,12 +43,14 @@ public class CatalogTests
     [Fact]
     public void A_catalog_saved_with_a_byte_order_mark_and_a_quoted_header_reads_like_any_other()
     {
-        string quoted = string.Join(',', Header.TrimEnd('\n').Split(',').Select(c => $"\"{c}\"")) + "\n";
+        // A quoted header name may hold a comma (a spreadsheet's "notes, remarks"): the header is one field per name.
+        string quoted =
+            string.Join(',', Header.TrimEnd('\n').Split(',').Select(c => $"\"{c}\"")) + ",\"notes, remarks\"\n";
         string dir = Directory.CreateTempSubdirectory("catalog").FullName;
         string path = Path.Combine(dir, "catalog.csv");
         File.WriteAllText(
             path,
-            quoted + "A X,P1,train,2004,a.midi,a.wav,1\nB Y,P2,test,2004,b.midi,b.wav,2\n",
+            quoted + "A X,P1,train,2004,a.midi,a.wav,1,\"live, 2004\"\nB Y,P2,test,2004,b.midi,b.wav,2,\n",
             new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true)
         );
         Assert.Equal(0xEF, File.ReadAllBytes(path)[0]); // the BOM is there
@@ -68,7 +70,9 @@ public class CatalogTests
                 + "C Z,P1,train,2004,d.midi,d.wav,1\nC Z,P3,train,2004,e.midi,e.wav,1\n"
         );
         Assert.Equal(["X", "Z"], Catalog.Load(csv, new ClassSelection(null, MinPieces: 2)).Classes);
-        Assert.Equal(["X", "Z"], Catalog.Load(csv, minPieces: 2).Classes);
+        Assert.Equal(["X", "Z"], Catalog.Load(csv, ClassSelection.Parse(null, minPieces: 2)).Classes);
+        // --min-pieces holds with --classes too (a data source parses both into one selection).
+        Assert.Equal(["X", "Z"], Catalog.Load(csv, ClassSelection.Parse("X,Y,Z", minPieces: 2)).Classes);
         // One class left is no classifier: a clear error naming the labels, not an empty run.
         var e = Assert.Throws<CatalogFormatException>(() => Catalog.Load(csv, new ClassSelection(null, MinPieces: 3)));
         Assert.Contains("at least 2", e.Message);
@@ -94,7 +98,12 @@ public class CatalogTests
         var rng = new Random(seed);
         var entries = Enumerable
             .Range(0, rng.Next(12, 80))
-            .Select(i => new CatalogEntry($"C {i % 4}", $"Piece {rng.Next(12)}", "", 2004, $"{i}.midi", 10))
+            .Select(i => (Label: $"C{i % 4}", Title: $"Piece {rng.Next(12)}", File: $"{i}.midi"))
+            .Select(e => new CatalogEntry(e.Label, e.Title, "", 2004, e.File, 10)
+            {
+                Label = e.Label,
+                PieceKey = e.Label + e.Title,
+            })
             .ToList();
         if (entries.GroupBy(e => e.Label).Any(g => g.Select(e => e.PieceKey).Distinct().Count() < 3))
         {
@@ -125,7 +134,11 @@ public class CatalogTests
     {
         var ok = new[] { "train", "validation", "test" }
             .SelectMany(s =>
-                new[] { "A", "B" }.Select(c => new CatalogEntry(c, $"{c} {s}", s, 2004, $"{c}{s}.midi", 1))
+                new[] { "A", "B" }.Select(c => new CatalogEntry(c, $"{c} {s}", s, 2004, $"{c}{s}.midi", 1)
+                {
+                    Label = c,
+                    PieceKey = $"{c} {s}",
+                })
             )
             .ToList();
         Assert.Equal(2, DataSplit.FromCatalog(ok).Test.Count);

@@ -4,7 +4,9 @@ using Microsoft.Data.Analysis;
 
 namespace MidiGenre.Data;
 
-/// <summary>One performance: its class label, piece identity, split and file (relative to the corpus root).</summary>
+/// <summary>One performance: its class label, piece identity, split and file (relative to the corpus root). Every
+/// reader sets <see cref="Label"/> and <see cref="PieceKey"/> itself: nothing is derived behind its back, so a reader
+/// cannot group pieces by a composer's name it never meant as the label.</summary>
 public sealed record CatalogEntry(
     string CanonicalComposer,
     string Title,
@@ -14,13 +16,13 @@ public sealed record CatalogEntry(
     double Duration
 )
 {
-    /// <summary>The class. For the canonical_composer column it is the composer's surname (last word), e.g.
-    /// "Frédéric Chopin" → "Chopin", as in the paper; for any other label column, the value as written.</summary>
-    public string Label { get; init; } = Catalog.Surname(CanonicalComposer);
+    /// <summary>The class: for MAESTRO's canonical_composer column the composer's surname (the last word, e.g.
+    /// "Frédéric Chopin" → "Chopin", as in the paper); for any other label column, the value as written.</summary>
+    public required string Label { get; init; }
 
     /// <summary>Performances of the same piece share this key; they never straddle train, validation and
     /// test.</summary>
-    public string PieceKey { get; init; } = Catalog.Surname(CanonicalComposer) + "|" + Catalog.NormaliseTitle(Title);
+    public required string PieceKey { get; init; }
 }
 
 /// <summary>The corpus cannot be used as given (missing file or column, unparsable CSV, too few classes, absent MIDI
@@ -42,42 +44,6 @@ public sealed class ClassMismatchException(
             + $"the model was trained on (--corpus), "
             + "or --classes with a subset of the model's classes."
     );
-
-/// <summary>Which labels become classes.</summary>
-public sealed record ClassSelection(IReadOnlyList<string>? Names = null, int MinPieces = 1)
-{
-    /// <summary>The 13 composers kept by Kim et al. (2020).</summary>
-    public static readonly IReadOnlyList<string> Paper13 =
-    [
-        "Scarlatti",
-        "Bach",
-        "Haydn",
-        "Mozart",
-        "Beethoven",
-        "Schubert",
-        "Schumann",
-        "Chopin",
-        "Liszt",
-        "Brahms",
-        "Debussy",
-        "Rachmaninoff",
-        "Scriabin",
-    ];
-    public static readonly ClassSelection Paper = new(Paper13);
-    public static readonly ClassSelection All = new();
-
-    /// <summary>"paper" (the 13 composers), a comma-separated list, or null/"all" (every label).</summary>
-    public static ClassSelection Parse(string? classes, int minPieces = 1) =>
-        classes?.Trim() switch
-        {
-            null or "" or "all" => new(null, minPieces),
-            "paper" => new(Paper13, minPieces),
-            var list => new(
-                list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                minPieces
-            ),
-        };
-}
 
 /// <summary>The three kinds of corpus a path can name.</summary>
 public enum CorpusKind
@@ -101,7 +67,7 @@ public sealed partial class Catalog
 
     /// <summary>Columns every catalog needs besides its label column; the others are optional.</summary>
     public static readonly string[] RequiredColumns = ["midi_filename"];
-    static readonly string[] MaestroColumns =
+    internal static readonly string[] MaestroColumns =
     [
         "canonical_composer",
         "canonical_title",
@@ -170,27 +136,23 @@ public sealed partial class Catalog
     /// <summary>Opens any corpus kind and keeps the selected classes (default: the paper's 13 for MAESTRO with the
     /// composer column, every label otherwise). Fails before any work when the corpus yields fewer than two classes,
     /// a column is missing, or listed files are absent.</summary>
-    public static Catalog Load(
-        string path,
-        ClassSelection? selection = null,
-        string labelColumn = DefaultLabelColumn,
-        int minPieces = 1
-    )
+    public static Catalog Load(string path, ClassSelection? selection = null, string labelColumn = DefaultLabelColumn)
     {
         var kind = KindOf(path);
-        selection ??= (
-            kind == CorpusKind.Maestro && labelColumn == DefaultLabelColumn ? ClassSelection.Paper : ClassSelection.All
-        ) with
-        {
-            MinPieces = minPieces,
-        };
+        selection ??= ClassSelection.Default();
+        if (selection.KindDefault)
+            selection = selection with
+            {
+                Names = kind == CorpusKind.Maestro && labelColumn == DefaultLabelColumn ? ClassSelection.Paper13 : null,
+                KindDefault = false,
+            };
         if (kind == CorpusKind.Folders)
-            return Select(path, kind, labelColumn, ReadFolders(path), selection, hasSplit: false);
+            return Select(path, kind, labelColumn, ClassFolderReader.Read(path), selection, hasSplit: false);
         string csv =
             kind == CorpusKind.Maestro ? Path.Combine(path, MaestroCsv)
             : File.Exists(path) ? path
             : SingleCsv(path);
-        var (entries, hasSplit) = ReadCsv(csv, labelColumn);
+        var (entries, hasSplit) = CatalogCsvReader.Read(csv, labelColumn);
         return Select(Path.GetDirectoryName(Path.GetFullPath(csv))!, kind, labelColumn, entries, selection, hasSplit);
     }
 
@@ -281,124 +243,6 @@ public sealed partial class Catalog
                 ", ",
                 pieces.OrderBy(p => p.Key, StringComparer.Ordinal).Take(20).Select(p => $"{p.Key} ({p.Value} pieces)")
             );
-
-    /// <summary>ROOT/&lt;label&gt;/**/*.mid|*.midi: each file is one piece of class &lt;label&gt;.</summary>
-    static List<CatalogEntry> ReadFolders(string root)
-    {
-        var entries = new List<CatalogEntry>();
-        foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
-        {
-            string label = Path.GetFileName(dir);
-            foreach (
-                var file in Directory
-                    .EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                    .Where(f =>
-                        f.EndsWith(".mid", StringComparison.OrdinalIgnoreCase)
-                        || f.EndsWith(".midi", StringComparison.OrdinalIgnoreCase)
-                    )
-                    .Order(StringComparer.Ordinal)
-            )
-            {
-                string rel = Path.GetRelativePath(root, file).Replace('\\', '/');
-                entries.Add(
-                    new CatalogEntry(label, Path.GetFileNameWithoutExtension(file), "", 0, rel, 0)
-                    {
-                        Label = label,
-                        PieceKey = label + "|" + rel,
-                    }
-                );
-            }
-        }
-        if (entries.Count == 0)
-            throw new CatalogFormatException(
-                root,
-                "holds no catalog CSV and no <label>/*.mid(i) files; expected a MAESTRO folder, "
-                    + "a catalog CSV, or one sub-folder of MIDI files per class"
-            );
-        return entries;
-    }
-
-    static (List<CatalogEntry> Entries, bool HasSplit) ReadCsv(string csv, string labelColumn)
-    {
-        // Long by design: header checks, then one pass over the rows, each failure a typed error with its line.
-        if (!File.Exists(csv))
-            throw new CatalogFormatException(csv, "catalog file not found");
-        DataFrame df;
-        try
-        {
-            // Every column as string: years and durations are parsed below with a clear error per row.
-            var header = ParseHeader(File.ReadLines(csv).FirstOrDefault() ?? "");
-            df = DataFrame.LoadCsv(
-                csv,
-                header: true,
-                dataTypes: header.Select(_ => typeof(string)).ToArray(),
-                encoding: System.Text.Encoding.UTF8
-            );
-        }
-        catch (Exception e)
-            when (e is FormatException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
-        {
-            throw new CatalogFormatException(csv, "cannot parse CSV: " + e.Message);
-        }
-        bool Has(string c) => df.Columns.Any(col => col.Name == c);
-        var missing = RequiredColumns.Append(labelColumn).Distinct().Where(c => !Has(c)).ToList();
-        if (missing.Count > 0)
-            throw new CatalogFormatException(
-                csv,
-                $"missing column(s) {string.Join(", ", missing)}; a catalog needs midi_filename and "
-                    + $"its label column (--label, default {DefaultLabelColumn}), as in the MAESTRO v2.0.0 schema "
-                    + $"({string.Join(",", MaestroColumns)}); "
-                    + $"columns present: {string.Join(", ", df.Columns.Select(c => c.Name))}"
-            );
-        var entries = new List<CatalogEntry>((int)df.Rows.Count);
-        for (long r = 0; r < df.Rows.Count; r++)
-        {
-            string Get(string col) => Has(col) ? df[col][r]?.ToString()?.Trim() ?? "" : "";
-            string yearText = Get("year"),
-                durationText = Get("duration");
-            int year = 0;
-            double duration = 0;
-            if (
-                yearText.Length > 0
-                && !int.TryParse(yearText, NumberStyles.Integer, CultureInfo.InvariantCulture, out year)
-            )
-                throw new CatalogFormatException(csv, $"row {r + 2}: year '{yearText}' is not a number");
-            if (
-                durationText.Length > 0
-                && !double.TryParse(durationText, NumberStyles.Float, CultureInfo.InvariantCulture, out duration)
-            )
-                throw new CatalogFormatException(csv, $"row {r + 2}: duration '{durationText}' is not a number");
-            string file = Get("midi_filename");
-            if (file.Length == 0)
-                throw new CatalogFormatException(csv, $"row {r + 2}: empty midi_filename");
-            string composer = Get("canonical_composer"),
-                title = Get("canonical_title") is { Length: > 0 } t ? t : file;
-            string label = labelColumn == DefaultLabelColumn ? Surname(composer) : Get(labelColumn);
-            entries.Add(
-                new CatalogEntry(composer, title, Get("split"), year, file, duration)
-                {
-                    Label = label,
-                    PieceKey = label + "|" + NormaliseTitle(title),
-                }
-            );
-        }
-        return (entries, Has("split") && entries.All(e => e.Split.Length > 0));
-    }
-
-    static string[] ParseHeader(string line) => line.Split(',');
-
-    /// <summary>The catalog as a DataFrame: one row per performance, with its class.</summary>
-    public DataFrame ToDataFrame()
-    {
-        return new DataFrame(
-            new StringDataFrameColumn("class", Entries.Select(e => e.Label)),
-            new StringDataFrameColumn("title", Entries.Select(e => e.Title)),
-            new StringDataFrameColumn("split", Entries.Select(e => e.Split)),
-            new PrimitiveDataFrameColumn<int>("year", Entries.Select(e => e.Year)),
-            new PrimitiveDataFrameColumn<double>("duration_s", Entries.Select(e => e.Duration)),
-            new StringDataFrameColumn("midi_filename", Entries.Select(e => e.MidiFilename))
-        );
-    }
 
     /// <summary>Pieces, performances and hours per class.</summary>
     public DataFrame Summary()

@@ -47,9 +47,7 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
                 SyntheticDir,
                 SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default
             );
-        return Catalog
-            .Load(CorpusPath, Classes == null ? null : ClassSelection.Parse(Classes, MinPieces), LabelColumn, MinPieces)
-            .RequireFiles();
+        return Catalog.Load(CorpusPath, ClassSelection.Parse(Classes, MinPieces), LabelColumn).RequireFiles();
     }
 
     /// <summary>The roll cache of this corpus under these encoder options.</summary>
