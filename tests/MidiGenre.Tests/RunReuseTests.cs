@@ -43,16 +43,20 @@ public class RunReuseTests(SmokeData smoke)
     public void One_defense_spec_gives_the_trainer_every_hook_of_each_method()
     {
         var validation = smoke.Data.Validation;
-        var pgd = new DefenseSpec("pgd", 0.05, DefenseSpec.DefaultSteps("pgd", "cpu")).Hooks(validation);
+        var pgd = new DefenseSpec(DefenseMethod.Pgd, 0.05, DefenseSpec.DefaultSteps(DefenseMethod.Pgd, "cpu")).Hooks(
+            validation
+        )!;
         Assert.Equal(new DefenseSettings("pgd", 0.05, 10, 0.5, 0), pgd.Settings);
         Assert.NotNull(pgd.BatchTransform);
         Assert.Null(pgd.Objective);
-        var fast = new DefenseSpec("fast", 0.05, 10).Hooks(validation);
+        var fast = new DefenseSpec(DefenseMethod.Fast, 0.05, 10).Hooks(validation)!;
         Assert.NotNull(fast.StopCheck); // the guard against catastrophic overfitting comes with the method
-        var free = new DefenseSpec("free", 0.05, DefenseSpec.DefaultSteps("free", "cpu")).Hooks(validation);
+        var free = new DefenseSpec(DefenseMethod.Free, 0.05, DefenseSpec.DefaultSteps(DefenseMethod.Free, "cpu")).Hooks(
+            validation
+        )!;
         Assert.Equal((4, true), (free.Replays, free.AfterBackward != null));
-        var trades = new DefenseSpec("trades", 0.05, 10, Beta: 3).Hooks(validation);
-        Assert.Equal(("trades", 3.0), (trades.Settings.Method, trades.Settings.Beta));
+        var trades = new DefenseSpec(DefenseMethod.Trades, 0.05, 10, Beta: 3).Hooks(validation)!;
+        Assert.Equal(("trades", 3.0), (trades.Settings!.Method, trades.Settings.Beta));
         Assert.True(trades.Objective != null && trades.BatchTransform == null);
         // The trainer takes them all at once.
         var trainer = new Trainer(TrainSettings.ForProfile("smoke"), smoke.Data.Classes, smoke.Root) { Hooks = free };
@@ -61,10 +65,16 @@ public class RunReuseTests(SmokeData smoke)
         var study = new Study(
             new RunSpec("cpu", Path.Combine(smoke.Root, "spec"), new DataSource(smoke.Root), 0, "fast")
         );
-        Assert.Equal(new DefenseSpec("fast", 0.05, 10, 0.5, Seed: 0), study.Defense());
-        Assert.Equal(new DefenseSpec("free", 0.05, 4, 0.5, Seed: 0), study.Defense("free"));
+        Assert.Equal(new DefenseSpec(DefenseMethod.Fast, 0.05, 10, 0.5, Seed: 0), study.Defense());
+        Assert.Equal(new DefenseSpec(DefenseMethod.Free, 0.05, 4, 0.5, Seed: 0), study.Defense("free"));
         Assert.Throws<DefenseException>(() => study.Defense("none"));
-        Assert.Throws<DefenseException>(() => new DefenseSpec("pgd", Mix: 1.5));
+        Assert.Throws<DefenseException>(() => new DefenseSpec(DefenseMethod.Pgd, Mix: 1.5));
+        // The base model's "defense" gives the trainer nothing and records nothing.
+        Assert.Equal(
+            (null, null, 8),
+            (DefenseSpec.None.Hooks(validation), DefenseSpec.None.Settings, DefenseSpec.None.EpochsFor(8))
+        );
+        Assert.Throws<DefenseException>(() => DefenseSpec.Parse("none")); // never a retraining method by name
         Assert.Throws<DefenseException>(() => new RunSpec("cpu", "x", new DataSource(smoke.Root), 0, "none"));
     }
 
@@ -75,7 +85,7 @@ public class RunReuseTests(SmokeData smoke)
             RunSpec.FromEnvironment(smoke.Root, n => env.FirstOrDefault(e => e.Name == n).Value);
         var spec = From(("MIDIGENRE_PROFILE", "smoke"), ("MIDIGENRE_SEED", "7"), ("MIDIGENRE_ADV_METHOD", "trades"));
         Assert.Equal(("smoke", 7, 7, 7), (spec.Profile, spec.Seed, spec.Defense.Seed, spec.Sweep.Seed));
-        Assert.Equal(("trades", 5, 5), (spec.Defense.Method, spec.Defense.Steps, spec.Sweep.Steps));
+        Assert.Equal(("trades", 5, 5), (spec.Defense.Name, spec.Defense.Steps, spec.Sweep.Steps));
         Assert.Equal(Path.Combine(smoke.Root, "artifacts", "notebooks", "smoke"), spec.OutDir);
         foreach (
             var (name, value, says) in new[]

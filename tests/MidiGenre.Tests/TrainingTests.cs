@@ -213,7 +213,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         )
         {
             Device = CPU,
-            Hooks = new DefenseSpec("free", 0.05, 4, 0.5, Seed: 1).Hooks(d.Validation),
+            Hooks = new DefenseSpec(DefenseMethod.Free, 0.05, 4, 0.5, Seed: 1).Hooks(d.Validation),
         }.Run(d.Train, d.Validation);
         Assert.Equal("free", meta.Defense!.Method);
         AssertMoreRobustThanTheBaseModel(model, "free");

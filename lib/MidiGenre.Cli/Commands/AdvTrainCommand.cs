@@ -19,7 +19,7 @@ static class AdvTrainCommand
                 + "across batches, epochs divided by --steps; about the cost of clean training) | trades (Zhang et "
                 + "al.). Default: pgd",
         };
-        method.AcceptOnlyFromAmong([.. AdversarialTraining.Methods, "trades"]);
+        method.AcceptOnlyFromAmong([.. DefenseSpec.Methods]);
         var eps = new Option<double>("--eps")
         {
             Description = "ε (normalised velocity)",
@@ -53,7 +53,7 @@ static class AdvTrainCommand
         cmd.SetAction(r =>
             Common.Guard(() =>
             {
-                string m = r.GetValue(trades) ? "trades" : r.GetValue(method) ?? "pgd";
+                var m = DefenseSpec.Parse(r.GetValue(trades) ? "trades" : r.GetValue(method) ?? "pgd");
                 var settings = o.Settings(r);
                 // Built and checked before any data is loaded: a bad ε or mix is one line, not a late failure.
                 var defense = new DefenseSpec(

@@ -3,15 +3,26 @@ using MidiGenre.Training;
 
 namespace MidiGenre.Defenses;
 
+/// <summary>How a model is trained against attacks: not at all (the base model), Madry et al.'s PGD, Wong et al.'s
+/// fast FGSM, Shafahi et al.'s free replays, or Zhang et al.'s TRADES objective.</summary>
+public enum DefenseMethod
+{
+    None,
+    Pgd,
+    Fast,
+    Free,
+    Trades,
+}
+
 /// <summary>
 /// One description of a defense — method, ε, steps, clean/adversarial mix, TRADES β and seed — validated when built
 /// and turned into the trainer's hooks in one place (<see cref="Hooks"/>), for the notebooks, `pipeline`, `advtrain`
 /// and `bench advtrain` alike. <c>Steps</c> means PGD steps per batch for pgd and trades, the PGD steps of the
 /// overfitting guard's check for fast, and the replays m for free; <see cref="DefaultSteps"/> gives each method's
-/// default for a profile.
+/// default for a profile. <see cref="None"/> is the base model's: no hooks.
 /// </summary>
 public sealed record DefenseSpec(
-    string Method,
+    DefenseMethod Method,
     double Eps = 0.05,
     int Steps = 10,
     double Mix = 0.5,
@@ -19,9 +30,15 @@ public sealed record DefenseSpec(
     int Seed = 0
 )
 {
-    public static readonly IReadOnlyList<string> Methods = [.. AdversarialTraining.Methods, "trades"];
+    /// <summary>The methods that train against attacks, by the names options and checkpoints use.</summary>
+    public static readonly IReadOnlyList<string> Methods = ["pgd", "fast", "free", "trades"];
 
-    public string Method { get; init; } = CheckMethod(Method);
+    /// <summary>Clean training: the base model.</summary>
+    public static readonly DefenseSpec None = new(DefenseMethod.None);
+
+    /// <summary>The method's name as options, logs and checkpoints write it ("pgd").</summary>
+    public string Name => Method.ToString().ToLowerInvariant();
+
     public double Eps { get; init; } =
         double.IsFinite(Eps) && Eps >= 0 ? Eps : throw new DefenseException($"ε (--eps) {Eps}: must be a number ≥ 0");
     public int Steps { get; init; } = Steps >= 1 ? Steps : throw new DefenseException($"--steps {Steps}: must be ≥ 1");
@@ -32,40 +49,48 @@ public sealed record DefenseSpec(
                 $"mix (--mix, the share of each batch made adversarial) {Mix}: must be between 0 and 1"
             );
 
-    /// <summary>Returns <paramref name="method"/> if it is one of <see cref="Methods"/>, else throws a
-    /// <see cref="DefenseException"/> that lists them.</summary>
-    public static string CheckMethod(string method) =>
-        Methods.Contains(method)
-            ? method
-            : throw new DefenseException(
-                $"unknown adversarial-training method '{method}': {string.Join(", ", Methods)}"
-            );
+    /// <summary>The method named <paramref name="name"/> (one of <see cref="Methods"/>), else a <see
+    /// cref="DefenseException"/> that lists them: an unknown name never trains PGD under its own name.</summary>
+    public static DefenseMethod Parse(string name) =>
+        Methods.Contains(name)
+            ? Enum.Parse<DefenseMethod>(name, ignoreCase: true)
+            : throw new DefenseException($"unknown adversarial-training method '{name}': {string.Join(", ", Methods)}");
 
     /// <summary>PGD steps in training and in the guard's check: 5 on smoke (seconds), else 10 (PGD-10); free
     /// training's replays m = 4 (Shafahi et al. use 2–10; epochs are divided by m).</summary>
-    public static int DefaultSteps(string method, string profile) =>
-        method == "free" ? 4
+    public static int DefaultSteps(DefenseMethod method, string profile) =>
+        method == DefenseMethod.Free ? 4
         : profile == "smoke" ? 5
         : 10;
 
     /// <summary>Epochs to run for a budget of <paramref name="epochs"/> (free training divides them by m).</summary>
-    public int EpochsFor(int epochs) => Method == "trades" ? epochs : Adversarial.EpochsFor(epochs);
+    public int EpochsFor(int epochs) => Method is DefenseMethod.Free ? Adversarial.EpochsFor(epochs) : epochs;
 
-    public DefenseSettings Settings => Method == "trades" ? Objective.Settings : Adversarial.Settings;
+    /// <summary>What a checkpoint records of the defense; null for the base model.</summary>
+    public DefenseSettings? Settings =>
+        Method switch
+        {
+            DefenseMethod.None => null,
+            DefenseMethod.Trades => Objective.Settings,
+            _ => Adversarial.Settings,
+        };
 
-    AdversarialTraining Adversarial => new(Eps, Steps, Mix, Seed, Method);
+    AdversarialTraining Adversarial => new(Eps, Steps, Mix, Seed, Name);
     Trades Objective => new(Eps, Steps, Beta, Seed);
 
-    /// <summary>The trainer's hooks; <paramref name="validation"/> feeds the fast method's overfitting guard.</summary>
-    public TrainingHooks Hooks(SegmentDataset validation)
+    /// <summary>The trainer's hooks (null for <see cref="None"/>); <paramref name="validation"/> feeds the fast
+    /// method's overfitting guard.</summary>
+    public TrainingHooks? Hooks(SegmentDataset validation)
     {
-        if (Method == "trades")
+        if (Method == DefenseMethod.None)
+            return null;
+        if (Method == DefenseMethod.Trades)
         {
             var trades = Objective;
             return new TrainingHooks(trades.Settings) { Objective = trades.Objective };
         }
         var adv = Adversarial;
-        var guard = Method == "fast" ? new OverfittingGuard(validation, Eps, Steps, seed: Seed) : null;
+        var guard = Method == DefenseMethod.Fast ? new OverfittingGuard(validation, Eps, Steps, seed: Seed) : null;
         return new TrainingHooks(adv.Settings)
         {
             BatchTransform = adv.Transform,
@@ -77,7 +102,10 @@ public sealed record DefenseSpec(
 
     /// <summary>For log lines: "pgd, ε=0.05, mix 0.5, 10 steps".</summary>
     public override string ToString() =>
-        Method == "trades"
-            ? $"trades, ε={Eps}, β={Beta}, {Steps} steps"
-            : $"{Method}, ε={Eps}, mix {Mix}, {(Method == "free" ? $"m = {Steps}" : $"{Steps} steps")}";
+        Method switch
+        {
+            DefenseMethod.None => "none (clean training)",
+            DefenseMethod.Trades => $"trades, ε={Eps}, β={Beta}, {Steps} steps",
+            _ => $"{Name}, ε={Eps}, mix {Mix}, {(Method == DefenseMethod.Free ? $"m = {Steps}" : $"{Steps} steps")}",
+        };
 }

@@ -33,11 +33,12 @@ public sealed record RunSpec
         OutDir = Path.GetFullPath(outDir);
         Source = source;
         Training = SettingsFor(profile) with { Seed = seed };
-        Defense = new DefenseSpec(method, 0.05, DefenseSpec.DefaultSteps(method, profile), 0.5, Seed: seed);
+        var m = RetrainingMethod(method);
+        Defense = new DefenseSpec(m, 0.05, DefenseSpec.DefaultSteps(m, profile), 0.5, Seed: seed);
         Sweep = new AttackSweepSpec(
             ["fgsm", "pgd"],
             epsilons ?? [0, 0.02, 0.05, 0.1],
-            DefenseSpec.DefaultSteps("pgd", profile),
+            DefenseSpec.DefaultSteps(DefenseMethod.Pgd, profile),
             seed
         );
         Checkpoint = checkpoint;
@@ -102,7 +103,7 @@ public sealed record RunSpec
         string checkpoint = Get("MIDIGENRE_CHECKPOINT") ?? "best";
         // Each variable checked on its own, so the message names the one to fix.
         Named("MIDIGENRE_PROFILE", () => SettingsFor(profile));
-        Named("MIDIGENRE_ADV_METHOD", () => DefenseSpec.CheckMethod(method));
+        Named("MIDIGENRE_ADV_METHOD", () => RetrainingMethod(method));
         Named(
             "MIDIGENRE_CHECKPOINT",
             () => new RunSpec("smoke", outDir, new DataSource(data)) { Checkpoint = checkpoint }
@@ -124,14 +125,18 @@ public sealed record RunSpec
         }
     }
 
+    /// <summary>The adversarial-training step's method: one that trains against attacks (none would retrain a clean
+    /// model and call it defended).</summary>
+    static DefenseMethod RetrainingMethod(string name) => DefenseSpec.Parse(name);
+
     /// <summary>The defense for <paramref name="method"/> with this run's ε, mix, β and seed and the method's default
     /// steps for the profile (what `bench advtrain` compares).</summary>
     public DefenseSpec DefenseFor(string method) =>
-        method == Defense.Method
+        RetrainingMethod(method) is var m && m == Defense.Method
             ? Defense
             : Defense with
             {
-                Method = DefenseSpec.CheckMethod(method),
-                Steps = DefenseSpec.DefaultSteps(method, Profile),
+                Method = m,
+                Steps = DefenseSpec.DefaultSteps(m, Profile),
             };
 }

@@ -10,7 +10,7 @@ namespace MidiGenre.Experiments;
 public sealed partial class Study
 {
     /// <summary>Trains the base model (or reuses a finished run) and returns it in eval mode.</summary>
-    public nn.Module<Tensor, Tensor> TrainBase() => TrainOrLoad(BaseDir, null);
+    public nn.Module<Tensor, Tensor> TrainBase() => TrainOrLoad(BaseDir, DefenseSpec.None);
 
     /// <summary>Adversarial retraining with <see cref="Defense"/>(<paramref name="method"/>) into <see cref="AdvDir"/>
     /// (or <paramref name="dir"/>); a mix of clean and adversarial segments per batch.</summary>
@@ -44,14 +44,14 @@ public sealed partial class Study
     static string Require(string path, string producer) =>
         File.Exists(path) ? path : throw new MissingStepException(path, producer);
 
-    nn.Module<Tensor, Tensor> TrainOrLoad(string dir, DefenseSpec? defense)
+    nn.Module<Tensor, Tensor> TrainOrLoad(string dir, DefenseSpec defense)
     {
-        var settings = defense == null ? Settings : Settings with { Epochs = defense.EpochsFor(Settings.Epochs) };
+        var settings = Settings with { Epochs = defense.EpochsFor(Settings.Epochs) };
         var trainer = new Trainer(settings, Data.Classes, dir, Source.Name)
         {
             Device = Device,
             Source = Source,
-            Hooks = defense?.Hooks(Data.Validation),
+            Hooks = defense.Hooks(Data.Validation),
             OnProgress = OnTrainProgress,
             OnEpoch = m =>
                 Say(
@@ -81,7 +81,7 @@ public sealed partial class Study
         else
         {
             Say(
-                $"training {Settings.Arch} {(defense == null ? "" : $"adversarially ({defense}) ")}for "
+                $"training {Settings.Arch} {(defense == DefenseSpec.None ? "" : $"adversarially ({defense}) ")}for "
                     + $"{settings.Epochs} epochs on {Device.type} → {dir}"
             );
             trainer.Run(Data.Train, Data.Validation, resume: true);

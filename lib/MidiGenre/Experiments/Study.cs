@@ -37,7 +37,7 @@ public sealed partial class Study
     /// <summary>pgd (Madry et al.; the default), fast (FGSM with random start, Wong et al. 2020, with its overfitting
     /// guard), free (Shafahi et al. 2019) or trades (Zhang et al. 2019); the cheap ones are 2–4× faster on the cpu
     /// profile but, measured there, much less robust (README, adversarial-training table).</summary>
-    public string AdversarialMethod => Spec.Defense.Method;
+    public string AdversarialMethod => Spec.Defense.Name;
 
     /// <summary>PGD steps of the attack sweeps: 5 on smoke, else 10.</summary>
     public int PgdSteps => Spec.Sweep.Steps;
