@@ -577,6 +577,20 @@ public class CleanReferenceTests(SmokeData smoke)
         Assert.Equal(Evaluation.Evaluator.Predict(m, data).Probabilities, after.Probabilities);
         Assert.NotEqual(first.Probabilities[0], after.Probabilities[0]);
     }
+
+    [Fact]
+    public void Clean_segments_are_realised_once_and_kept_exactly()
+    {
+        var reference = CleanReference.For(smoke.Trained, smoke.Data.Test);
+        var (x, _, idx) = smoke.Data.Test.Batches(4, Augmentation.Eval).First();
+        var fresh = Realizer.Realize(x).Rolls;
+        var first = reference.RealizedRolls(x, idx);
+        // Kept: a batch of zeros under the same indices still gets the clean segments' rolls back, bit for bit.
+        var kept = reference.RealizedRolls(zeros_like(x), idx);
+        Assert.Equal(fresh, first);
+        Assert.Equal(fresh, kept);
+        Assert.Contains(kept, r => r.CountOnsets() > 0);
+    }
 }
 
 [Collection("torch")]

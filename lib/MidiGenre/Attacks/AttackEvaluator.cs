@@ -21,6 +21,21 @@ public sealed record CleanReference(
 {
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, CleanReference> Cache = new();
 
+    readonly PackedRoll?[] _realized = new PackedRoll?[Data.Count];
+
+    /// <summary>The clean segments <paramref name="index"/> (batch <paramref name="x"/>) realised as MIDI, for the
+    /// perturbation size and the saved examples. Realised once and kept packed (about 10 KB a segment): every attack
+    /// and budget of a sweep needs the same ones.</summary>
+    public PianoRoll[] RealizedRolls(Tensor x, int[] index)
+    {
+        if (index.All(i => _realized[i] != null))
+            return index.Select(i => _realized[i]!.Value.ToRoll()).ToArray();
+        var rolls = Realizer.Realize(x).Rolls;
+        for (int k = 0; k < index.Length; k++)
+            _realized[index[k]] = PackedRoll.Of(rolls[k]);
+        return rolls;
+    }
+
     public static CleanReference For(nn.Module<Tensor, Tensor> model, SegmentDataset data)
     {
         double fingerprint = FingerprintOf(model);
@@ -103,7 +118,7 @@ public static class AttackEvaluator
                 using var scope = NewDisposeScope();
                 // Batch n's random draws (PGD's start, random notes): the same in every run, different per batch.
                 using var random = RandomStream.Of(attack.Seed, "evaluation", number++);
-                AttackBatch(model, attack, batch, outcome, saver, random);
+                AttackBatch(model, attack, batch, reference, outcome, saver, random);
                 progress?.Invoke(batch.Index.Length);
             }
         }
@@ -114,6 +129,7 @@ public static class AttackEvaluator
         nn.Module<Tensor, Tensor> model,
         Attack attack,
         SegmentBatch batch,
+        CleanReference reference,
         AttackOutcome outcome,
         ExampleSaver? saver,
         RandomStream random
@@ -122,7 +138,7 @@ public static class AttackEvaluator
         var (x, y, idx) = batch;
         var xa = attack.Perturb(model, x, y, random);
         var (xr, rolls) = Realizer.Realize(xa, reference: x);
-        var cleanRolls = Realizer.Realize(x).Rolls; // for the perturbation size; its predictions are in the reference
+        var cleanRolls = reference.RealizedRolls(x, idx); // for the perturbation size; predictions are in the reference
         Tensor P(Tensor t)
         {
             using var _ = no_grad();
