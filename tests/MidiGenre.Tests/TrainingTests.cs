@@ -314,6 +314,58 @@ public class BaselineTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Music_features_measure_rhythm_lengths_velocities_and_the_top_voice()
+    {
+        // Three notes, 40 bins: C4 at bin 0 (4 bins, v 100), E4 at bin 4 (8 bins, v 40), G3 at bin 4 (2 bins, v 40)
+        // under it, then C5 at bin 12 (4 bins, v 100). Onset times 0, 4, 12: IOIs 4 and 8; top voice C4 → E4 → C5.
+        var x = new float[2 * 40 * 128];
+        void Note(int bin, int length, int pitch, int velocity)
+        {
+            x[bin * 128 + pitch] = 1;
+            for (int t = bin; t < bin + length; t++)
+                x[40 * 128 + t * 128 + pitch] = velocity;
+        }
+        Note(0, 4, 60, 100);
+        Note(4, 8, 64, 40);
+        Note(4, 2, 55, 40);
+        Note(12, 4, 72, 100);
+        var f = Baselines.MusicFeatures.Of(x, 2, 40);
+        var named = Baselines.MusicFeatures.Names.Zip(f).ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal(Baselines.MusicFeatures.Count, f.Length);
+        Assert.Equal((0.5f, 0.5f), (named["IOI ≤ 4 bins"], named["IOI ≤ 8 bins"]));
+        Assert.Equal(
+            (0.25f, 0.5f, 0.25f),
+            (named["note length ≤ 2 bins"], named["note length ≤ 4 bins"], named["note length ≤ 8 bins"])
+        );
+        Assert.Equal((0.5f, 0.5f), (named["velocity 32–47"], named["velocity 96–111"]));
+        // The top voice moves up 4 then 8 semitones: the G3 under the E4 is not melody.
+        Assert.Equal(
+            (0.5f, 0.5f, 0f),
+            (named["melodic interval +4"], named["melodic interval +8"], named["melodic interval -9"])
+        );
+        // Onsets at 0, 4, 12: pairs 4, 8 and 12 apart, each once, over 3 onsets; none 5 apart.
+        Assert.Equal(
+            (1 / 3f, 1 / 3f, 0f),
+            (
+                named["onset autocorrelation, lag 4"],
+                named["onset autocorrelation, lag 8"],
+                named["onset autocorrelation, lag 5"]
+            )
+        );
+        Assert.All(Baselines.MusicFeatures.Of(new float[2 * 40 * 128], 2, 40), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Boosted_trees_on_music_features_learn_and_give_the_same_figures_twice()
+    {
+        var d = smoke.Data;
+        var first = new Baselines.FeatureBaseline(1).Figures(d.Train, d.Validation, d.Test, d.Classes);
+        Assert.Equal((Baselines.FeatureBaseline.FeatureCount, "test"), (first.FeatureCount, first.Split));
+        Assert.True(first.SegmentAccuracy > 2.0 / d.Classes.Count, $"{first.SegmentAccuracy:P0}: near chance");
+        Assert.Equal(first, new Baselines.FeatureBaseline(1).Figures(d.Train, d.Validation, d.Test, d.Classes));
+    }
+
+    [Fact]
     public void Baseline_learns_from_the_data_and_is_scored_on_the_test_split()
     {
         var d = smoke.Data;

@@ -27,9 +27,10 @@ static class BaselineCommand
         var seed = Common.Seed();
         var cmd = new Command(
             "baseline",
-            "The yardstick for the CNN: pitch and pitch-class histograms + 4 scalars per segment (and the 4 "
-                + "scalars alone), multinomial logistic regression fitted on the train split, majority vote per piece;"
-                + " figures on the test split"
+            "The yardsticks for the CNN, fitted on the train split, picked on validation, voted per piece, figures "
+                + "on the test split: music features (pitch, inter-onset-interval, note-length, velocity and "
+                + "melodic-interval histograms, onset autocorrelation) with gradient-boosted trees; pitch and "
+                + "pitch-class histograms + 4 scalars with logistic regression; the 4 scalars alone"
         )
         {
             profile,
@@ -47,19 +48,11 @@ static class BaselineCommand
                     r.GetValue(seed),
                     settings.InputChannels
                 );
-                var figures = new[] { BaselineFeatures.Histogram, BaselineFeatures.Scalars }
-                    .Select(f =>
-                        new HistogramBaseline(f, r.GetValue(seed)).Figures(
-                            data.Train,
-                            data.Validation,
-                            data.Test,
-                            data.Classes
-                        )
-                    )
-                    .ToList();
+                var figures = Yardsticks.Fit(data.Train, data.Validation, data.Test, data.Classes, r.GetValue(seed));
                 foreach (var b in figures)
                     Console.WriteLine(
-                        $"{b.Features} ({b.FeatureCount} features), test split of {data.Source.Name}: segment "
+                        $"{b.Features} ({b.FeatureCount} features; {b.Classifier}), test split of {data.Source.Name}: "
+                            + "segment "
                             + $"accuracy {b.SegmentAccuracy:P1}, "
                             + $"piece accuracy {b.PieceAccuracy:P1}, piece weighted F1 {b.WeightedF1:F3}"
                     );

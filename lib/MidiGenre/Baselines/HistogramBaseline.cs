@@ -25,8 +25,11 @@ public sealed record BaselineFigures(
     double WeightedF1
 )
 {
-    /// <summary>The L2 strength the validation split picked.</summary>
+    /// <summary>The L2 strength the validation split picked (logistic regression only).</summary>
     public double L2 { get; init; }
+
+    /// <summary>What classifies the features, with what the validation split picked.</summary>
+    public string Classifier { get; init; } = "multinomial logistic regression";
 }
 
 /// <summary>

@@ -49,6 +49,10 @@ public sealed record PipelineReport(
     /// <summary>Files of the corpus that failed to encode and were left out (listed in encode-failures.csv).</summary>
     public int EncodeFailures { get; init; }
 
+    /// <summary>The strongest baseline: histograms, inter-onset intervals, note lengths, velocities, melodic intervals
+    /// and onset autocorrelation, gradient-boosted trees, majority vote (test split).</summary>
+    public Baselines.BaselineFigures? FeatureBaseline { get; init; }
+
     /// <summary>Pitch/pitch-class histograms + 4 scalars, logistic regression, majority vote (test split).</summary>
     public Baselines.BaselineFigures? Baseline { get; init; }
 

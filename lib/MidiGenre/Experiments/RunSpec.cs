@@ -57,7 +57,7 @@ public sealed record RunSpec
     /// <summary>How the adversarially retrained model is trained (method, ε, steps, mix, β, seed).</summary>
     public DefenseSpec Defense { get; init; }
 
-    /// <summary>The FGSM/PGD sweep on the test split; its ε = the defense's ε is where MIDI examples are saved.</summary>
+    /// <summary>The FGSM/PGD sweep on the test split; MIDI examples are saved at the defense's ε.</summary>
     public AttackSweepSpec Sweep { get; init; }
 
     /// <summary>Which weights of a run the steps read: "best" (best validation piece F1) or "last".</summary>

@@ -7,8 +7,8 @@ namespace MidiGenre.Experiments;
 public sealed partial class Study
 {
     /// <summary>The spec's sweep (FGSM and PGD over <see cref="Epsilons"/>) on the test split; writes attacks.json
-    /// and attacks.csv; saves MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the clean
-    /// ones.</summary>
+    /// and attacks.csv; saves MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the
+    /// clean ones.</summary>
     public List<AttackResult> Sweep(nn.Module<Tensor, Tensor> model)
     {
         var rows = AttackSweep.Run(
@@ -20,7 +20,8 @@ public sealed partial class Study
             r =>
                 Say(
                     $"{r.Attack} {r.Budget:0.###} (test): robust {r.SegmentRobustAccuracy:P1} (piece "
-                        + $"{r.PieceRobustAccuracy:P1}), success {r.SuccessRate:P1}, realised {r.RealizedSuccessRate:P1}"
+                        + $"{r.PieceRobustAccuracy:P1}), success {r.SuccessRate:P1}, "
+                        + $"realised {r.RealizedSuccessRate:P1}"
                 )
         );
         new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows).Write(AttacksPath);

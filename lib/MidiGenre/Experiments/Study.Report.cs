@@ -33,8 +33,9 @@ public sealed partial class Study
             SplitMode = Data.Split.Mode.ToString().ToLowerInvariant(),
             Checkpoint = ChoiceOf(BaseDir),
             Seed = Seed,
-            Baseline = baselines[0],
-            ScalarBaseline = baselines[1],
+            FeatureBaseline = baselines[0],
+            Baseline = baselines[1],
+            ScalarBaseline = baselines[2],
             EncodeFailures = Data.Failed.Count,
         };
         JsonFiles.Write(ReportPath, report);

@@ -100,15 +100,11 @@ public sealed partial class Study
 
     public string BaselinePath => Path.Combine(OutDir, "baseline.json");
 
-    /// <summary>The histogram baseline and the 4-scalar one, fitted on train and scored on test; writes
-    /// baseline.json.</summary>
+    /// <summary>The baselines (<see cref="Yardsticks"/>: music features + boosted trees, histograms + 4 scalars, 4
+    /// scalars), fitted on train and scored on test; writes baseline.json.</summary>
     public IReadOnlyList<BaselineFigures> Baselines()
     {
-        var figures = new[] { BaselineFeatures.Histogram, BaselineFeatures.Scalars }
-            .Select(f =>
-                new HistogramBaseline(f, Seed).Figures(Data.Train, Data.Validation, TestSet, Data.Classes, ReportSplit)
-            )
-            .ToList();
+        var figures = Yardsticks.Fit(Data.Train, Data.Validation, TestSet, Data.Classes, Seed, ReportSplit);
         JsonFiles.Write(BaselinePath, figures);
         foreach (var b in figures)
             Say(
