@@ -23,6 +23,14 @@ static class SynthCommand
             Description = "Generator seed",
             DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Seed,
         };
+        var design = new Option<SyntheticDesign>("--design")
+        {
+            Description =
+                "pairings (default, the cpu profile's corpus): two voices cycling through all six textures, a composer "
+                + "is which upper figure sits over each lower one, so note statistics cannot tell composers apart | "
+                + "textures (the smoke profile's): one texture per composer",
+            DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Design,
+        };
         var cmd = new Command(
             "synth",
             "Generate the embedded synthetic corpus: real .mid files and a MAESTRO-schema catalog CSV"
@@ -31,6 +39,7 @@ static class SynthCommand
             output,
             pieces,
             seed,
+            design,
         };
         pieces.Validators.Add(v =>
         {
@@ -45,6 +54,7 @@ static class SynthCommand
                 {
                     PiecesPerComposer = r.GetValue(pieces),
                     Seed = r.GetValue(seed),
+                    Design = r.GetValue(design),
                 }
             );
             var catalog = Catalog.Load(csv);

@@ -3,36 +3,58 @@ using MidiGenre.Midi;
 
 namespace MidiGenre.Data;
 
-/// <summary>Size of the generated corpus.</summary>
+/// <summary>What tells the invented composers apart.</summary>
+public enum SyntheticDesign
+{
+    /// <summary>Each composer has a texture of their own (one voice, one texture per bar): what a roll shows over
+    /// time. Statistics of the notes (intervals, chords, rhythm) see it too.</summary>
+    Textures,
+
+    /// <summary>Two voices, both cycling through all six textures on one rhythmic grid: a composer is which upper
+    /// figure they set over each lower one. Every statistic of either voice, and of both together, is the same for
+    /// all composers; only the vertical pairing — what a 2-D view of the roll sees at once — differs.</summary>
+    Pairings,
+}
+
+/// <summary>Size and design of the generated corpus.</summary>
 public sealed record SyntheticCorpusOptions(
-    int PiecesPerComposer = 10,
+    int PiecesPerComposer = 50,
     int MaxPerformancesPerPiece = 2,
-    double MinSeconds = 45,
-    double MaxSeconds = 90,
-    int Seed = 2020
+    double MinSeconds = 30,
+    double MaxSeconds = 50,
+    int Seed = 2020,
+    SyntheticDesign Design = SyntheticDesign.Pairings
 )
 {
+    /// <summary>The cpu profile's corpus: 300 pieces, 60 of them in the test split.</summary>
     public static readonly SyntheticCorpusOptions Default = new();
 
-    /// <summary>Small enough for tests and the smoke profile.</summary>
+    /// <summary>Small enough for tests and the smoke profile: 30 pieces, one texture per composer.</summary>
     public static readonly SyntheticCorpusOptions Smoke = new(
         PiecesPerComposer: 5,
         MaxPerformancesPerPiece: 2,
         MinSeconds: 25,
-        MaxSeconds: 40
+        MaxSeconds: 40,
+        Design: SyntheticDesign.Textures
     );
 }
 
 /// <summary>
-/// A deterministic stand-in for MAESTRO: real .mid files plus a catalog CSV in the MAESTRO v2.0.0 schema.
-/// Six invented "composers" differ only in what a piano roll shows over time and a histogram does not: the shape of
-/// their bars — Alberti figures, rolled chorale chords, stepwise running lines, wide arpeggios, turns around chord
-/// tones, and rolled parallel (non-diatonic) chords. Every texture plays 12 notes per bar on 12 distinct onsets, each
-/// two triplet-eighths long, so note density, onset rate and polyphony are the same for all; key, tempo, rubato,
-/// loudness and register are drawn per piece from one distribution shared by all composers; 40 % of the bars borrow
-/// another composer's texture. Pieces get one or more "performances" (timing, dynamics) so the piece-grouped split
-/// matters. The 4-scalar baseline is near chance on it, the histogram baseline far from perfect, and a CNN has
-/// something to find.
+/// A deterministic stand-in for MAESTRO: real .mid files plus a catalog CSV in the MAESTRO v2.0.0 schema. Six invented
+/// "composers" built from six bar-long textures — Alberti figures, chorale chords, stepwise running lines, wide
+/// arpeggios, turns around chord tones, and parallel (non-diatonic) fourths — each playing 12 notes per bar, two
+/// triplet-eighths long, so note density, onset rate and polyphony are the same for all; key, tempo, rubato, loudness
+/// and register are drawn per piece from one distribution shared by all composers. Pieces get one or more
+/// "performances" (timing, dynamics), so the piece-grouped split matters. Two designs (<see cref="SyntheticDesign"/>):
+/// <list type="bullet">
+/// <item><b>pairings</b> (the cpu profile's, 300 pieces): two voices, both on one grid and both cycling through all six
+/// textures (chords broken onto the grid); a composer is which upper figure sits over each lower one, 25 % of the bars
+/// borrowing another's pairing. Every statistic of the notes — histograms of pitch, intervals, durations, velocities,
+/// rhythm — is the same for all composers (a test checks it), so the baselines sit at chance and what a CNN gains is
+/// what a 2-D view of the roll sees: the two voices at once;</item>
+/// <item><b>textures</b> (the smoke profile's, 30 pieces): one voice, each composer owning a texture, 40 % of the bars
+/// borrowed; statistics of the notes see much of it.</item>
+/// </list>
 /// </summary>
 public static class SyntheticCorpus
 {
@@ -41,7 +63,7 @@ public static class SyntheticCorpus
     public const string CatalogName = "catalog.csv";
 
     /// <summary>Bumped whenever the generator's output changes for the same options.</summary>
-    public const int GeneratorVersion = 2;
+    public const int GeneratorVersion = 3;
     const string StampName = "generator.txt";
 
     static string Stamp(SyntheticCorpusOptions o) => $"midigenre synthetic corpus v{GeneratorVersion}; {o}";
@@ -60,6 +82,9 @@ public static class SyntheticCorpus
 
     /// <summary>Share of bars whose texture is drawn from all composers instead of the piece's own.</summary>
     public const double BorrowedBars = 0.4;
+
+    /// <summary>Share of bars (pairings design) whose pairing is drawn from all composers.</summary>
+    public const double BorrowedPairings = 0.25;
     static readonly int[] Major = [0, 2, 4, 5, 7, 9, 11];
 
     /// <summary>Generates the corpus under <paramref name="root"/> unless its catalog is already there; returns the
@@ -165,14 +190,31 @@ public static class SyntheticCorpus
         var notes = new List<MidiNote>();
         var tempos = new List<TempoChange>();
         var progression = new[] { 0, 5, 3, 4, 0, 3, 4, 0 }; // I vi IV V I IV V I (scale degrees)
+        // Pairings: the lower voice cycles through the textures in the piece's own order.
+        // (Drawn only for pairings: a textures corpus stays what generator v2 wrote.)
+        var cycle =
+            o.Design == SyntheticDesign.Pairings
+                ? Enumerable.Range(0, Composers.Count).OrderBy(_ => score.Next()).ToArray()
+                : [];
         for (int bar = 0; bar < bars; bar++)
         {
-            int texture = score.NextDouble() < BorrowedBars ? score.Next(Composers.Count) : composer;
             long barTick = (long)bar * 4 * Ppq;
             // Phrase-level dynamics: a swell over each 4-bar phrase, plus the performer's own level.
             double phrase = Math.Sin(Math.PI * (bar % 4 + 0.5) / 4);
             int vel = velocity + (int)(12 * (phrase - 0.5)) + perf.Next(-4, 5);
-            Bar(texture, key, progression[bar % progression.Length], register, barTick, vel, score, perf, notes);
+            int degree = progression[bar % progression.Length];
+            double borrowed = o.Design == SyntheticDesign.Textures ? BorrowedBars : BorrowedPairings;
+            int own = score.NextDouble() < borrowed ? score.Next(Composers.Count) : composer;
+            if (o.Design == SyntheticDesign.Textures)
+                Bar(own, key, degree, register - 12, barTick, vel, score, perf, notes, onGrid: false);
+            else
+            {
+                // The composer's interval between the lower and the upper figure; a borrowed bar takes another's.
+                int lower = cycle[bar % cycle.Length],
+                    upper = (lower + own) % Composers.Count;
+                Bar(lower, key, degree, register - 24, barTick, vel, score, perf, notes, onGrid: true);
+                Bar(upper, key, degree, register + 3, barTick, vel, score, perf, notes, onGrid: true);
+            }
             for (int beat = 0; beat < 4; beat++)
             {
                 double rubato =
@@ -201,25 +243,26 @@ public static class SyntheticCorpus
         notes.Add(new MidiNote(1, pitch, v, start, start + Math.Max(30, length - perf.Next(0, 40)), 0, 0));
     }
 
-    /// <summary>One bar (4 quarters) of a texture over the chord on <paramref name="degree"/>: 12 notes on a grid of
-    /// triplet eighths (or rolled chords on the beats), each two grid steps long.</summary>
+    /// <summary>One bar (4 quarters) of a texture over the chord on <paramref name="degree"/>, from
+    /// <paramref name="low"/> up: 12 notes on a grid of triplet eighths (or rolled chords on the beats, unless
+    /// <paramref name="onGrid"/> breaks them onto the grid too), each two grid steps long.</summary>
     static void Bar(
         int texture,
         int key,
         int degree,
-        int register,
+        int low,
         long t0,
         int vel,
         Random s,
         Random perf,
-        List<MidiNote> notes
+        List<MidiNote> notes,
+        bool onGrid
     )
     {
         // Long by design: one short case per texture, side by side so the textures can be compared.
         const int step = Ppq / 3,
-            length = 2 * step,
-            spread = Ppq / 12; // grid step, note length, spread of a rolled chord
-        int low = register - 12;
+            length = 2 * step; // grid step, note length
+        int spread = onGrid ? step : Ppq / 12; // between the notes of a chord: rolled, or broken onto the grid
         int[] chord = [degree, degree + 2, degree + 4];
         void Note(int pitch, long t) => Add(notes, perf, pitch, t, length, vel);
         switch (texture)

@@ -48,7 +48,8 @@ public sealed record TrainSettings
                 LearningRate = 2e-3,
                 Optimizer = "adamw",
                 WeightDecay = 1e-4,
-                SegmentsPerPiece = 10,
+                // 4 windows of a 30–50-s piece already cover it (windows overlap); crops move within them.
+                SegmentsPerPiece = 4,
                 MaxTranspose = 2,
             },
             "paper" => new()
