@@ -103,9 +103,38 @@ public class RobustnessFigureTests
         Assert.Contains("pgd (targeted): segments", names);
         var targeted = traces.First(t => (string)t!["name"]! == "pgd (targeted): segments")!;
         Assert.Equal([0.9, 0.7], targeted["y"]!.AsArray().Select(v => (double)v!));
+        // Tensor and realised figures in two panels with their own axes, one colour per attack and targeting.
+        var realised = traces.Where(t => ((string)t!["name"]!).Contains("realised")).ToList();
+        Assert.Equal(4, realised.Count);
+        Assert.All(realised, t => Assert.Equal("y2", (string)t!["yaxis"]!));
+        Assert.All(traces.Except(realised), t => Assert.Null(t!["yaxis"]));
+        Assert.Equal(2, traces.Select(t => (string)t!["line"]!["color"]!).Distinct().Count());
+        Assert.DoesNotContain("overlaying", figure.Spec.ToJsonString());
         Assert.Throws<ArgumentException>(() =>
             Charts.Figures.Robustness([.. rows, Row("column", false, 1, 0.4, "notes added per column")])
         );
+    }
+}
+
+public class PanelFigureTests
+{
+    [Fact]
+    public void Two_units_never_share_a_chart_they_sit_in_two_panels()
+    {
+        var bars = Charts.Figures.PairedBars(["a", "b"], ("notes added", [50, 10]), ("|Δ velocity|", [11.3, 2]), "t");
+        var history = Enumerable
+            .Range(1, 3)
+            .Select(e => new Training.EpochMetrics(e, 1.0 / e, 0.5, 0.4, 0.4, 0.4, 0.4, 10, 1))
+            .ToList();
+        foreach (var figure in new[] { bars, Charts.Figures.TrainingCurves(history) })
+        {
+            var spec = figure.Spec;
+            Assert.DoesNotContain("overlaying", spec.ToJsonString());
+            var traces = spec["data"]!.AsArray();
+            Assert.Null(traces[0]!["yaxis"]); // the first quantity on the left …
+            Assert.All(traces.Skip(1), t => Assert.Equal("y2", (string)t!["yaxis"]!)); // … the others on the right
+            Assert.Equal("x2", (string)spec["layout"]!["yaxis2"]!["anchor"]!);
+        }
     }
 }
 

@@ -52,6 +52,14 @@ public class NotebookTests
                 .Select(c => c.GetProperty("execution_count").GetInt32());
             Assert.Equal(Enumerable.Range(1, counts.Count()), counts);
         }
+        // What a class would stumble on: a record dumped as text ("StudyParameters { Profile = …"), or two quantities
+        // sharing one chart on two y axes (side-by-side panels instead).
+        foreach (var r in runs)
+        {
+            string outputs = Outputs(r.OutputPath);
+            Assert.DoesNotMatch(@"\w+ \{ \w+ = ", outputs);
+            Assert.DoesNotContain("\"overlaying\"", outputs);
+        }
         // Every cell has an id (nbformat 4.5), so Jupyter's validator accepts the committed notebooks.
         foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb"))
         {
@@ -62,6 +70,30 @@ public class NotebookTests
             );
         }
     }
+
+    /// <summary>Every output of an executed notebook (text and HTML), one string.</summary>
+    static string Outputs(string path)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var parts = new List<string>();
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+            if (cell.TryGetProperty("outputs", out var outputs))
+                foreach (var o in outputs.EnumerateArray())
+                {
+                    if (o.TryGetProperty("text", out var text))
+                        parts.Add(Join(text));
+                    if (o.TryGetProperty("data", out var data))
+                        foreach (var d in data.EnumerateObject())
+                            parts.Add(Join(d.Value));
+                }
+        return string.Join('\n', parts);
+    }
+
+    static string Join(System.Text.Json.JsonElement e) =>
+        e.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? string.Concat(e.EnumerateArray().Select(x => x.GetString()))
+        : e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()!
+        : e.ToString();
 
     /// <summary>The smoke synthetic corpus re-filed as ROOT/&lt;style&gt;/*.mid, one style per synthetic
     /// composer.</summary>

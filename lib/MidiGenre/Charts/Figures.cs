@@ -15,6 +15,9 @@ namespace MidiGenre.Charts;
 /// </summary>
 public static class Figures
 {
+    /// <summary>Colours shared by every figure (plotly's default cycle), so an attack keeps its colour across
+    /// panels.</summary>
+    static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
     static readonly string[] Dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
     static readonly string[] Symbols =
     [
@@ -212,14 +215,15 @@ public static class Figures
         a["ticktext"] = new JsonArray(cs.Select(p => (JsonNode)JsonValue.Create(NoteName(p))).ToArray());
     }
 
-    /// <summary>Loss (left axis) and accuracies/F1 (right axis, 0–1) per epoch; validation series dashed.</summary>
+    /// <summary>Two panels over the epochs, each with its own unit: the training loss (left) and the accuracies and
+    /// F1 (right, 0–1; validation series from the validation split).</summary>
     public static Figure TrainingCurves(IEnumerable<EpochMetrics> history, string title = "Training curves")
     {
         var h = history.ToList();
         var epochs = h.Select(m => (double)m.Epoch).ToArray();
         var series = new (string, Func<EpochMetrics, double>)[]
         {
-            ("train loss (left axis)", m => m.TrainLoss),
+            ("train loss", m => m.TrainLoss),
             ("train accuracy", m => m.TrainAccuracy),
             ("validation segment accuracy", m => m.ValSegmentAccuracy),
             ("validation piece accuracy", m => m.ValPieceAccuracy),
@@ -235,14 +239,38 @@ public static class Figures
             series.Select(s => h.Select(s.Item2).ToArray()).ToArray()
         );
         StyleSeries(spec);
-        for (int i = 1; i < series.Length; i++)
-            Trace(spec, i)["yaxis"] = "y2";
-        Axis(spec, "yaxis2")["title"] = new JsonObject { ["text"] = "accuracy / F1 (fraction)" };
-        Axis(spec, "yaxis2")["overlaying"] = "y";
-        Axis(spec, "yaxis2")["side"] = "right";
+        SideBySide(spec, [0], ("epoch", "cross-entropy loss (nats)"), ("epoch", "accuracy / F1 (fraction)"));
         Axis(spec, "yaxis2")["range"] = new JsonArray(0, 1.05);
         IntegerTicks(spec, "xaxis");
+        IntegerTicks(spec, "xaxis2");
         return Finish(title, spec);
+    }
+
+    /// <summary>Puts the traces <paramref name="left"/> in a left panel and all others in a right one, each with its
+    /// own axes and titles: two quantities in two units never share a y axis.</summary>
+    static void SideBySide(JsonObject spec, int[] left, (string X, string Y) leftAxes, (string X, string Y) rightAxes)
+    {
+        var data = spec["data"]!.AsArray();
+        for (int i = 0; i < data.Count; i++)
+            if (!left.Contains(i))
+            {
+                Trace(spec, i)["xaxis"] = "x2";
+                Trace(spec, i)["yaxis"] = "y2";
+            }
+        Axis(spec, "xaxis")["domain"] = new JsonArray(0, 0.44);
+        Axis(spec, "xaxis2")["domain"] = new JsonArray(0.56, 1);
+        Axis(spec, "xaxis2")["anchor"] = "y2";
+        Axis(spec, "yaxis2")["anchor"] = "x2";
+        foreach (
+            var (axis, text) in new[]
+            {
+                ("xaxis", leftAxes.X),
+                ("yaxis", leftAxes.Y),
+                ("xaxis2", rightAxes.X),
+                ("yaxis2", rightAxes.Y),
+            }
+        )
+            Axis(spec, axis)["title"] = new JsonObject { ["text"] = text };
     }
 
     /// <summary>Robust accuracy against the budget per attack: segment, piece (majority vote), and after realisation
@@ -258,37 +286,52 @@ public static class Figures
                 "one robustness figure per budget unit; these rows have " + string.Join(" | ", units),
                 nameof(rows)
             );
-        var names = new List<string>();
-        var xs = new List<double[]>();
-        var ys = new List<double[]>();
-        foreach (var g in budgeted.GroupBy(r => (r.Attack, r.Targeted)))
+        // Left panel: on the tensor (segments, performances by vote); right: the same examples realised as MIDI.
+        var series = new List<(string Name, double[] X, double[] Y, int Attack, bool Realised)>();
+        var groups = budgeted.GroupBy(r => (r.Attack, r.Targeted)).ToList();
+        for (int a = 0; a < groups.Count; a++)
         {
-            var s = g.OrderBy(r => r.Budget).ToList();
+            var s = groups[a].OrderBy(r => r.Budget).ToList();
             var budget = s.Select(r => r.Budget!.Value).ToArray();
-            string name = g.Key.Targeted ? $"{g.Key.Attack} (targeted)" : g.Key.Attack;
-            names.Add($"{name}: segments");
-            xs.Add(budget);
-            ys.Add(s.Select(r => r.SegmentRobustAccuracy).ToArray());
-            names.Add($"{name}: pieces (vote)");
-            xs.Add(budget);
-            ys.Add(s.Select(r => r.PieceRobustAccuracy).ToArray());
-            names.Add($"{name}: segments, realised as MIDI");
-            xs.Add(budget);
-            ys.Add(s.Select(r => r.RealizedSegmentAccuracy).ToArray());
+            string name = groups[a].Key.Targeted ? $"{groups[a].Key.Attack} (targeted)" : groups[a].Key.Attack;
+            series.Add(($"{name}: segments", budget, [.. s.Select(r => r.SegmentRobustAccuracy)], a, false));
+            series.Add(($"{name}: performances (vote)", budget, [.. s.Select(r => r.PieceRobustAccuracy)], a, false));
+            series.Add(($"{name}: segments, realised", budget, [.. s.Select(r => r.RealizedSegmentAccuracy)], a, true));
+            series.Add(
+                ($"{name}: performances, realised", budget, [.. s.Select(r => r.RealizedPieceAccuracy)], a, true)
+            );
         }
+        string xTitle =
+            units.Count == 1 && units[0] != Attacks.Attack.VelocityUnit ? units[0] : "ε (normalised velocity; 1 = 127)";
         var spec = ChartHost.Call(
             "Lines",
             title,
-            units.Count == 1 && units[0] != Attacks.Attack.VelocityUnit
-                ? units[0]
-                : "ε (normalised velocity; 1.0 = 127)",
+            xTitle,
             "accuracy (fraction)",
-            names.ToArray(),
-            xs.ToArray(),
-            ys.ToArray()
+            series.Select(s => s.Name).ToArray(),
+            series.Select(s => s.X).ToArray(),
+            series.Select(s => s.Y).ToArray()
         );
         StyleSeries(spec);
+        for (int i = 0; i < series.Count; i++)
+        {
+            // One colour per attack in both panels; segments solid, performances dashed.
+            Trace(spec, i)["line"] = new JsonObject
+            {
+                ["color"] = Palette[series[i].Attack % Palette.Length],
+                ["dash"] = i % 2 == 0 ? "solid" : "dash",
+                ["width"] = 2,
+            };
+            Trace(spec, i)["marker"]!["color"] = Palette[series[i].Attack % Palette.Length];
+        }
+        SideBySide(
+            spec,
+            [.. Enumerable.Range(0, series.Count).Where(i => !series[i].Realised)],
+            (xTitle, "robust accuracy on the tensor (fraction)"),
+            (xTitle, "robust accuracy realised as MIDI (fraction)")
+        );
         Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);
+        Axis(spec, "yaxis2")["range"] = new JsonArray(-0.03, 1.03);
         return Finish(title, spec);
     }
 
@@ -377,8 +420,9 @@ public static class Figures
         return Finish(title, spec);
     }
 
-    /// <summary>Two series on two y axes (e.g. notes added, and |Δ velocity|, whose scales differ).</summary>
-    public static Figure TwoAxisBars(
+    /// <summary>Two quantities in two units (e.g. notes added, and |Δ velocity|) as bars in two panels side by side,
+    /// each with its own y axis: never two scales on one chart.</summary>
+    public static Figure PairedBars(
         IReadOnlyList<string> labels,
         (string Name, double[] Values) left,
         (string Name, double[] Values) right,
@@ -395,20 +439,19 @@ public static class Figures
             new[] { left.Name, right.Name },
             new[] { left.Values, right.Values }
         );
-        var r = Trace(spec, 1);
-        r["yaxis"] = "y2";
-        r["offsetgroup"] = 2;
-        Trace(spec, 0)["offsetgroup"] = 1;
         foreach (var (i, v) in new[] { (0, left.Values), (1, right.Values) })
         {
             Trace(spec, i)["text"] = new JsonArray(v.Select(x => (JsonNode)JsonValue.Create(Label(x))).ToArray());
             Trace(spec, i)["textposition"] = "outside";
+            Trace(spec, i)["cliponaxis"] = false;
+            Trace(spec, i)["marker"] = new JsonObject { ["color"] = Palette[i] };
         }
-        Axis(spec, "yaxis2")["title"] = new JsonObject { ["text"] = right.Name };
-        Axis(spec, "yaxis2")["overlaying"] = "y";
-        Axis(spec, "yaxis2")["side"] = "right";
-        Axis(spec, "yaxis2")["rangemode"] = "tozero";
-        Axis(spec, "yaxis")["rangemode"] = "tozero";
+        SideBySide(spec, [0], (xTitle, left.Name), (xTitle, right.Name));
+        foreach (var (axis, v) in new[] { ("yaxis", left.Values), ("yaxis2", right.Values) })
+            Axis(spec, axis)["range"] = new JsonArray(
+                0,
+                Math.Max(v.Where(double.IsFinite).DefaultIfEmpty(1).Max(), 1e-9) * 1.2
+            );
         return Finish(title, spec);
     }
 

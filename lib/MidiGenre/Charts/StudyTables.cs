@@ -37,6 +37,41 @@ public static class StudyTables
         return Tables.Of(df, $"Train / validation / test split ({data.Split.Mode}, grouped by piece)");
     }
 
+    /// <summary>What a notebook run uses, one parameter per row; paths inside the repository are shown relative to
+    /// it, so a page shows no one's home folder.</summary>
+    public static Table Parameters(StudyParameters p)
+    {
+        var rows = new (string, string)[]
+        {
+            ("profile", p.Profile),
+            ("corpus", $"{p.Corpus} ({Shown(p.CorpusPath)})"),
+            ("label column", p.LabelColumn),
+            ("figures reported on", $"the {p.ReportedSplit} split"),
+            ("checkpoint used", p.Checkpoint),
+            ("seed", p.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("adversarial training", p.Defense),
+            ("attack sweep", p.Attacks),
+            ("output folder", Shown(p.OutputFolder)),
+            ("device", p.Device),
+        };
+        var df = new DataFrame(
+            new StringDataFrameColumn("parameter", rows.Select(r => r.Item1)),
+            new StringDataFrameColumn("value", rows.Select(r => r.Item2))
+        );
+        return Tables.Of(df, "Parameters of this run (MIDIGENRE_* environment variables; defaults otherwise)");
+    }
+
+    static string Shown(string path)
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MidiGenre.sln")))
+                return Path.GetFullPath(path)
+                    .StartsWith(dir.FullName + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                    ? Path.GetRelativePath(dir.FullName, path)
+                    : path;
+        return path;
+    }
+
     public static Table Setup(Study study, long parameters)
     {
         var s = study.Settings;
@@ -163,6 +198,34 @@ public static class StudyTables
         );
 
     static PrimitiveDataFrameColumn<int> Ints(string name, IEnumerable<int> values) => new(name, values);
+
+    /// <summary>report.json as one table: the clean model beside the baselines, then the base and the retrained
+    /// model under the same PGD, on the tensor and realised as MIDI (test split).</summary>
+    public static Table Report(PipelineReport r)
+    {
+        var adv = r.AdversarialTraining;
+        string pgd = $"PGD ε={adv.Eps}";
+        var rows = new List<(string What, double Segments, double Performances)>
+        {
+            ($"CNN ({r.Arch}), clean", r.Clean.SegmentAccuracy, r.Clean.PieceAccuracy),
+        };
+        foreach (var b in new[] { r.FeatureBaseline, r.Baseline, r.ScalarBaseline }.OfType<Baselines.BaselineFigures>())
+            rows.Add(($"baseline: {b.Features}", b.SegmentAccuracy, b.PieceAccuracy));
+        rows.Add(("base model, clean", adv.Base.CleanAccuracy, double.NaN));
+        rows.Add(($"base model under {pgd}", adv.Base.RobustAccuracy, adv.Base.PieceRobustAccuracy));
+        rows.Add(($"base model under {pgd}, realised as MIDI", adv.RealizedBase, double.NaN));
+        rows.Add(($"retrained ({adv.Method}), clean", adv.Retrained.CleanAccuracy, double.NaN));
+        rows.Add(
+            ($"retrained ({adv.Method}) under {pgd}", adv.Retrained.RobustAccuracy, adv.Retrained.PieceRobustAccuracy)
+        );
+        rows.Add(($"retrained ({adv.Method}) under {pgd}, realised as MIDI", adv.RealizedRetrained, double.NaN));
+        var df = new DataFrame(
+            new StringDataFrameColumn("figure", rows.Select(x => x.What)),
+            Percent("segment accuracy (%)", rows.Select(x => x.Segments)),
+            Percent("performance accuracy, by vote (%)", rows.Select(x => x.Performances))
+        );
+        return Tables.Of(df, $"report.json: {r.Dataset}, {r.Split} split ({r.TestPieces} pieces)");
+    }
 
     static PrimitiveDataFrameColumn<double> Percent(string name, IEnumerable<double> fractions) =>
         new(name, fractions.Select(f => Math.Round(100 * f, 1)));

@@ -14,5 +14,10 @@ public static class NotebookOutput
         Formatter.Register<Table>((t, w) => w.Write(t.Html), HtmlFormatter.MimeType);
         Formatter.Register<Player>((p, w) => w.Write(p.Html), HtmlFormatter.MimeType);
         Formatter.Register<DataFrame>((df, w) => w.Write(Tables.Of(df).Html), HtmlFormatter.MimeType);
+        // The parameters cell shows a table of what this run uses, not a record dump.
+        Formatter.Register<Experiments.StudyParameters>(
+            (p, w) => w.Write(StudyTables.Parameters(p).Html),
+            HtmlFormatter.MimeType
+        );
     }
 }
