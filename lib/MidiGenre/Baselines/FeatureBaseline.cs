@@ -37,6 +37,7 @@ public sealed class FeatureBaseline(int seed = 0)
         string split = "test"
     )
     {
+        FastTreeNative.Ensure();
         var ml = new MLContext(Common.Seeds.Derive(seed, "feature-baseline"));
         var schema = SchemaDefinition.Create(typeof(Row));
         schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureCount);
