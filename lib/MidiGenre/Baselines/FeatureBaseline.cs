@@ -15,7 +15,7 @@ namespace MidiGenre.Baselines;
 /// and size are picked on the validation split, the figures are the test split's. Single-threaded and seeded, so the
 /// same data give the same figures.
 /// </summary>
-public sealed class FeatureBaseline(int seed = 0)
+public sealed class FeatureBaseline(int seed = 0) : IBaseline
 {
     public const string Name = "music features + gradient-boosted trees";
     public static int FeatureCount => 144 + MusicFeatures.Count;

@@ -45,7 +45,7 @@ public sealed class HistogramBaseline(
     BaselineFeatures features = BaselineFeatures.Histogram,
     int seed = 0,
     int steps = 400
-)
+) : IBaseline
 {
     public BaselineFeatures Features { get; } = features;
 
