@@ -380,7 +380,9 @@ public class CommandTests(CliRun run)
         Assert.Contains("test split of synthetic-smoke", ok.Out);
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "baseline.json"))).RootElement;
         Assert.Equal("test", json.GetProperty("split").GetString());
-        Assert.Equal(2, json.GetProperty("baselines").GetArrayLength());
+        var baselines = json.GetProperty("baselines").EnumerateArray().ToList();
+        Assert.Equal(3, baselines.Count); // boosted trees on music features, histograms, 4 scalars
+        Assert.Contains("gradient-boosted trees", baselines[0].GetProperty("classifier").GetString());
         Refused(
             CliTests.Run("baseline", "--profile", "smoke", "--data", run.DataDir, "--classes", "Alberti,Nobody"),
             "Nobody",

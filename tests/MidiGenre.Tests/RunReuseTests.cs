@@ -69,6 +69,8 @@ public class RunReuseTests(SmokeData smoke)
         Assert.Equal(new DefenseSpec(DefenseMethod.Free, 0.05, 4, 0.5, Seed: 0), study.Defense("free"));
         Assert.Throws<DefenseException>(() => study.Defense("none"));
         Assert.Throws<DefenseException>(() => new DefenseSpec(DefenseMethod.Pgd, Mix: 1.5));
+        Assert.Throws<DefenseException>(() => study.Defense() with { Eps = -0.1 }); // a copy is checked too
+        Assert.Throws<DefenseException>(() => study.Defense() with { Steps = 0 });
         // The base model's "defense" gives the trainer nothing and records nothing.
         Assert.Equal(
             (null, null, 8),

@@ -39,14 +39,34 @@ public sealed record DefenseSpec(
     /// <summary>The method's name as options, logs and checkpoints write it ("pgd").</summary>
     public string Name => Method.ToString().ToLowerInvariant();
 
-    public double Eps { get; init; } =
-        double.IsFinite(Eps) && Eps >= 0 ? Eps : throw new DefenseException($"ε (--eps) {Eps}: must be a number ≥ 0");
-    public int Steps { get; init; } = Steps >= 1 ? Steps : throw new DefenseException($"--steps {Steps}: must be ≥ 1");
-    public double Mix { get; init; } =
-        Mix is >= 0 and <= 1
-            ? Mix
+    // Checked when built and when changed with `with`: a copy can never hold a value the constructor refuses.
+    public double Eps
+    {
+        get;
+        init => field = CheckEps(value);
+    } = CheckEps(Eps);
+    public int Steps
+    {
+        get;
+        init => field = CheckSteps(value);
+    } = CheckSteps(Steps);
+    public double Mix
+    {
+        get;
+        init => field = CheckMix(value);
+    } = CheckMix(Mix);
+
+    static double CheckEps(double eps) =>
+        double.IsFinite(eps) && eps >= 0 ? eps : throw new DefenseException($"ε (--eps) {eps}: must be a number ≥ 0");
+
+    static int CheckSteps(int steps) =>
+        steps >= 1 ? steps : throw new DefenseException($"--steps {steps}: must be ≥ 1");
+
+    static double CheckMix(double mix) =>
+        mix is >= 0 and <= 1
+            ? mix
             : throw new DefenseException(
-                $"mix (--mix, the share of each batch made adversarial) {Mix}: must be between 0 and 1"
+                $"mix (--mix, the share of each batch made adversarial) {mix}: must be between 0 and 1"
             );
 
     /// <summary>The method named <paramref name="name"/> (one of <see cref="Methods"/>), else a <see
