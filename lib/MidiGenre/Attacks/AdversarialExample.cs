@@ -1,5 +1,6 @@
 using MidiGenre.Data;
 using MidiGenre.Encoding;
+using MidiGenre.Evaluation;
 using MidiGenre.Models;
 using static TorchSharp.torch;
 
@@ -57,8 +58,8 @@ public sealed record AdversarialExample(
             int k = classes.Count;
             for (int i = 0; i < truth.Length; i++)
             {
-                int b = ArgMax(before.AsSpan(i * k, k)),
-                    a = ArgMax(after.AsSpan(i * k, k));
+                int b = SegmentPredictions.ArgMax(before.AsSpan(i * k, k)),
+                    a = SegmentPredictions.ArgMax(after.AsSpan(i * k, k));
                 if (b != truth[i])
                     continue;
                 var example = new AdversarialExample(
@@ -76,14 +77,5 @@ public sealed record AdversarialExample(
             }
         }
         return fallback;
-    }
-
-    static int ArgMax(ReadOnlySpan<float> p)
-    {
-        int best = 0;
-        for (int i = 1; i < p.Length; i++)
-            if (p[i] > p[best])
-                best = i;
-        return best;
     }
 }
