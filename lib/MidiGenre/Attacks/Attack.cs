@@ -75,13 +75,40 @@ public abstract class Attack
     /// targeted, minus cross-entropy with the targets (so ascending it approaches the target).</summary>
     protected Tensor LossGradient(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)
     {
+        var (grad, logits) = GradientAndLogits(model, x, labels, AttackLoss);
+        logits.Dispose();
+        return grad;
+    }
+
+    /// <summary>Per-segment attack loss (ascended): cross-entropy, or minus cross-entropy with the targets.</summary>
+    protected Tensor AttackLoss(Tensor logits, Tensor labels) =>
+        Targeted
+            ? -cross_entropy(logits, TargetOf(labels, logits.shape[1]), reduction: nn.Reduction.None)
+            : cross_entropy(logits, labels, reduction: nn.Reduction.None);
+
+    /// <summary>∇ₓ of Σ <paramref name="loss"/> and the logits at <paramref name="x"/>, model in eval mode (both owned
+    /// by the caller): one forward and one backward pass.</summary>
+    protected static (Tensor Grad, Tensor Logits) GradientAndLogits(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        Tensor labels,
+        Func<Tensor, Tensor, Tensor> loss
+    )
+    {
         model.eval();
         using var scope = NewDisposeScope();
         var xg = x.detach().requires_grad_(true);
         var logits = model.forward(xg);
-        var loss = Targeted ? -cross_entropy(logits, TargetOf(labels, logits.shape[1])) : cross_entropy(logits, labels);
-        var grad = autograd.grad([loss], [xg])[0];
-        return grad.detach().MoveToOuterDisposeScope();
+        var grad = autograd.grad([loss(logits, labels).sum()], [xg])[0];
+        return (grad.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Whether each segment's prediction is what the attack wants: the target when targeted, any class but
+    /// the true one otherwise.</summary>
+    protected Tensor Fooled(Tensor logits, Tensor labels)
+    {
+        var pred = logits.argmax(1);
+        return Targeted ? pred.eq(TargetOf(labels, logits.shape[1])) : pred.ne(labels);
     }
 }
 

@@ -1,9 +1,11 @@
 namespace MidiGenre.Attacks;
 
 /// <summary>Attacks by name. <c>budget</c> is in each attack's own unit (<see cref="Attack.BudgetUnit"/>): ε in
-/// normalised velocity for fgsm, pgd, velocity; the L2 radius for pgd-l2; notes per column for the insertion
+/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; the L2 radius for pgd-l2; notes per column for the insertion
 /// attacks (column, chord, melody); a probability per column for random; DeepFool takes none.
-/// PGD-style attacks step α = 2.5 ε / steps (Madry et al.).</summary>
+/// PGD-style attacks step α = 2.5 ε / steps (Madry et al.); APGD needs no step size; <c>steps</c> is also APGD's
+/// iterations and a fifth of Square's queries; AutoAttack's APGDs take twice <c>steps</c> (<see cref="AutoAttack"/>).
+/// </summary>
 public static class AttackFactory
 {
     public static readonly IReadOnlyList<string> Names =
@@ -11,6 +13,11 @@ public static class AttackFactory
         "fgsm",
         "pgd",
         "pgd-l2",
+        "apgd-ce",
+        "apgd-dlr",
+        "square",
+        "autoattack",
+        "pgd-midi",
         "deepfool",
         "random",
         "velocity",
@@ -18,7 +25,18 @@ public static class AttackFactory
         "chord",
         "melody",
     ];
-    public static readonly IReadOnlyList<string> TargetedNames = ["fgsm", "pgd", "pgd-l2", "velocity"];
+    public static readonly IReadOnlyList<string> TargetedNames =
+    [
+        "fgsm",
+        "pgd",
+        "pgd-l2",
+        "apgd-ce",
+        "apgd-dlr",
+        "square",
+        "autoattack",
+        "pgd-midi",
+        "velocity",
+    ];
 
     /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any
     /// work.</summary>
@@ -50,6 +68,11 @@ public static class AttackFactory
             "fgsm" => new Fgsm(budget) { Targeted = targeted },
             "pgd" => new Pgd(budget, alpha, steps, Norm.LInf, true, pgdSeed) { Targeted = targeted },
             "pgd-l2" => new Pgd(budget, alpha, steps, Norm.L2, true, pgdSeed) { Targeted = targeted },
+            "apgd-ce" => new Apgd(budget, steps, ApgdLoss.CrossEntropy, 1, pgdSeed) { Targeted = targeted },
+            "apgd-dlr" => new Apgd(budget, steps, ApgdLoss.TargetedDlr, 1, pgdSeed) { Targeted = targeted },
+            "square" => new Square(budget, 5 * steps, seed: pgdSeed) { Targeted = targeted },
+            "autoattack" => new AutoAttack(budget, 2 * steps, seed: pgdSeed) { Targeted = targeted },
+            "pgd-midi" => new RealizablePgd(budget, steps, pgdSeed) { Targeted = targeted },
             "velocity" => new VelocityAttack(budget, alpha, steps, pgdSeed) { Targeted = targeted },
             "deepfool" => new DeepFool(),
             "random" => new RandomNoteAttack(rate: budget, seed: Common.Seeds.Derive(seed, "random-notes")),

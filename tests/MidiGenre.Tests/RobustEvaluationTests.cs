@@ -1,0 +1,156 @@
+using MidiGenre.Attacks;
+using MidiGenre.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Tests;
+
+/// <summary>APGD, Square, the AutoAttack ensemble and the PGD that stays valid MIDI.</summary>
+[Collection("torch")]
+public class RobustEvaluationTests(SmokeData smoke)
+{
+    const double Eps = 0.02;
+
+    AttackResult Evaluate(Attack attack) =>
+        AttackEvaluator.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, attack, batchSize: 8);
+
+    static float MeanLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        using var _ = no_grad();
+        return nn.functional.cross_entropy(model.forward(x), y).item<float>();
+    }
+
+    [Fact]
+    public void Apgd_checkpoints_follow_the_papers_schedule()
+    {
+        // Croce & Hein (2020), §3.2: p = 0, 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99 of 100 iterations.
+        Assert.Equal([22, 41, 57, 70, 80, 87, 93, 99], Apgd.Checkpoints(100));
+        Assert.Equal([3, 5, 6, 7, 8, 9], Apgd.Checkpoints(10));
+    }
+
+    [Fact]
+    public void Apgd_on_30_steps_is_at_least_as_strong_as_pgd_10()
+    {
+        var pgd = Evaluate(AttackFactory.Create("pgd", Eps, 10, seed: 3));
+        // Three times PGD's steps: APGD's 2ε first step needs room to halve (on 10 steps it trails PGD-10 here).
+        var apgd = Evaluate(AttackFactory.Create("apgd-ce", Eps, 30, seed: 3));
+        Assert.True(apgd.SuccessRate > 0);
+        Assert.True(
+            apgd.SegmentRobustAccuracy <= pgd.SegmentRobustAccuracy,
+            $"APGD-CE robust {apgd.SegmentRobustAccuracy:P1} > PGD-10 {pgd.SegmentRobustAccuracy:P1}"
+        );
+    }
+
+    /// <summary>Its loss peaks inside the ε-ball, at onset level s* (the mean of the onset channel), and it can never
+    /// be fooled: z₀ = 10, z₁ = −k (s − s*)². A sign step moves s by the whole step, so a fixed step circles s* at a
+    /// distance of up to the step; only a step that shrinks when the loss stops rising gets close.</summary>
+    sealed class PeakedLossModel(float peak) : nn.Module<Tensor, Tensor>("peaked")
+    {
+        public override Tensor forward(Tensor x)
+        {
+            var s = x[.., 0].mean([1, 2]);
+            return stack([full_like(s, 10f), -(s - peak).square() * 1e4f], 1);
+        }
+    }
+
+    [Fact]
+    public void Apgd_halves_its_step_and_settles_on_a_peak_where_a_fixed_step_pgd_circles_it()
+    {
+        const double eps = 0.1;
+        var x = full(4, 2, 400, 128, 0.5f); // the onset channel mid-range: no clamping at 0 or 1
+        var y = zeros(4, ScalarType.Int64);
+        float peak = (float)(0.5 + 0.63 * eps);
+        var model = new PeakedLossModel(peak);
+        double Miss(Tensor adv) => (adv[.., 0].mean([1, 2]) - peak).abs().max().item<float>() / eps;
+        double byPgd = Miss(AttackFactory.Create("pgd", eps, 20, seed: 1).Perturb(model, x, y));
+        double byApgd = Miss(AttackFactory.Create("apgd-ce", eps, 20, seed: 1).Perturb(model, x, y));
+        // PGD's step is 2.5 ε / 20 = 0.125 ε; halving from 2 ε, APGD ends within a few hundredths of ε.
+        Assert.True(byApgd < 0.03, $"APGD ends {byApgd:F3} ε from the peak");
+        Assert.True(byApgd < byPgd, $"APGD {byApgd:F3} ε vs PGD {byPgd:F3} ε from the peak");
+    }
+
+    [Fact]
+    public void Autoattack_counts_a_segment_robust_only_if_no_member_fools_it()
+    {
+        var auto = Evaluate(AttackFactory.Create("autoattack", Eps, 10, seed: 3));
+        var members = new[] { "apgd-ce", "apgd-dlr", "square", "pgd" }
+            .Select(n => Evaluate(AttackFactory.Create(n, Eps, 10, seed: 3)))
+            .ToList();
+        foreach (var m in members.Take(3))
+            Assert.True(
+                auto.SegmentRobustAccuracy <= m.SegmentRobustAccuracy,
+                $"AutoAttack robust {auto.SegmentRobustAccuracy:P1} > {m.Attack} {m.SegmentRobustAccuracy:P1}"
+            );
+        Assert.True(auto.SegmentRobustAccuracy <= members[3].SegmentRobustAccuracy);
+        Assert.True(auto.SuccessRate > 0, "the ensemble fooled nothing");
+    }
+
+    /// <summary>Decides by the mean velocity of the segment, rounded: the rounding's gradient is zero everywhere, so
+    /// no gradient attack can see which way to go. Class 0 below the threshold, class 1 above.</summary>
+    sealed class FlatGradientModel(float threshold) : nn.Module<Tensor, Tensor>("flat")
+    {
+        public override Tensor forward(Tensor x)
+        {
+            var level = (x[.., ^1].mean([1, 2]) / 127 * 1e4).round() / 1e4;
+            return stack([threshold - level, level - threshold], 1) * 1000;
+        }
+    }
+
+    [Fact]
+    public void Square_fools_a_model_without_gradient_where_pgd_cannot()
+    {
+        var (x, _, _) = smoke.Data.Test.Batches(4, Augmentation.Eval).First();
+        var y = zeros(x.shape[0], ScalarType.Int64);
+        // Just above every segment's level: lifting the mean velocity by 0.375 ε crosses it. PGD's random start
+        // lifts it by about ε / 4 (silent cells only go up), a stripe start by about ε / 2.
+        float top = (x[.., 1].mean([1, 2]) / 127).max().item<float>();
+        var model = new FlatGradientModel(top + (float)(0.375 * 0.1));
+        model.eval();
+        bool All(Tensor input, int label)
+        {
+            using var _ = no_grad();
+            return model.forward(input).argmax(1).eq(label).all().item<bool>();
+        }
+        Assert.True(All(x, 0), "the clean segments must be class 0");
+        var byPgd = AttackFactory.Create("pgd", 0.1, 10, seed: 1).Perturb(model, x, y);
+        var bySquare = AttackFactory.Create("square", 0.1, 10, seed: 1).Perturb(model, x, y);
+        Assert.True(All(byPgd, 0), "PGD found a way without a gradient");
+        Assert.True(All(bySquare, 1), "Square did not fool the model");
+        float maxDelta = ((bySquare - x) / Attack.UnitScale(x)).abs().max().item<float>();
+        Assert.True(maxDelta <= 0.1 + 1e-5, $"Square left the ε-ball: {maxDelta}");
+    }
+
+    [Fact]
+    public void Realizable_pgd_only_ever_plays_valid_midi_and_raises_the_loss()
+    {
+        var (x, y, _) = smoke.Data.Test.Batches(8, Augmentation.Eval).First();
+        var attack = AttackFactory.Create("pgd-midi", 0.05, 10, seed: 2);
+        var adv = attack.Perturb(smoke.Trained, x, y);
+        // Already music: realising it as MIDI and reading it back changes no cell.
+        var (realised, _) = Realizer.Realize(adv, reference: x);
+        Assert.True(realised.eq(adv).all().item<bool>(), "the attack's output changed when written as MIDI");
+        // Only velocities of existing notes move, by whole units within ε × 127 (+ rounding) and never to silence;
+        // onsets stay, plus one at the segment's start for each note sounding into it (as MIDI gives it).
+        Assert.True(adv[.., 1].gt(0).eq(x[.., 1].gt(0)).all().item<bool>(), "a note was added, removed or cut");
+        var onsetChange = adv[.., 0] - x[.., 0];
+        Assert.True(onsetChange[.., 1..].abs().max().item<float>() == 0, "an onset moved after the first bin");
+        Assert.True(adv.frac().abs().max().item<float>() == 0, "a velocity is not a whole number");
+        float change = (adv[.., 1] - x[.., 1]).abs().max().item<float>();
+        Assert.True(change > 0 && change <= 0.05 * 127 + 0.5, $"largest velocity change {change}");
+        Assert.True(MeanLoss(smoke.Trained, adv, y) > MeanLoss(smoke.Trained, x, y) + 0.01, "the loss did not rise");
+    }
+
+    [Fact]
+    public void Realizable_pgd_succeeds_as_midi_as_often_as_on_the_tensor()
+    {
+        // The smoke model hardly listens to velocities: it takes a large budget (±63) to fool it at all.
+        var r = Evaluate(AttackFactory.Create("pgd-midi", 0.5, 10, seed: 2));
+        Assert.True(r.SuccessRate > 0, "pgd-midi fooled nothing");
+        Assert.True(
+            Math.Abs(r.SuccessRate - r.RealizedSuccessRate) <= 0.05,
+            $"tensor {r.SuccessRate:P1} vs MIDI {r.RealizedSuccessRate:P1}"
+        );
+        Assert.Equal(0, r.Size.NotesAdded);
+        Assert.Equal(0, r.Size.NotesRemoved);
+    }
+}
