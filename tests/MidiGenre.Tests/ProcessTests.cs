@@ -293,6 +293,35 @@ public class CommandTests(CliRun run)
         Assert.Equal(0.05, rows[1].GetProperty("budget").GetDouble());
         Assert.Contains("normalised velocity", rows[1].GetProperty("budget_unit").GetString());
         Assert.True(File.Exists(Path.Combine(outDir, "examples", "fgsm-0.05-0-adversarial.mid")));
+        // The sweep's sanity checks are in the file and on the console.
+        var sanity = json.GetProperty("sanity").EnumerateArray().ToList();
+        Assert.Contains(sanity, c => c.GetProperty("check").GetString()!.Contains("unbounded"));
+        Assert.All(sanity, c => Assert.True(c.GetProperty("passed").GetBoolean(), c.ToString()));
+        Assert.Contains("ok   unbounded PGD", ok.Out);
+
+        // A transfer attack names the run it was crafted on in every row.
+        string transferDir = Path.Combine(run.Root, "transfer");
+        var moved = CliTests.Run(
+            "attack",
+            "--model",
+            run.RunDir,
+            "--source-model",
+            run.RunDir,
+            "--attack",
+            "pgd",
+            "--eps",
+            "0.05",
+            "--out",
+            transferDir,
+            "--no-sanity"
+        );
+        Assert.True(moved.Code == 0, moved.Err);
+        var movedRows = JsonDocument
+            .Parse(File.ReadAllText(Path.Combine(transferDir, "attack-results.json")))
+            .RootElement.GetProperty("results")
+            .EnumerateArray();
+        Assert.All(movedRows, r => Assert.Equal("a", r.GetProperty("source_model").GetString()));
+        Assert.Contains("crafted on a", moved.Out);
 
         Refused(CliTests.Run("attack", "--model", run.RunDir, "--attack", "nosuch"), "nosuch", "pgd");
         Refused(

@@ -153,4 +153,72 @@ public class RobustEvaluationTests(SmokeData smoke)
         Assert.Equal(0, r.Size.NotesAdded);
         Assert.Equal(0, r.Size.NotesRemoved);
     }
+
+    [Fact]
+    public void A_transfer_attack_from_the_model_itself_is_the_white_box_one_and_from_another_model_is_weaker()
+    {
+        var pgd = () => AttackFactory.Create("pgd", Eps, 10, seed: 3);
+        var white = Evaluate(pgd());
+        var self = AttackEvaluator.Run(
+            smoke.Trained,
+            smoke.Data.Test,
+            smoke.Data.Classes,
+            pgd(),
+            8,
+            source: new TransferSource(smoke.Trained, "itself")
+        );
+        Assert.Equal(white.SegmentRobustAccuracy, self.SegmentRobustAccuracy);
+        Assert.Equal("itself", self.SourceModel);
+        Assert.Null(white.SourceModel);
+        manual_seed(11);
+        var stranger = Models.ModelFactory.Create("convnet", 2, smoke.Data.Classes.Count);
+        stranger.eval();
+        var moved = AttackEvaluator.Run(
+            smoke.Trained,
+            smoke.Data.Test,
+            smoke.Data.Classes,
+            pgd(),
+            8,
+            source: new TransferSource(stranger, "untrained")
+        );
+        // Crafted on an untrained net, the examples aim at nothing the trained model relies on.
+        Assert.True(
+            moved.SuccessRate < white.SuccessRate,
+            $"transfer {moved.SuccessRate:P1} vs white-box {white.SuccessRate:P1}"
+        );
+    }
+
+    [Fact]
+    public void A_transfer_source_with_other_classes_or_channels_is_refused_before_any_work()
+    {
+        var settings = Training.TrainSettings.ForProfile("smoke");
+        Training.CheckpointMeta Meta(string[] classes, int channels = 2) =>
+            new(settings with { InputChannels = channels }, classes, 1, [], 0, 1, "synthetic");
+        var model = Models.ModelFactory.Create("convnet", 2, 2);
+        var reordered = Assert.Throws<TransferMismatchException>(() =>
+            TransferSource.For(model, Meta(["b", "a"]), Meta(["a", "b"]), "other")
+        );
+        Assert.Contains("same classes in the same order", reordered.Message);
+        Assert.Throws<TransferMismatchException>(() =>
+            TransferSource.For(model, Meta(["a", "b"], 1), Meta(["a", "b"]), "x")
+        );
+        Assert.Equal("ok", TransferSource.For(model, Meta(["a", "b"]), Meta(["a", "b"]), "ok").Name);
+    }
+
+    [Fact]
+    public void Sanity_checks_pass_on_an_honest_sweep_and_fail_when_an_attack_lowers_the_loss()
+    {
+        var spec = new AttackSweepSpec(["pgd", "autoattack"], [0, Eps], 10, 3);
+        var rows = AttackSweep.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec);
+        var checks = SanityChecks.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec, rows);
+        Assert.All(checks, c => Assert.True(c.Passed, $"{c.Check}: {c.Measured}"));
+        Assert.Contains(checks, c => c.Check.Contains("unbounded"));
+        Assert.Contains(checks, c => c.Check.Contains("20 steps"));
+        Assert.Contains(checks, c => c.Check.StartsWith("AutoAttack is not above PGD"));
+        Assert.Equal(2, checks.Count(c => c.Check.EndsWith("raises the loss")));
+        // An "attack" whose loss went down (a sign error, or a step against the gradient) is caught.
+        var broken = rows.Select(r => r.Budget > 0 ? r with { AdversarialLoss = r.CleanLoss - 0.1 } : r).ToList();
+        var caught = SanityChecks.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec, broken);
+        Assert.Equal(2, caught.Count(c => !c.Passed && c.Check.EndsWith("raises the loss")));
+    }
 }

@@ -4,6 +4,7 @@ using MidiGenre.Attacks;
 using MidiGenre.Common;
 using MidiGenre.Evaluation;
 using MidiGenre.Experiments;
+using MidiGenre.Training;
 
 namespace MidiGenre.Cli.Commands;
 
@@ -23,11 +24,28 @@ static class AttackCommand
         {
             Description =
                 "Comma-separated budgets in the attack's unit: ε in normalised velocity (1.0 = 127) for fgsm, pgd, "
-                + "velocity; L2 radius for pgd-l2; notes per 8-bin column for column, chord, melody; a probability "
+                + "apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; L2 radius for pgd-l2; notes per 8-bin column for column, chord, melody; a probability "
                 + "per column for random; ignored by deepfool. 0 is not attacked (clean figures)",
             DefaultValueFactory = _ => "0,0.02,0.05,0.1",
         };
-        var steps = new Option<int>("--steps") { Description = "PGD steps", DefaultValueFactory = _ => 10 };
+        var steps = new Option<int>("--steps")
+        {
+            Description =
+                "PGD steps (also APGD's; autoattack runs its APGDs for twice as many and Square for 2.5 queries per "
+                + "APGD step)",
+            DefaultValueFactory = _ => 10,
+        };
+        var source = new Option<string?>("--source-model")
+        {
+            Description =
+                "Transfer attack: craft the examples on this run folder (e.g. a ConvNet or ResNet-18 run) and "
+                + "evaluate them on --model. It must know the same classes in the same order",
+        };
+        var sanity = new Option<bool>("--no-sanity")
+        {
+            Description =
+                "Skip the sanity checks (loss rises, unbounded PGD reaches chance, more steps do not help the model)",
+        };
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for attack-results.json/.csv and MIDI examples",
@@ -41,7 +59,7 @@ static class AttackCommand
         var targeted = new Option<bool>("--targeted")
         {
             Description =
-                "Targeted mode (fgsm, pgd, pgd-l2, velocity): push each segment towards the next class; success = the "
+                "Targeted mode (fgsm, pgd, pgd-l2, apgd-*, square, autoattack, pgd-midi, velocity): push each segment towards the next class; success = the "
                 + "target is predicted",
         };
         var seed = Common.Seed();
@@ -49,7 +67,9 @@ static class AttackCommand
         var cmd = new Command(
             "attack",
             "Attack a trained model on the held-out test split: robust accuracy (segment and piece), success "
-                + "before/after realisation as MIDI, perturbation size"
+                + "before/after realisation as MIDI, perturbation size, and the sweep's sanity checks. autoattack is "
+                + "the worst case per segment over APGD-CE, APGD-T and Square (Croce & Hein 2020); pgd-midi only ever "
+                + "plays valid MIDI (note velocities within ε × 127)"
         )
         {
             attack,
@@ -58,6 +78,8 @@ static class AttackCommand
             output,
             save,
             targeted,
+            source,
+            sanity,
             seed,
             bf16,
         };
@@ -78,6 +100,7 @@ static class AttackCommand
                 var (loaded, meta) = m.Load(r);
                 var model = Common.WithPrecision(loaded, r.GetValue(bf16));
                 var exp = d.ForCheckpoint(r, meta);
+                var transfer = r.GetValue(source) is string sourceRun ? LoadSource(sourceRun, meta) : null;
                 string outDir = r.GetValue(output)!;
                 var results = AttackSweep.Run(
                     model,
@@ -86,11 +109,17 @@ static class AttackCommand
                     spec,
                     new MidiExamples(Path.Combine(outDir, "examples"), r.GetValue(save)),
                     Print,
-                    (a, run) => Common.WithProgress($"{a.Name} {a.Budget:0.###}", exp.Test.Count, step => run(step))
+                    (a, run) => Common.WithProgress($"{a.Name} {a.Budget:0.###}", exp.Test.Count, step => run(step)),
+                    transfer
                 );
+                var checks = r.GetValue(sanity)
+                    ? []
+                    : SanityChecks.Run(model, exp.Test, exp.Classes, spec, transfer is null ? results : []);
+                foreach (var c in checks)
+                    Console.WriteLine($"{(c.Passed ? "ok  " : "FAIL")} {c.Check}: {c.Measured}");
                 Directory.CreateDirectory(outDir);
                 var choice = new CheckpointChoice(meta.Which ?? "?", meta.Epoch, meta.Settings.Epochs);
-                new AttackSweepFile("test", exp.Source.Name, choice, meta.Classes, results).Write(
+                new AttackSweepFile("test", exp.Source.Name, choice, meta.Classes, results) { Sanity = checks }.Write(
                     Path.Combine(outDir, "attack-results.json")
                 );
                 Console.WriteLine($"→ {outDir}");
@@ -100,9 +129,19 @@ static class AttackCommand
         return cmd;
     }
 
+    /// <summary>The transfer source, refused before any work when it cannot attack the target model.</summary>
+    static TransferSource LoadSource(string run, CheckpointMeta target)
+    {
+        var (model, meta) = Checkpoint.LoadModel(run, Models.ModelFactory.DefaultDevice(), "best");
+        model.eval();
+        return TransferSource.For(model, meta, target, Path.GetFileName(Path.TrimEndingDirectorySeparator(run)));
+    }
+
     static void Print(AttackResult res) =>
         Console.WriteLine(
-            $"{res.Attack} {res.Budget:0.###} ({res.BudgetUnit}), test split: robust {res.SegmentRobustAccuracy:P1} "
+            $"{res.Attack} {res.Budget:0.###} ({res.BudgetUnit})"
+                + (res.SourceModel is string src ? $", crafted on {src}" : "")
+                + $", test split: robust {res.SegmentRobustAccuracy:P1} "
                 + $"(piece {res.PieceRobustAccuracy:P1}), left the true class {res.SuccessRate:P1}"
                 + (res.TargetSuccessRate is double t ? $", reached the target {t:P1}" : "")
                 + $", as MIDI {res.RealizedSuccessRate:P1}; "

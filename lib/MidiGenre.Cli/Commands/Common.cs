@@ -167,6 +167,7 @@ static class Common
                 or DownloadException
                 or UsageException
                 or Attacks.AttackBudgetException
+                or Attacks.TransferMismatchException
                 or Native.LibTorchException
                 or Defenses.DefenseException;
 

@@ -14,7 +14,7 @@ public static class AttackCsv
         {
             "split,attack,budget,budget_unit,targeted,segment_robust_accuracy,piece_robust_accuracy,success_rate,"
                 + "target_success_rate,realized_success_rate,notes_added,notes_removed,mean_abs_dvelocity,"
-                + "max_abs_dvelocity,mean_l2,median_l2",
+                + "max_abs_dvelocity,mean_l2,median_l2,clean_loss,adversarial_loss,source_model",
         };
         lines.AddRange(
             rows.Select(r =>
@@ -35,7 +35,10 @@ public static class AttackCsv
                     F(r.Size.MeanAbsVelocityChange, "F2"),
                     r.Size.MaxAbsVelocityChange.ToString(inv),
                     F(r.Size.MeanL2, "F4"),
-                    F(r.Size.MedianL2, "F4")
+                    F(r.Size.MedianL2, "F4"),
+                    F(r.CleanLoss, "F4"),
+                    F(r.AdversarialLoss, "F4"),
+                    CsvText.Escape(r.SourceModel ?? "")
                 )
             )
         );

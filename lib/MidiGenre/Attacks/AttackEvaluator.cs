@@ -4,6 +4,7 @@ using MidiGenre.Data;
 using MidiGenre.Encoding;
 using MidiGenre.Evaluation;
 using MidiGenre.Models;
+using MidiGenre.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,6 +74,38 @@ public sealed record CleanReference(
     }
 }
 
+/// <summary>A model other than the evaluated one that a transfer attack is crafted on, and the name reports give it
+/// (its run folder). It must take the same input and know the same classes in the same order.</summary>
+public sealed record TransferSource(nn.Module<Tensor, Tensor> Model, string Name)
+{
+    /// <summary>A source for the model of <paramref name="target"/>; refused (before any work) when it knows other
+    /// classes, or the same in another order, or reads another number of channels: its examples would aim at the
+    /// wrong class indices.</summary>
+    public static TransferSource For(
+        nn.Module<Tensor, Tensor> model,
+        CheckpointMeta source,
+        CheckpointMeta target,
+        string name
+    )
+    {
+        if (!source.Classes.SequenceEqual(target.Classes))
+            throw new TransferMismatchException(
+                $"the source model {name} knows the classes {string.Join(", ", source.Classes)}, the attacked model "
+                    + $"{string.Join(", ", target.Classes)}: a transfer attack needs the same classes in the same "
+                    + "order (train the source on the same corpus and --classes)"
+            );
+        if (source.Settings.InputChannels != target.Settings.InputChannels)
+            throw new TransferMismatchException(
+                $"the source model {name} reads {source.Settings.InputChannels} input channels, the attacked model "
+                    + $"{target.Settings.InputChannels}"
+            );
+        return new TransferSource(model, name);
+    }
+}
+
+/// <summary>A transfer source that cannot attack the target model (other classes or input).</summary>
+public sealed class TransferMismatchException(string message) : Exception(message);
+
 /// <summary>
 /// Attacks every segment of a dataset in batches (GPU when the model is there), classifies the adversarial tensor and
 /// its realisation as MIDI, and aggregates (<see cref="AttackScoring"/>). A zero budget is not attacked: its figures
@@ -88,7 +121,8 @@ public static class AttackEvaluator
         int batchSize = 16,
         string? saveMidiDir = null,
         int saveExamples = 3,
-        Action<int>? progress = null
+        Action<int>? progress = null,
+        TransferSource? source = null
     )
     {
         model.eval();
@@ -118,15 +152,19 @@ public static class AttackEvaluator
                 using var scope = NewDisposeScope();
                 // Batch n's random draws (PGD's start, random notes): the same in every run, different per batch.
                 using var random = RandomStream.Of(attack.Seed, "evaluation", number++);
-                AttackBatch(model, attack, batch, reference, outcome, saver, random);
+                AttackBatch(model, source?.Model ?? model, attack, batch, reference, outcome, saver, random);
                 progress?.Invoke(batch.Index.Length);
             }
         }
-        return AttackScoring.Score(attack, data, classes, reference, outcome, sw.Elapsed.TotalSeconds);
+        return AttackScoring.Score(attack, data, classes, reference, outcome, sw.Elapsed.TotalSeconds) with
+        {
+            SourceModel = source?.Name,
+        };
     }
 
     static void AttackBatch(
         nn.Module<Tensor, Tensor> model,
+        nn.Module<Tensor, Tensor> crafter,
         Attack attack,
         SegmentBatch batch,
         CleanReference reference,
@@ -136,7 +174,7 @@ public static class AttackEvaluator
     )
     {
         var (x, y, idx) = batch;
-        var xa = attack.Perturb(model, x, y, random);
+        var xa = attack.Perturb(crafter, x, y, random); // crafted on the source model in a transfer attack
         var (xr, rolls) = Realizer.Realize(xa, reference: x);
         var cleanRolls = reference.RealizedRolls(x, idx); // for the perturbation size; predictions are in the reference
         Tensor P(Tensor t)

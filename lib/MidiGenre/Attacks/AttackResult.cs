@@ -28,6 +28,15 @@ public sealed record AttackResult(
     /// <summary>The budget when it is an ε in normalised velocity (FGSM, PGD, velocity), else null: an L2 radius or
     /// notes per column never lands on an ε axis.</summary>
     public double? Eps => BudgetUnit == Attacks.Attack.VelocityUnit ? Budget : null;
+
+    /// <summary>Mean cross-entropy of the true class before the attack and on the adversarial tensor: an attack that
+    /// works raises it (a sanity check of every sweep).</summary>
+    public double CleanLoss { get; init; }
+    public double AdversarialLoss { get; init; }
+
+    /// <summary>The run the attack was crafted on when it is not the evaluated model (a transfer attack); null when
+    /// the attacker saw the evaluated model itself (white-box).</summary>
+    public string? SourceModel { get; init; }
 }
 
 /// <summary>How much the realised MIDI changed, per segment: notes added/removed, |Δ velocity| over cells sounding in

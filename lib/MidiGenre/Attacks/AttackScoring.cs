@@ -71,7 +71,13 @@ static class AttackScoring
             confusion,
             perClass,
             seconds / Math.Max(1, n)
-        );
+        )
+        {
+            CleanLoss = MeanLoss(reference.Probabilities),
+            AdversarialLoss = MeanLoss(o.Adversarial),
+        };
+        double MeanLoss(float[][] p) =>
+            n == 0 ? double.NaN : Enumerable.Range(0, n).Average(s => -Math.Log(Math.Max(p[s][Truth(s)], 1e-12)));
     }
 
     static PerturbationSize Size(AttackOutcome o)

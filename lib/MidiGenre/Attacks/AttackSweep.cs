@@ -67,6 +67,9 @@ public sealed record AttackSweepFile(
     List<AttackResult> Results
 )
 {
+    /// <summary>The sweep's sanity checks (<see cref="SanityChecks"/>); empty when none were run.</summary>
+    public IReadOnlyList<SanityCheck> Sanity { get; init; } = [];
+
     public static AttackSweepFile Read(string path) => JsonFiles.Read<AttackSweepFile>(path);
 
     /// <summary>Writes <paramref name="jsonPath"/> and, beside it, the same rows as CSV.</summary>
@@ -88,7 +91,8 @@ public static class AttackSweep
         AttackSweepSpec spec,
         MidiExamples? examples = null,
         Action<AttackResult>? onResult = null,
-        Func<Attack, Func<Action<int>, AttackResult>, AttackResult>? withProgress = null
+        Func<Attack, Func<Action<int>, AttackResult>, AttackResult>? withProgress = null,
+        TransferSource? source = null
     )
     {
         var results = new List<AttackResult>();
@@ -104,7 +108,8 @@ public static class AttackSweep
                     16,
                     save ? examples!.Dir : null,
                     examples?.Count ?? 0,
-                    step
+                    step,
+                    source
                 );
             var r = withProgress is null ? Once(null) : withProgress(attack, step => Once(step));
             results.Add(r);

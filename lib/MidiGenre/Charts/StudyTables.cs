@@ -178,6 +178,53 @@ public static class StudyTables
         return Tables.Of(df, title);
     }
 
+    /// <summary>The sweep's sanity checks: what each expects, whether it held, and the figures it rests on.</summary>
+    public static Table Sanity(IReadOnlyList<SanityCheck> checks)
+    {
+        var df = new DataFrame(
+            new StringDataFrameColumn("check", checks.Select(c => c.Check)),
+            new StringDataFrameColumn("result", checks.Select(c => c.Passed ? "passed" : "FAILED")),
+            new StringDataFrameColumn("measured (test split)", checks.Select(c => c.Measured))
+        );
+        int failed = checks.Count(c => !c.Passed);
+        return Tables.Of(
+            df,
+            failed == 0
+                ? $"Sanity checks of the sweep: all {checks.Count} passed"
+                : $"Sanity checks of the sweep: {failed} of {checks.Count} FAILED — the attack, not the model, is measured"
+        );
+    }
+
+    /// <summary>Each compared attack on the base and on the retrained model at the defense's ε, then the transfer
+    /// rows (crafted on one model, played to the other).</summary>
+    public static Table Compared(AdversarialTrainingFigures f)
+    {
+        var rows = f
+            .BaseAttacks.Select(r => ("base", "white-box", r))
+            .Concat(f.RetrainedAttacks.Select(r => ("adversarially trained", "white-box", r)))
+            .Concat(
+                f.Transfer.Select(r =>
+                    (r.SourceModel == "base" ? "adversarially trained" : "base", $"crafted on {r.SourceModel}", r)
+                )
+            )
+            .ToList();
+        var df = new DataFrame(
+            new StringDataFrameColumn("evaluated model", rows.Select(r => r.Item1)),
+            new StringDataFrameColumn("attack", rows.Select(r => r.r.Attack)),
+            new StringDataFrameColumn("attacker knows", rows.Select(r => r.Item2)),
+            Percent("clean accuracy (%)", rows.Select(r => r.r.CleanAccuracy)),
+            Percent("robust accuracy, tensor (%)", rows.Select(r => r.r.SegmentRobustAccuracy)),
+            Percent("robust accuracy, as MIDI (%)", rows.Select(r => r.r.RealizedSegmentAccuracy)),
+            Percent("success, tensor (%)", rows.Select(r => r.r.SuccessRate)),
+            Percent("success, as MIDI (%)", rows.Select(r => r.r.RealizedSuccessRate))
+        );
+        return Tables.Of(
+            df,
+            $"Base vs adversarially trained ({f.Method}) model at ε = {f.Eps}: white-box and transfer attacks "
+                + "(test-split segments)"
+        );
+    }
+
     /// <summary>Files under <paramref name="folder"/> matching <paramref name="pattern"/>, relative to the study's
     /// output folder.</summary>
     public static Table Files(Study study, string folder, string pattern, string title)
@@ -219,6 +266,19 @@ public static class StudyTables
             ($"retrained ({adv.Method}) under {pgd}", adv.Retrained.RobustAccuracy, adv.Retrained.PieceRobustAccuracy)
         );
         rows.Add(($"retrained ({adv.Method}) under {pgd}, realised as MIDI", adv.RealizedRetrained, double.NaN));
+        // The stronger attacks at the same ε (AutoAttack, pgd-midi): PGD's rows are above.
+        foreach (
+            var (who, list) in new[]
+            {
+                ("base model", adv.BaseAttacks),
+                ($"retrained ({adv.Method})", adv.RetrainedAttacks),
+            }
+        )
+        foreach (var a in list.Where(a => a.Attack != "pgd"))
+        {
+            rows.Add(($"{who} under {a.Attack} ε={adv.Eps}", a.SegmentRobustAccuracy, a.PieceRobustAccuracy));
+            rows.Add(($"{who} under {a.Attack} ε={adv.Eps}, realised as MIDI", a.RealizedSegmentAccuracy, double.NaN));
+        }
         var df = new DataFrame(
             new StringDataFrameColumn("figure", rows.Select(x => x.What)),
             Percent("segment accuracy (%)", rows.Select(x => x.Segments)),

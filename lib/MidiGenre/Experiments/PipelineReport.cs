@@ -23,6 +23,15 @@ public sealed record AdversarialTrainingFigures(
     /// <summary>Segment accuracy after the adversarial examples were realised as MIDI.</summary>
     public double RealizedBase { get; init; }
     public double RealizedRetrained { get; init; }
+
+    /// <summary>Each compared attack (PGD, AutoAttack, the PGD that plays valid MIDI) at <see cref="Eps"/> on the
+    /// base and on the retrained model.</summary>
+    public List<AttackResult> BaseAttacks { get; init; } = [];
+    public List<AttackResult> RetrainedAttacks { get; init; } = [];
+
+    /// <summary>PGD crafted on one model and evaluated on the other (<see cref="AttackResult.SourceModel"/> names
+    /// the model it was crafted on).</summary>
+    public List<AttackResult> Transfer { get; init; } = [];
 }
 
 /// <summary>The pipeline's report.json. Every figure is on the <see cref="Split"/> ("test") split; validation figures

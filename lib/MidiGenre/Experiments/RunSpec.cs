@@ -36,7 +36,7 @@ public sealed record RunSpec
         var m = RetrainingMethod(method);
         Defense = new DefenseSpec(m, 0.05, DefenseSpec.DefaultSteps(m, profile), 0.5, Seed: seed);
         Sweep = new AttackSweepSpec(
-            ["fgsm", "pgd"],
+            ["fgsm", "pgd", "autoattack", "pgd-midi"],
             epsilons ?? [0, 0.02, 0.05, 0.1],
             DefenseSpec.DefaultSteps(DefenseMethod.Pgd, profile),
             seed
@@ -57,7 +57,8 @@ public sealed record RunSpec
     /// <summary>How the adversarially retrained model is trained (method, ε, steps, mix, β, seed).</summary>
     public DefenseSpec Defense { get; init; }
 
-    /// <summary>The FGSM/PGD sweep on the test split; MIDI examples are saved at the defense's ε.</summary>
+    /// <summary>The sweep on the test split (FGSM, PGD, AutoAttack, pgd-midi); MIDI examples are saved at the
+    /// defense's ε.</summary>
     public AttackSweepSpec Sweep { get; init; }
 
     /// <summary>Which weights of a run the steps read: "best" (best validation piece F1) or "last".</summary>

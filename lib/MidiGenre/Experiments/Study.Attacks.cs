@@ -6,7 +6,8 @@ namespace MidiGenre.Experiments;
 /// <summary>Attack steps on the test split: the FGSM/PGD sweep, single attacks, base vs retrained robustness.</summary>
 public sealed partial class Study
 {
-    /// <summary>The spec's sweep (FGSM and PGD over <see cref="Epsilons"/>) on the test split; writes attacks.json
+    /// <summary>The spec's sweep (FGSM, PGD, AutoAttack and the PGD that plays valid MIDI, over
+    /// <see cref="Epsilons"/>) on the test split, and its sanity checks (<see cref="SanityChecks"/>); writes attacks.json
     /// and attacks.csv; saves MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the
     /// clean ones.</summary>
     public List<AttackResult> Sweep(nn.Module<Tensor, Tensor> model)
@@ -24,46 +25,79 @@ public sealed partial class Study
                         + $"realised {r.RealizedSuccessRate:P1}"
                 )
         );
-        new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows).Write(AttacksPath);
+        Say("sanity checks of the sweep (test)…");
+        var checks = SanityChecks.Run(model, TestSet, Data.Classes, Spec.Sweep, rows);
+        foreach (var c in checks.Where(c => !c.Passed))
+            Say($"sanity check failed: {c.Check} ({c.Measured})");
+        new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows) { Sanity = checks }.Write(
+            AttacksPath
+        );
         return rows;
     }
+
+    /// <summary>The sweep as 04-attacks-fgsm-pgd wrote it, with its sanity checks.</summary>
+    public AttackSweepFile ReadSweepFile() =>
+        AttackSweepFile.Read(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));
 
     /// <summary>One attack on the test split; its budget is the attack's own.</summary>
     public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
         AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, saveMidiDir);
 
-    public List<AttackResult> ReadSweep() =>
-        AttackSweepFile.Read(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)")).Results;
+    public List<AttackResult> ReadSweep() => ReadSweepFile().Results;
 
-    /// <summary>Clean and PGD-robust accuracy (test split) of the base and the retrained model at the same ε; writes
+    /// <summary>Attacks compared on the base and the retrained model: PGD (what the defense trained against), the
+    /// AutoAttack ensemble (the worst case a reviewer asks for) and the PGD that plays valid MIDI.</summary>
+    public static readonly IReadOnlyList<string> ComparedAttacks = ["pgd", "autoattack", "pgd-midi"];
+
+    /// <summary>Clean and robust accuracy (test split) of the base and the retrained model at the same ε under each of
+    /// <see cref="ComparedAttacks"/>, and PGD crafted on one model and played to the other (transfer); writes
     /// robustness.json.</summary>
     public AdversarialTrainingFigures CompareRobustness(
         nn.Module<Tensor, Tensor> baseModel,
         nn.Module<Tensor, Tensor> retrained
     )
     {
-        // Long by design: the two models go through the same attack, then one record and one file.
-        var pgd = AttackFactory.Create("pgd", AdversarialEps, PgdSteps, Seed);
-        var before = RunAttack(baseModel, pgd);
-        var after = RunAttack(retrained, pgd);
+        // Long by design: the two models go through the same attacks, then one record and one file.
+        AttackResult On(nn.Module<Tensor, Tensor> model, string name, TransferSource? source = null)
+        {
+            Say(
+                $"{name} ε={AdversarialEps} on the {(ReferenceEquals(model, baseModel) ? "base" : "retrained")} model"
+                    + (source is null ? "" : $", crafted on the {source.Name} model")
+                    + " (test)…"
+            );
+            var attack = AttackFactory.Create(name, AdversarialEps, PgdSteps, Seed);
+            return AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, source: source);
+        }
+        var before = ComparedAttacks.Select(n => On(baseModel, n)).ToList();
+        var after = ComparedAttacks.Select(n => On(retrained, n)).ToList();
+        var transfer = new List<AttackResult>
+        {
+            On(retrained, "pgd", new TransferSource(baseModel, "base")),
+            On(baseModel, "pgd", new TransferSource(retrained, "retrained")),
+        };
+        var (pgdBefore, pgdAfter) = (before[0], after[0]);
         var figures = new AdversarialTrainingFigures(
             "pgd",
             AdversarialEps,
             AdversarialMix,
-            new RobustFigures(before.CleanAccuracy, before.SegmentRobustAccuracy, before.PieceRobustAccuracy),
-            new RobustFigures(after.CleanAccuracy, after.SegmentRobustAccuracy, after.PieceRobustAccuracy)
+            new RobustFigures(pgdBefore.CleanAccuracy, pgdBefore.SegmentRobustAccuracy, pgdBefore.PieceRobustAccuracy),
+            new RobustFigures(pgdAfter.CleanAccuracy, pgdAfter.SegmentRobustAccuracy, pgdAfter.PieceRobustAccuracy)
         )
         {
             Method = AdversarialMethod,
-            RealizedBase = before.RealizedSegmentAccuracy,
-            RealizedRetrained = after.RealizedSegmentAccuracy,
+            RealizedBase = pgdBefore.RealizedSegmentAccuracy,
+            RealizedRetrained = pgdAfter.RealizedSegmentAccuracy,
+            BaseAttacks = before,
+            RetrainedAttacks = after,
+            Transfer = transfer,
         };
         Directory.CreateDirectory(AdvDir);
         JsonFiles.Write(RobustnessPath, figures);
         Say(
-            $"PGD ε={AdversarialEps} (test): base robust {before.SegmentRobustAccuracy:P1} → retrained "
-                + $"{after.SegmentRobustAccuracy:P1} "
-                + $"(clean {before.CleanAccuracy:P1} → {after.CleanAccuracy:P1})"
+            $"ε={AdversarialEps} (test): base robust PGD {pgdBefore.SegmentRobustAccuracy:P1} / AutoAttack "
+                + $"{before[1].SegmentRobustAccuracy:P1} → retrained {pgdAfter.SegmentRobustAccuracy:P1} / "
+                + $"{after[1].SegmentRobustAccuracy:P1} (clean {pgdBefore.CleanAccuracy:P1} → "
+                + $"{pgdAfter.CleanAccuracy:P1})"
         );
         return figures;
     }
