@@ -273,20 +273,20 @@ public static class Figures
             Axis(spec, axis)["title"] = new JsonObject { ["text"] = text };
     }
 
-    /// <summary>Robust accuracy against the budget per attack: segment, piece (majority vote), and after realisation
-    /// as MIDI. Series are per (attack, targeted or not), so a targeted run is never drawn as the untargeted one;
-    /// all rows must share one budget unit (the x axis says it), or the figure is refused instead of mixing
-    /// units.</summary>
+    /// <summary>Robust accuracy of segments against the budget, one colour per attack: left on the tensor, right after
+    /// realisation as MIDI. One legend entry per attack (it toggles both panels); performance figures (the vote) are
+    /// in the sweep's table. Series are per (attack, targeted or not), so a targeted run is never drawn as the
+    /// untargeted one; all rows must share one budget unit (the x axis says it), or the figure is refused instead of
+    /// mixing units.</summary>
     public static Figure Robustness(IEnumerable<Attacks.AttackResult> rows, string title = "Robust accuracy vs ε")
     {
-        var budgeted = rows.Where(r => r.Budget.HasValue).ToList();
+        var budgeted = rows.Where(r => r.Budget.HasValue && r.SourceModel == null).ToList();
         var units = budgeted.Select(r => r.BudgetUnit).Distinct().ToList();
         if (units.Count > 1)
             throw new ArgumentException(
                 "one robustness figure per budget unit; these rows have " + string.Join(" | ", units),
                 nameof(rows)
             );
-        // Left panel: on the tensor (segments, performances by vote); right: the same examples realised as MIDI.
         var series = new List<(string Name, double[] X, double[] Y, int Attack, bool Realised)>();
         var groups = budgeted.GroupBy(r => (r.Attack, r.Targeted)).ToList();
         for (int a = 0; a < groups.Count; a++)
@@ -294,12 +294,8 @@ public static class Figures
             var s = groups[a].OrderBy(r => r.Budget).ToList();
             var budget = s.Select(r => r.Budget!.Value).ToArray();
             string name = groups[a].Key.Targeted ? $"{groups[a].Key.Attack} (targeted)" : groups[a].Key.Attack;
-            series.Add(($"{name}: segments", budget, [.. s.Select(r => r.SegmentRobustAccuracy)], a, false));
-            series.Add(($"{name}: performances (vote)", budget, [.. s.Select(r => r.PieceRobustAccuracy)], a, false));
-            series.Add(($"{name}: segments, realised", budget, [.. s.Select(r => r.RealizedSegmentAccuracy)], a, true));
-            series.Add(
-                ($"{name}: performances, realised", budget, [.. s.Select(r => r.RealizedPieceAccuracy)], a, true)
-            );
+            series.Add((name, budget, [.. s.Select(r => r.SegmentRobustAccuracy)], a, false));
+            series.Add(($"{name}, as MIDI", budget, [.. s.Select(r => r.RealizedSegmentAccuracy)], a, true));
         }
         string xTitle =
             units.Count == 1 && units[0] != Attacks.Attack.VelocityUnit ? units[0] : "ε (normalised velocity; 1 = 127)";
@@ -315,23 +311,61 @@ public static class Figures
         StyleSeries(spec);
         for (int i = 0; i < series.Count; i++)
         {
-            // One colour per attack in both panels; segments solid, performances dashed.
-            Trace(spec, i)["line"] = new JsonObject
-            {
-                ["color"] = Palette[series[i].Attack % Palette.Length],
-                ["dash"] = i % 2 == 0 ? "solid" : "dash",
-                ["width"] = 2,
-            };
-            Trace(spec, i)["marker"]!["color"] = Palette[series[i].Attack % Palette.Length];
+            string colour = Palette[series[i].Attack % Palette.Length];
+            Trace(spec, i)["line"] = new JsonObject { ["color"] = colour, ["width"] = 2 };
+            Trace(spec, i)["marker"]!["color"] = colour;
+            // One legend entry per attack: the realised line shares its colour, marker and legend group.
+            Trace(spec, i)["legendgroup"] = groups[series[i].Attack].Key.ToString();
+            Trace(spec, i)["showlegend"] = !series[i].Realised;
+            if (series[i].Realised)
+                Trace(spec, i)["marker"]!["symbol"] = Trace(spec, i - 1)["marker"]!["symbol"]?.DeepClone();
         }
         SideBySide(
             spec,
             [.. Enumerable.Range(0, series.Count).Where(i => !series[i].Realised)],
-            (xTitle, "robust accuracy on the tensor (fraction)"),
-            (xTitle, "robust accuracy realised as MIDI (fraction)")
+            (xTitle, "segments still correct, tensor (fraction)"),
+            (xTitle, "segments still correct, as MIDI (fraction)")
         );
         Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);
         Axis(spec, "yaxis2")["range"] = new JsonArray(-0.03, 1.03);
+        return Finish(title, spec);
+    }
+
+    /// <summary>Attack success per budget, one colour per attack (as in <see cref="Robustness"/>): left on the
+    /// tensor, right after realisation as MIDI, both as the share of correctly classified segments the attack
+    /// misclassifies.</summary>
+    public static Figure SuccessRates(IEnumerable<Attacks.AttackResult> rows, string title)
+    {
+        var attacked = rows.Where(r => r.Budget > 0 && r.Eps != null && r.SourceModel == null).ToList();
+        var budgets = attacked.Select(r => r.Budget!.Value).Distinct().Order().ToArray();
+        var attacks = attacked.Select(r => r.Attack).Distinct().ToList();
+        double Of(string a, double b, bool realised) =>
+            attacked.FirstOrDefault(r => r.Attack == a && r.Budget == b) is { } r
+                ? realised
+                    ? r.RealizedSuccessRate
+                    : r.SuccessRate
+                : double.NaN;
+        var names = attacks.Concat(attacks.Select(a => $"{a}, as MIDI")).ToArray();
+        var values = attacks
+            .Select(a => budgets.Select(b => Of(a, b, false)).ToArray())
+            .Concat(attacks.Select(a => budgets.Select(b => Of(a, b, true)).ToArray()))
+            .ToArray();
+        string[] labels = [.. budgets.Select(b => $"ε={Label(b)}")];
+        var spec = ChartHost.Call("Bars", title, "ε (normalised velocity)", "success", labels, names, values);
+        for (int i = 0; i < names.Length; i++)
+        {
+            Trace(spec, i)["marker"] = new JsonObject { ["color"] = Palette[i % attacks.Count % Palette.Length] };
+            Trace(spec, i)["legendgroup"] = attacks[i % attacks.Count];
+            Trace(spec, i)["showlegend"] = i < attacks.Count;
+        }
+        SideBySide(
+            spec,
+            [.. Enumerable.Range(0, attacks.Count)],
+            ("attack strength ε (normalised velocity)", "correct segments misclassified, tensor (fraction)"),
+            ("attack strength ε (normalised velocity)", "correct segments misclassified, as MIDI (fraction)")
+        );
+        Axis(spec, "yaxis")["range"] = new JsonArray(0, 1.05);
+        Axis(spec, "yaxis2")["range"] = new JsonArray(0, 1.05);
         return Finish(title, spec);
     }
 
