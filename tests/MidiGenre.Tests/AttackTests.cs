@@ -683,6 +683,28 @@ public class AttackScoringTests
     }
 
     [Fact]
+    public void Losses_are_the_mean_cross_entropy_of_the_true_class_before_and_after()
+    {
+        var r = Score(new Fgsm(0.05));
+        // Segments 0–3 are class 0, 4–7 class 1 (two pieces each). Clean: seven at p = 0.9, s7 at 0.1.
+        double clean = (7 * -Math.Log(0.9) - Math.Log(0.1)) / 8;
+        double adversarial =
+            (-Math.Log(0.4) - Math.Log(0.9) - 2 * Math.Log(0.1) - Math.Log(0.45) - 3 * Math.Log(0.9)) / 8;
+        Assert.Equal(clean, r.CleanLoss, 5);
+        Assert.Equal(adversarial, r.AdversarialLoss, 5);
+        var pieces = Enumerable
+            .Range(0, 4)
+            .Select(i => new Piece($"p{i}", $"piece {i}", i / 2, NoteSpans.Empty))
+            .ToList();
+        float[][] probabilities = [P(0), P(0), P(0), P(0), P(1), P(1), P(1), P(0)];
+        var predictions = new Evaluation.SegmentPredictions(
+            new SegmentDataset(pieces, new SegmentSpec(2)),
+            probabilities
+        );
+        Assert.Equal(clean, predictions.MeanCrossEntropy(), 5); // what training records as the validation loss
+    }
+
+    [Fact]
     public void Rates_count_only_segments_right_before_the_attack_and_pieces_vote()
     {
         var r = Score(new Fgsm(0.05));

@@ -210,3 +210,41 @@ public class ResNetFlopsTests
         Assert.Null(ResNetFlops.Forward("convnet", 2, 13));
     }
 }
+
+[Collection("torch")]
+public class NetworkSummaryTests
+{
+    [Fact]
+    public void Resnet50s_layers_shapes_and_receptive_field_are_torchvisions()
+    {
+        var model = ModelFactory.Create("resnet50", 2, 13);
+        var rows = NetworkSummary.Of(model, 2);
+        // torchvision's ResNet-50: 49 convolutions on the main path, 4 shortcuts, 427 × 427 receptive field; a
+        // 400 × 128 segment leaves a 13 × 4 grid after the stride-32 stem and stages.
+        Assert.Equal(49, rows.Count(r => r.Kind == "convolution"));
+        Assert.Equal(4, rows.Count(r => r.Kind == "shortcut convolution"));
+        var last = rows.Last(r => r.Kind == "convolution");
+        Assert.Equal((427L, 427L), (last.ReceptiveTime, last.ReceptivePitch));
+        Assert.Equal("2048 × 13 × 4", last.Output);
+        Assert.Equal("7 × 7", rows[0].Kernel);
+        // Every parameter outside batch norm is in some row: the rows and the norms add up to the model.
+        long norms = model
+            .named_modules()
+            .Where(m => m.module is TorchSharp.Modules.BatchNorm2d)
+            .Sum(m => m.module.parameters().Sum(p => p.numel()));
+        Assert.Equal(ModelFactory.ParameterCount(model), rows.Sum(r => r.Parameters) + norms);
+    }
+
+    [Fact]
+    public void The_convnets_field_grows_by_kernel_and_stride()
+    {
+        var rows = NetworkSummary.Of(ModelFactory.Create("convnet", 2, 6), 2);
+        // conv 5×5 stride 2: 5; pool 2 (jump 2): 7; conv 3 (jump 4): 15; pool: 19; conv (jump 8): 35; … 91.
+        Assert.Equal(
+            [5L, 7, 15, 19, 35, 43, 75, 91],
+            rows.Where(r => r.Kind != "fully connected" && r.Kind != "global average pooling")
+                .Select(r => r.ReceptiveTime)
+        );
+        Assert.Equal("6", rows[^1].Output);
+    }
+}

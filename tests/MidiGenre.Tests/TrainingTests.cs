@@ -50,6 +50,19 @@ public class TrainingTests(SmokeData smoke)
             meta.History[^1].TrainLoss < meta.History[0].TrainLoss,
             string.Join(", ", meta.History.Select(h => h.TrainLoss))
         );
+        // The validation loss is recorded per epoch (and falls here too: the smoke corpus is easy) and in metrics.csv.
+        Assert.All(meta.History, h => Assert.True(double.IsFinite(h.ValLoss) && h.ValLoss > 0));
+        Assert.True(
+            meta.History[^1].ValLoss < meta.History[0].ValLoss,
+            string.Join(", ", meta.History.Select(h => h.ValLoss))
+        );
+        var csv = File.ReadAllLines(Path.Combine(smoke.Root, "loss", "metrics.csv"));
+        int column = Array.IndexOf(csv[0].Split(','), "val_loss");
+        Assert.Equal(
+            meta.History[^1].ValLoss,
+            double.Parse(csv[^1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture),
+            9
+        );
     }
 
     [Fact]

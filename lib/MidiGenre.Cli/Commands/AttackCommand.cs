@@ -24,8 +24,9 @@ static class AttackCommand
         {
             Description =
                 "Comma-separated budgets in the attack's unit: ε in normalised velocity (1.0 = 127) for fgsm, pgd, "
-                + "apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; L2 radius for pgd-l2; notes per 8-bin column for column, chord, melody; a probability "
-                + "per column for random; ignored by deepfool. 0 is not attacked (clean figures)",
+                + "apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; L2 radius for pgd-l2; notes per 8-bin "
+                + "column for column, chord, melody; a probability per column for random; ignored by deepfool. 0 is "
+                + "not attacked (clean figures)",
             DefaultValueFactory = _ => "0,0.02,0.05,0.1",
         };
         var steps = new Option<int>("--steps")
@@ -59,8 +60,8 @@ static class AttackCommand
         var targeted = new Option<bool>("--targeted")
         {
             Description =
-                "Targeted mode (fgsm, pgd, pgd-l2, apgd-*, square, autoattack, pgd-midi, velocity): push each segment towards the next class; success = the "
-                + "target is predicted",
+                "Targeted mode (fgsm, pgd, pgd-l2, apgd-*, square, autoattack, pgd-midi, velocity): push each segment "
+                + "towards the next class; success = the target is predicted",
         };
         var seed = Common.Seed();
         var bf16 = Common.Bf16();

@@ -1,11 +1,11 @@
 namespace MidiGenre.Attacks;
 
 /// <summary>Attacks by name. <c>budget</c> is in each attack's own unit (<see cref="Attack.BudgetUnit"/>): ε in
-/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; the L2 radius for pgd-l2; notes per column for the insertion
-/// attacks (column, chord, melody); a probability per column for random; DeepFool takes none.
-/// PGD-style attacks step α = 2.5 ε / steps (Madry et al.); APGD needs no step size; <c>steps</c> is also APGD's
-/// iterations and a fifth of Square's queries; AutoAttack's APGDs take twice <c>steps</c> (<see cref="AutoAttack"/>).
-/// </summary>
+/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; the L2 radius for
+/// pgd-l2; notes per column for the insertion attacks (column, chord, melody); a probability per column for random;
+/// DeepFool takes none. PGD-style attacks step α = 2.5 ε / steps (Madry et al.); APGD needs no step size;
+/// <c>steps</c> is also APGD's iterations and a fifth of Square's queries; AutoAttack's APGDs take twice
+/// <c>steps</c> (<see cref="AutoAttack"/>).</summary>
 public static class AttackFactory
 {
     public static readonly IReadOnlyList<string> Names =

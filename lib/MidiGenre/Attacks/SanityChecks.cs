@@ -11,7 +11,8 @@ public sealed record SanityCheck(string Check, bool Passed, string Measured);
 /// The checks "On Evaluating Adversarial Robustness" (Carlini et al., 2019) asks of every robustness figure, run with
 /// each sweep on the same segments. An evaluation that fails one is measuring its attack, not the model:
 /// <list type="bullet">
-/// <item>every attack raises the loss it ascends (mean cross-entropy of the true class, adversarial above clean);</item>
+/// <item>every attack raises the loss it ascends (mean cross-entropy of the true class, adversarial above
+/// clean);</item>
 /// <item>with an unbounded budget (PGD at ε = 1: any cell anywhere in its range) robust accuracy falls to chance or
 /// below;</item>
 /// <item>more steps do not help the model: PGD with twice the steps at the largest budget is not more than noise
@@ -61,7 +62,8 @@ public static class SanityChecks
             var longer = Attack("pgd", top, 2 * spec.Steps);
             checks.Add(
                 new(
-                    $"PGD with {2 * spec.Steps} steps is not above PGD-{spec.Steps} at ε = {top.ToString("0.###", inv)}",
+                    $"PGD with {2 * spec.Steps} steps is not above PGD-{spec.Steps} at ε = "
+                        + top.ToString("0.###", inv),
                     longer.SegmentRobustAccuracy <= pgd.SegmentRobustAccuracy + Noise(pgd.SegmentRobustAccuracy),
                     $"robust {P(longer.SegmentRobustAccuracy)} vs {P(pgd.SegmentRobustAccuracy)}"
                 )

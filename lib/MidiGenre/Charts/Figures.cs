@@ -215,8 +215,9 @@ public static class Figures
         a["ticktext"] = new JsonArray(cs.Select(p => (JsonNode)JsonValue.Create(NoteName(p))).ToArray());
     }
 
-    /// <summary>Two panels over the epochs, each with its own unit: the training loss (left) and the accuracies and
-    /// F1 (right, 0–1; validation series from the validation split).</summary>
+    /// <summary>Two panels over the epochs, each with its own unit: the training and validation loss (left; a gap
+    /// that opens is over-fitting) and the accuracies and F1 (right, 0–1; validation series from the validation
+    /// split).</summary>
     public static Figure TrainingCurves(IEnumerable<EpochMetrics> history, string title = "Training curves")
     {
         var h = history.ToList();
@@ -224,6 +225,7 @@ public static class Figures
         var series = new (string, Func<EpochMetrics, double>)[]
         {
             ("train loss", m => m.TrainLoss),
+            ("validation loss", m => m.ValLoss),
             ("train accuracy", m => m.TrainAccuracy),
             ("validation segment accuracy", m => m.ValSegmentAccuracy),
             ("validation piece accuracy", m => m.ValPieceAccuracy),
@@ -239,7 +241,7 @@ public static class Figures
             series.Select(s => h.Select(s.Item2).ToArray()).ToArray()
         );
         StyleSeries(spec);
-        SideBySide(spec, [0], ("epoch", "cross-entropy loss (nats)"), ("epoch", "accuracy / F1 (fraction)"));
+        SideBySide(spec, [0, 1], ("epoch", "cross-entropy loss (nats)"), ("epoch", "accuracy / F1 (fraction)"));
         Axis(spec, "yaxis2")["range"] = new JsonArray(0, 1.05);
         IntegerTicks(spec, "xaxis");
         IntegerTicks(spec, "xaxis2");
@@ -429,7 +431,8 @@ public static class Figures
         IReadOnlyDictionary<string, double[]> series,
         string title,
         string yTitle,
-        string xTitle = ""
+        string xTitle = "",
+        double? chance = null
     )
     {
         var spec = ChartHost.Call(
@@ -450,7 +453,9 @@ public static class Figures
             trace["cliponaxis"] = false;
         }
         double max = values.SelectMany(v => v).Where(double.IsFinite).DefaultIfEmpty(1).Max();
-        Axis(spec, "yaxis")["range"] = new JsonArray(0, Math.Max(max, 1e-9) * 1.15);
+        Axis(spec, "yaxis")["range"] = new JsonArray(0, Math.Max(Math.Max(max, chance ?? 0), 1e-9) * 1.15);
+        if (chance is double c)
+            ChanceLine(spec, c);
         return Finish(title, spec);
     }
 
@@ -487,6 +492,44 @@ public static class Figures
                 Math.Max(v.Where(double.IsFinite).DefaultIfEmpty(1).Max(), 1e-9) * 1.2
             );
         return Finish(title, spec);
+    }
+
+    /// <summary>A dashed horizontal line across the plot at <paramref name="level"/>, labelled as chance: what
+    /// guessing the most common answer at random would score.</summary>
+    static void ChanceLine(JsonObject spec, double level)
+    {
+        var layout = spec["layout"]!.AsObject();
+        layout["shapes"] = new JsonArray(
+            new JsonObject
+            {
+                ["type"] = "line",
+                ["xref"] = "paper",
+                ["x0"] = 0,
+                ["x1"] = 1,
+                ["yref"] = "y",
+                ["y0"] = level,
+                ["y1"] = level,
+                ["line"] = new JsonObject
+                {
+                    ["color"] = "#444",
+                    ["dash"] = "dash",
+                    ["width"] = 1.5,
+                },
+            }
+        );
+        layout["annotations"] = new JsonArray(
+            new JsonObject
+            {
+                ["xref"] = "paper",
+                ["x"] = 1,
+                ["xanchor"] = "right",
+                ["yref"] = "y",
+                ["y"] = level,
+                ["yanchor"] = "bottom",
+                ["showarrow"] = false,
+                ["text"] = $"chance ({Label(level)})",
+            }
+        );
     }
 
     static string Label(double v) =>

@@ -16,7 +16,8 @@ public static class Findings
     static AttackResult? Row(IEnumerable<AttackResult> rows, string attack, double eps) =>
         rows.FirstOrDefault(r => r.Attack == attack && r.Eps == eps && r.SourceModel == null);
 
-    /// <summary>PGD-10 against the AutoAttack ensemble at one ε: the gap is how much PGD overstated robustness.</summary>
+    /// <summary>PGD against the AutoAttack ensemble at one ε: the gap is how much PGD overstated
+    /// robustness.</summary>
     public static string AutoAttackGap(IReadOnlyList<AttackResult> sweep, double eps)
     {
         if (Row(sweep, "pgd", eps) is not { } pgd || Row(sweep, "autoattack", eps) is not { } auto)
@@ -69,5 +70,98 @@ public static class Findings
                         + "its own attacker (gradient masking) — trust the AutoAttack row, not the white-box PGD row."
                     : "White-box is the stronger attack, as it should be when the defense's gradients are honest."
             );
+    }
+
+    /// <summary>Whether training over-fitted, read from the validation loss: its lowest epoch, and how far it rose
+    /// after while the training loss kept falling.</summary>
+    public static string Overfitting(IReadOnlyList<Training.EpochMetrics> history)
+    {
+        var h = history.Where(m => double.IsFinite(m.ValLoss)).ToList();
+        if (h.Count < 2)
+            return "The run recorded no validation loss per epoch (a checkpoint from before it was kept): nothing to "
+                + "say about over-fitting.";
+        var best = h.MinBy(m => m.ValLoss)!;
+        var last = h[^1];
+        string trend =
+            $"validation loss {h[0].ValLoss:F3} → lowest {best.ValLoss:F3} (epoch {best.Epoch}) → {last.ValLoss:F3} "
+            + $"(epoch {last.Epoch}), training loss {h[0].TrainLoss:F3} → {last.TrainLoss:F3}";
+        bool rising = last.Epoch > best.Epoch && last.ValLoss > best.ValLoss * 1.1 && last.TrainLoss < best.TrainLoss;
+        return rising
+            ? $"Over-fitting from epoch {best.Epoch + 1}: {trend}. The model keeps fitting the training segments "
+                + "while getting worse on segments it has not seen; the checkpoint used later is the validation "
+                + "split's choice, not the last epoch."
+            : $"No sign of over-fitting: {trend}; the validation loss has not risen more than 10 % above its "
+                + "lowest.";
+    }
+
+    /// <summary>"What we saw" after training: how long, which epoch was kept and why, and over-fitting.</summary>
+    public static string TrainingSummary(Training.CheckpointMeta meta) =>
+        $"What we saw: {meta.Settings.Arch} trained {meta.Epoch} epochs on the training split; the validation "
+        + $"split kept epoch {meta.BestEpoch} (piece weighted F1 {meta.BestF1:F3}), and that checkpoint is the one the "
+        + $"next notebooks use. {Overfitting(meta.History)}";
+
+    /// <summary>"What we saw" after the evaluation: segments, the vote, and the CNN against the strongest
+    /// baseline.</summary>
+    public static string EvaluationSummary(
+        Evaluation.EvaluationResult result,
+        IReadOnlyList<Baselines.BaselineFigures> baselines,
+        int classes
+    )
+    {
+        var strongest = baselines.MaxBy(b => b.PieceAccuracy);
+        string vote =
+            result.Piece.Accuracy > result.Segment.Accuracy + 0.02 ? "the vote over a performance's segments helps"
+            : result.Piece.Accuracy < result.Segment.Accuracy - 0.02 ? "the vote over a performance's segments hurts"
+            : "the vote changes little";
+        return $"What we saw: On the test split the CNN names the class of {P(result.Segment.Accuracy)} of "
+            + $"segments and {P(result.Piece.Accuracy)} of performances (weighted F1 {result.Piece.WeightedF1:F3}; "
+            + $"chance {P(1.0 / Math.Max(1, classes))}): {vote}. "
+            + (
+                strongest is null
+                    ? "No baseline was run."
+                    : $"The strongest baseline ({strongest.Features}) reaches {P(strongest.PieceAccuracy)} of "
+                        + $"performances, {(result.Piece.Accuracy - strongest.PieceAccuracy) * 100:+0.0;-0.0} points "
+                        + "for the CNN."
+            );
+    }
+
+    /// <summary>"What we saw" after the attacks: the strongest attack on the tensor, what survives as MIDI, PGD
+    /// against AutoAttack, and whether the sanity checks held.</summary>
+    public static string AttacksSummary(
+        IReadOnlyList<AttackResult> sweep,
+        IReadOnlyList<SanityCheck> checks,
+        double eps
+    )
+    {
+        var at = sweep.Where(r => r.Eps == eps && r.SourceModel == null).ToList();
+        if (at.Count == 0)
+            return $"What we saw: The sweep has no rows at ε = {eps}.";
+        var strongest = at.MinBy(r => r.SegmentRobustAccuracy)!;
+        var asMidi = at.MinBy(r => r.RealizedSegmentAccuracy)!;
+        int failed = checks.Count(c => !c.Passed);
+        return $"What we saw (test split, ε = {eps.ToString("0.###", Inv)}). On the tensor the strongest attack is "
+            + $"{strongest.Attack}: {P(strongest.SegmentRobustAccuracy)} of segments stay correct "
+            + $"(clean {P(strongest.CleanAccuracy)}). Written as MIDI, the most damaging is {asMidi.Attack}: "
+            + $"{P(asMidi.RealizedSegmentAccuracy)} stay correct. {AutoAttackGap(sweep, eps)} "
+            + (
+                failed == 0
+                    ? $"All {checks.Count} sanity checks passed."
+                    : $"{failed} of {checks.Count} sanity checks failed: read these figures as the attacks' limits."
+            );
+    }
+
+    /// <summary>"What we saw" after adversarial training: the price in clean accuracy, the gain under PGD and under
+    /// AutoAttack, and transfer.</summary>
+    public static string DefenseSummary(AdversarialTrainingFigures f)
+    {
+        AttackResult? Of(List<AttackResult> rows, string a) => rows.FirstOrDefault(r => r.Attack == a);
+        string Gain(string attack) =>
+            Of(f.BaseAttacks, attack) is { } b && Of(f.RetrainedAttacks, attack) is { } r
+                ? $"{attack} {P(b.SegmentRobustAccuracy)} → {P(r.SegmentRobustAccuracy)}"
+                : $"{attack} not run";
+        return $"What we saw (test split, ε = {f.Eps.ToString("0.###", Inv)}). Adversarial training ({f.Method}) "
+            + $"cost clean accuracy {P(f.Base.CleanAccuracy)} → {P(f.Retrained.CleanAccuracy)}; segments still "
+            + $"correct under attack, base → retrained: {Gain("pgd")}, {Gain("autoattack")}, {Gain("pgd-midi")}. "
+            + Transfer(f);
     }
 }

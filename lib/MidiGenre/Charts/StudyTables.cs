@@ -178,6 +178,33 @@ public static class StudyTables
         return Tables.Of(df, title);
     }
 
+    /// <summary>The network layer by layer (<see cref="Models.NetworkSummary"/>): kernels and strides over time ×
+    /// pitch, output shape for one segment, parameters, and the receptive field in bins × pitches.</summary>
+    public static Table Network(TorchSharp.torch.nn.Module model, long channels, string arch)
+    {
+        var rows = Models.NetworkSummary.Of(model, channels);
+        long total = model.parameters().Sum(p => p.numel());
+        var last = rows.LastOrDefault();
+        var df = new DataFrame(
+            new StringDataFrameColumn("layer", rows.Select(r => r.Name)),
+            new StringDataFrameColumn("kind", rows.Select(r => r.Kind)),
+            new StringDataFrameColumn("kernel (time × pitch)", rows.Select(r => r.Kernel)),
+            new StringDataFrameColumn("stride (time × pitch)", rows.Select(r => r.Stride)),
+            new StringDataFrameColumn("output (channels × time × pitch)", rows.Select(r => r.Output)),
+            new PrimitiveDataFrameColumn<long>("parameters", rows.Select(r => r.Parameters)),
+            new StringDataFrameColumn(
+                "receptive field (bins × pitches)",
+                rows.Select(r => $"{r.ReceptiveTime} × {r.ReceptivePitch}")
+            )
+        );
+        string field = last is null
+            ? ""
+            : $"; each feature of the last convolution sees at most "
+                + $"{Math.Min(last.ReceptiveTime, 400) * Encoding.PianoRoll.BinSeconds:0.##} s × "
+                + $"{Math.Min(last.ReceptivePitch, 128)} pitches of the 20-s × 128-pitch segment";
+        return Tables.Of(df, $"The network ({arch}): {total:N0} parameters (batch norm included in the total){field}");
+    }
+
     /// <summary>The sweep's sanity checks: what each expects, whether it held, and the figures it rests on.</summary>
     public static Table Sanity(IReadOnlyList<SanityCheck> checks)
     {
@@ -191,7 +218,8 @@ public static class StudyTables
             df,
             failed == 0
                 ? $"Sanity checks of the sweep: all {checks.Count} passed"
-                : $"Sanity checks of the sweep: {failed} of {checks.Count} FAILED — the attack, not the model, is measured"
+                : $"Sanity checks of the sweep: {failed} of {checks.Count} FAILED — the attack, not the model, is "
+                    + "measured"
         );
     }
 

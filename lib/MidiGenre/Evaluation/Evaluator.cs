@@ -10,6 +10,15 @@ public sealed record SegmentPredictions(SegmentDataset Data, float[][] Probabili
 {
     public int Predicted(int k) => ArgMax(Probabilities[k]);
 
+    /// <summary>Mean cross-entropy of the true class over the segments (nats): the loss training minimises, here on
+    /// data it did not train on.</summary>
+    public double MeanCrossEntropy() =>
+        Probabilities.Length == 0
+            ? double.NaN
+            : Enumerable
+                .Range(0, Probabilities.Length)
+                .Average(k => -Math.Log(Math.Max(Probabilities[k][Data.Pieces[Data.Segments[k].Piece].Label], 1e-12)));
+
     /// <summary>The most probable class (the first one on ties).</summary>
     public static int ArgMax(ReadOnlySpan<float> p)
     {

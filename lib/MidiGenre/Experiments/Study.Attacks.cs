@@ -7,9 +7,9 @@ namespace MidiGenre.Experiments;
 public sealed partial class Study
 {
     /// <summary>The spec's sweep (FGSM, PGD, AutoAttack and the PGD that plays valid MIDI, over
-    /// <see cref="Epsilons"/>) on the test split, and its sanity checks (<see cref="SanityChecks"/>); writes attacks.json
-    /// and attacks.csv; saves MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its figures are the
-    /// clean ones.</summary>
+    /// <see cref="Epsilons"/>) on the test split, and its sanity checks (<see cref="SanityChecks"/>); writes
+    /// attacks.json and attacks.csv; saves MIDI pairs at the adversarial-training ε. ε = 0 is not attacked: its
+    /// figures are the clean ones.</summary>
     public List<AttackResult> Sweep(nn.Module<Tensor, Tensor> model)
     {
         var rows = AttackSweep.Run(

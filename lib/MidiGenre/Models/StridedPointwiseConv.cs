@@ -16,6 +16,10 @@ public sealed class StridedPointwiseConv : Module<Tensor, Tensor>
     readonly Parameter weight;
     readonly long stride;
 
+    /// <summary>Output channels and stride, for <see cref="NetworkSummary"/>.</summary>
+    public long OutChannels => weight.shape[0];
+    public long Stride => stride;
+
     public StridedPointwiseConv(long inChannels, long outChannels, long stride)
         : base("strided_pointwise_conv")
     {

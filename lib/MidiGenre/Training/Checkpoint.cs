@@ -19,7 +19,12 @@ public sealed record EpochMetrics(
     double ValWeightedF1,
     double SegmentsPerSecond,
     double Seconds
-);
+)
+{
+    /// <summary>Mean cross-entropy on the validation segments (nats); NaN in checkpoints written before it was
+    /// recorded.</summary>
+    public double ValLoss { get; init; } = double.NaN;
+}
 
 /// <summary>What a checkpoint folder's meta.json holds: everything that must match when the model is used again —
 /// classes in output order, settings (architecture, input channels, seed), the data (corpus, label column, split,

@@ -235,7 +235,8 @@ public sealed class Trainer(
             }
         }
         double trainSeconds = sw.Elapsed.TotalSeconds;
-        var eval = Evaluator.Evaluate(model, validation, classes);
+        var predictions = Evaluator.Predict(model, validation);
+        var eval = Evaluator.Score(predictions, classes);
         return new EpochMetrics(
             epoch + 1,
             lr,
@@ -246,7 +247,10 @@ public sealed class Trainer(
             eval.Piece.WeightedF1,
             seen / trainSeconds,
             sw.Elapsed.TotalSeconds
-        );
+        )
+        {
+            ValLoss = predictions.MeanCrossEntropy(),
+        };
     }
 
     /// <summary>One optimiser step on a batch: the objective hook (TRADES), or cross-entropy on the transformed
@@ -284,7 +288,7 @@ public sealed class Trainer(
     {
         var lines = new List<string>
         {
-            "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_piece_accuracy,val_weighted_f1,"
+            "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_piece_accuracy,val_weighted_f1,val_loss,"
                 + "train_seg_per_s,seconds",
         };
         lines.AddRange(
@@ -300,6 +304,7 @@ public sealed class Trainer(
                         m.ValSegmentAccuracy,
                         m.ValPieceAccuracy,
                         m.ValWeightedF1,
+                        m.ValLoss,
                         m.SegmentsPerSecond,
                         m.Seconds,
                     }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))
