@@ -37,14 +37,15 @@ static class PipelineCommand
         method.AcceptOnlyFromAmong([.. Defenses.DefenseSpec.Methods]);
         var eps = new Option<string>("--eps")
         {
-            Description = "ε of the FGSM/PGD sweeps (normalised velocity, comma-separated)",
+            Description = "ε of the sweep (FGSM, PGD, AutoAttack, pgd-midi; normalised velocity, comma-separated)",
             DefaultValueFactory = _ => "0,0.02,0.05,0.1",
         };
         var cmd = new Command(
             "pipeline",
             "The whole study: prepare → train (validation picks the checkpoint) → evaluate on the test split → "
-                + "FGSM/PGD sweeps → adversarial retraining → re-attack; writes "
-                + "OUT/report.json (all figures on the test split)"
+                + "baselines → FGSM, PGD, AutoAttack and pgd-midi sweeps with their sanity checks → adversarial "
+                + "retraining → PGD, AutoAttack, pgd-midi and transfer on both models; writes OUT/report.json (all "
+                + "figures on the test split)"
         )
         {
             profile,

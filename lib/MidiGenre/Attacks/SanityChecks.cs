@@ -15,8 +15,8 @@ public sealed record SanityCheck(string Check, bool Passed, string Measured);
 /// clean);</item>
 /// <item>with an unbounded budget (PGD at ε = 1: any cell anywhere in its range) robust accuracy falls to chance or
 /// below;</item>
-/// <item>more steps do not help the model: PGD with twice the steps at the largest budget is not more than noise
-/// above PGD;</item>
+/// <item>more steps do not help the model: PGD with twice the steps is not more than noise above PGD, at the budget
+/// where PGD left the most segments standing;</item>
 /// <item>the AutoAttack ensemble is not more than noise above PGD at any budget both ran.</item>
 /// </list>
 /// Noise is two binomial standard errors of a robust accuracy over the segments, plus one segment.
@@ -55,7 +55,12 @@ public static class SanityChecks
             )
         );
         var pgdRows = rows.Where(r => r.Attack == "pgd" && r.Budget > 0 && r.SourceModel == null).ToList();
-        double top = pgdRows.Count > 0 ? pgdRows.Max(r => r.Budget!.Value) : spec.Budgets.DefaultIfEmpty(0.05).Max();
+        // Where PGD left the most segments standing (the smallest such budget): there more steps have the most
+        // room to show that PGD stopped short.
+        double top =
+            pgdRows.Count > 0
+                ? pgdRows.OrderByDescending(r => r.SegmentRobustAccuracy).ThenBy(r => r.Budget).First().Budget!.Value
+                : spec.Budgets.Where(b => b > 0).DefaultIfEmpty(0.05).Min();
         if (top > 0)
         {
             var pgd = pgdRows.FirstOrDefault(r => r.Budget == top) ?? Attack("pgd", top, spec.Steps);

@@ -6,7 +6,8 @@ using MidiGenre.Evaluation;
 namespace MidiGenre.Experiments;
 
 /// <summary>
-/// The whole study: prepare → train → evaluate → FGSM and PGD sweeps → adversarial retraining → re-attack, written to
+/// The whole study: prepare → train → evaluate → baselines → the attack sweep (FGSM, PGD, AutoAttack, pgd-midi, with
+/// its sanity checks) → adversarial retraining → PGD, AutoAttack, pgd-midi and transfer on both models, written to
 /// OUT/report.json (plus checkpoints under OUT/base and OUT/advtrain, attacks.csv, MIDI examples under OUT/examples).
 /// The same <see cref="Study"/> steps the notebooks call; finished steps (cache, checkpoints) are reused, so a re-run
 /// after a crash resumes.
