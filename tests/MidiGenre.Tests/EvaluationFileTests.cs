@@ -99,16 +99,18 @@ public class RobustnessFigureTests
         var figure = Charts.Figures.Robustness(rows);
         var traces = figure.Spec["data"]!.AsArray();
         var names = traces.Select(t => (string)t!["name"]!).ToList();
-        Assert.Contains("pgd: segments", names);
-        Assert.Contains("pgd (targeted): segments", names);
-        var targeted = traces.First(t => (string)t!["name"]! == "pgd (targeted): segments")!;
+        Assert.Equal(["pgd", "pgd, as MIDI", "pgd (targeted)", "pgd (targeted), as MIDI"], names);
+        var targeted = traces.First(t => (string)t!["name"]! == "pgd (targeted)")!;
         Assert.Equal([0.9, 0.7], targeted["y"]!.AsArray().Select(v => (double)v!));
-        // Tensor and realised figures in two panels with their own axes, one colour per attack and targeting.
-        var realised = traces.Where(t => ((string)t!["name"]!).Contains("realised")).ToList();
-        Assert.Equal(4, realised.Count);
+        // Tensor and realised figures in two panels with their own axes, one colour per attack and targeting, one
+        // legend entry per attack (the realised line shares its group), and no two series alike.
+        var realised = traces.Where(t => ((string)t!["name"]!).EndsWith("as MIDI")).ToList();
+        Assert.Equal(2, realised.Count);
         Assert.All(realised, t => Assert.Equal("y2", (string)t!["yaxis"]!));
+        Assert.All(realised, t => Assert.False((bool)t!["showlegend"]!));
         Assert.All(traces.Except(realised), t => Assert.Null(t!["yaxis"]));
         Assert.Equal(2, traces.Select(t => (string)t!["line"]!["color"]!).Distinct().Count());
+        Assert.Equal(2, traces.Select(t => (string)t!["legendgroup"]!).Distinct().Count());
         Assert.DoesNotContain("overlaying", figure.Spec.ToJsonString());
         Assert.Throws<ArgumentException>(() =>
             Charts.Figures.Robustness([.. rows, Row("column", false, 1, 0.4, "notes added per column")])
@@ -126,15 +128,18 @@ public class PanelFigureTests
             .Range(1, 3)
             .Select(e => new Training.EpochMetrics(e, 1.0 / e, 0.5, 0.4, 0.4, 0.4, 0.4, 10, 1))
             .ToList();
-        foreach (var figure in new[] { bars, Charts.Figures.TrainingCurves(history) })
+        // Paired bars: one quantity per panel; training curves: both losses left, accuracies and F1 right.
+        foreach (var (figure, left) in new[] { (bars, 1), (Charts.Figures.TrainingCurves(history), 2) })
         {
             var spec = figure.Spec;
             Assert.DoesNotContain("overlaying", spec.ToJsonString());
             var traces = spec["data"]!.AsArray();
-            Assert.Null(traces[0]!["yaxis"]); // the first quantity on the left …
-            Assert.All(traces.Skip(1), t => Assert.Equal("y2", (string)t!["yaxis"]!)); // … the others on the right
+            Assert.All(traces.Take(left), t => Assert.Null(t!["yaxis"])); // the first quantity on the left …
+            Assert.All(traces.Skip(left), t => Assert.Equal("y2", (string)t!["yaxis"]!)); // … the others right
             Assert.Equal("x2", (string)spec["layout"]!["yaxis2"]!["anchor"]!);
         }
+        var curves = Charts.Figures.TrainingCurves(history).Spec["data"]!.AsArray();
+        Assert.Equal(["train loss", "validation loss"], curves.Take(2).Select(t => (string)t!["name"]!));
     }
 }
 
