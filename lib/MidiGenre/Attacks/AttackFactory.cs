@@ -25,17 +25,12 @@ public static class AttackFactory
         "chord",
         "melody",
     ];
+
+    /// <summary>Attacks with a targeted mode: all that follow a loss towards a class (DeepFool and the note attacks
+    /// do not).</summary>
     public static readonly IReadOnlyList<string> TargetedNames =
     [
-        "fgsm",
-        "pgd",
-        "pgd-l2",
-        "apgd-ce",
-        "apgd-dlr",
-        "square",
-        "autoattack",
-        "pgd-midi",
-        "velocity",
+        .. Names.Where(n => n is not ("deepfool" or "random" or "column" or "chord" or "melody")),
     ];
 
     /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any
