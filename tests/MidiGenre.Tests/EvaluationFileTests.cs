@@ -37,7 +37,7 @@ public class EvaluationFileTests
 
 public class RobustnessFigureTests
 {
-    static AttackResult Row(string attack, bool targeted, double budget, double robust, string unit) =>
+    internal static AttackResult Row(string attack, bool targeted, double budget, double robust, string unit) =>
         new(
             attack,
             budget,
@@ -115,6 +115,29 @@ public class RobustnessFigureTests
         Assert.Throws<ArgumentException>(() =>
             Charts.Figures.Robustness([.. rows, Row("column", false, 1, 0.4, "notes added per column")])
         );
+    }
+}
+
+public class CoincidentSeriesTests
+{
+    [Fact]
+    public void A_line_hidden_under_another_says_so_in_the_legend()
+    {
+        string unit = Attacks.Attack.VelocityUnit;
+        // PGD and AutoAttack both fool everything: their tensor lines coincide; FGSM's differs at ε = 0.02.
+        var rows = new[] { "fgsm", "pgd", "autoattack" }
+            .SelectMany(a =>
+                new[] { 0.02, 0.05 }.Select(e =>
+                    RobustnessFigureTests.Row(a, false, e, a == "fgsm" && e == 0.02 ? 0.3 : 0, unit)
+                )
+            )
+            .ToArray();
+        var names = Charts.Figures.Robustness(rows).Spec["data"]!
+            .AsArray()
+            .Where(t => (bool)t!["showlegend"]!)
+            .Select(t => (string)t!["name"]!)
+            .ToList();
+        Assert.Equal(["fgsm", "pgd", "autoattack (same as pgd)"], names);
     }
 }
 

@@ -532,6 +532,37 @@ public static class Figures
         );
     }
 
+    /// <summary>A line drawn exactly over an earlier one in the same panel (the same x and y) cannot be seen: its
+    /// legend entry says which line hides it, e.g. "autoattack (same as pgd)", instead of promising a line that is
+    /// not there.</summary>
+    static void NameCoincidentLines(JsonObject spec)
+    {
+        var data = spec["data"]!.AsArray();
+        for (int i = 0; i < data.Count; i++)
+        {
+            var t = data[i]!.AsObject();
+            if (t["type"]?.ToString() is not (null or "scatter") || t["showlegend"]?.GetValue<bool>() == false)
+                continue;
+            for (int j = 0; j < i; j++)
+            {
+                var u = data[j]!.AsObject();
+                bool samePanel =
+                    t["xaxis"]?.ToString() == u["xaxis"]?.ToString()
+                    && t["yaxis"]?.ToString() == u["yaxis"]?.ToString();
+                if (
+                    samePanel
+                    && u["type"]?.ToString() is null or "scatter"
+                    && JsonNode.DeepEquals(t["x"], u["x"])
+                    && JsonNode.DeepEquals(t["y"], u["y"])
+                )
+                {
+                    t["name"] = $"{t["name"]} (same as {u["name"]})";
+                    break;
+                }
+            }
+        }
+    }
+
     static string Label(double v) =>
         !double.IsFinite(v) ? "n/a"
         : Math.Abs(v) >= 10 ? v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
@@ -563,10 +594,13 @@ public static class Figures
         return layout[name] as JsonObject ?? (JsonObject)(layout[name] = new JsonObject());
     }
 
-    /// <summary>Responsive width (the output's), a fixed height, a legend below the plot, room for the title.</summary>
+    /// <summary>Responsive width (the output's), a fixed height, a legend below the plot, room for the title, fonts
+    /// a projector can carry, and a legend that owns up to series hidden under another.</summary>
     static Figure Finish(string title, JsonObject spec, int height = FigureHtml.Height)
     {
+        NameCoincidentLines(spec);
         var layout = spec["layout"] as JsonObject ?? (JsonObject)(spec["layout"] = new JsonObject());
+        layout["font"] = new JsonObject { ["size"] = 14 };
         layout.Remove("width");
         layout["autosize"] = true;
         layout["height"] = height;
@@ -574,7 +608,7 @@ public static class Figures
         {
             ["text"] = title,
             ["x"] = 0.02,
-            ["font"] = new JsonObject { ["size"] = 16 },
+            ["font"] = new JsonObject { ["size"] = 18 },
         };
         layout["legend"] = new JsonObject
         {

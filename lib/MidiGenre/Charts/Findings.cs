@@ -164,4 +164,33 @@ public static class Findings
             + $"correct under attack, base → retrained: {Gain("pgd")}, {Gain("autoattack")}, {Gain("pgd-midi")}. "
             + Transfer(f);
     }
+
+    /// <summary>"What we saw" after preprocessing: how much data, in how many classes, split how.</summary>
+    public static string DataSummary(Data.ExperimentData data) =>
+        $"What we saw: {data.Classes.Count} classes ({string.Join(", ", data.Classes)}); "
+        + $"{data.Train.Pieces.Count} training, {data.Validation.Pieces.Count} validation and "
+        + $"{data.Test.Pieces.Count} test performances ({data.Split.Mode} split, grouped by piece so no piece is on "
+        + $"both sides); each performance becomes {data.Train.Spec.SegmentsPerPiece} windows of 20 s, and every figure "
+        + "from here on is on the test performances.";
+
+    /// <summary>"What we saw" after the musical attacks: which one does most damage once written as MIDI, and how
+    /// much it changed.</summary>
+    public static string MusicalSummary(IReadOnlyList<AttackResult> results)
+    {
+        if (results.Count == 0)
+            return "What we saw: no musical attack was run.";
+        var best = results.MaxBy(r => r.RealizedSuccessRate)!;
+        var onTensor = results.MaxBy(r => r.SuccessRate)!;
+        return $"What we saw (test split): written as MIDI, the most damaging musical attack is {best.Attack}, which "
+            + $"misclassifies {P(best.RealizedSuccessRate)} of the correct segments while adding "
+            + $"{best.Size.NotesAdded:0.#} notes per segment and changing velocities by "
+            + $"{best.Size.MeanAbsVelocityChange:0.#} on average; on the tensor it is {onTensor.Attack} "
+            + $"({P(onTensor.SuccessRate)}). "
+            + (
+                results.FirstOrDefault(r => r.Attack == "random") is { } random
+                && results.Any(r => r.Attack != "random" && r.RealizedSuccessRate > random.RealizedSuccessRate)
+                    ? "At least one gradient-guided attack beats random notes at the same rate."
+                    : "No gradient-guided attack beats random notes at the same rate here: the greedy rules are weak."
+            );
+    }
 }
