@@ -59,6 +59,8 @@ public class NotebookTests
             string outputs = Outputs(r.OutputPath);
             Assert.DoesNotMatch(@"\w+ \{ \w+ = ", outputs);
             Assert.DoesNotContain("\"overlaying\"", outputs);
+            foreach (var figure in Figures(outputs))
+                FigureReadsRight(r.Name, figure);
         }
         // Every cell has an id (nbformat 4.5), so Jupyter's validator accepts the committed notebooks.
         foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb"))
@@ -67,6 +69,62 @@ public class NotebookTests
             Assert.All(
                 doc.RootElement.GetProperty("cells").EnumerateArray(),
                 c => Assert.True(c.TryGetProperty("id", out _), $"{nb}: a cell without id")
+            );
+        }
+    }
+
+    /// <summary>The plotly figures (data + layout) embedded in a notebook's outputs by <c>FigureHtml</c>.</summary>
+    static IEnumerable<System.Text.Json.Nodes.JsonObject> Figures(string outputs)
+    {
+        const string start = "<script>(function(){var f=",
+            end = ";var t=0;function draw()";
+        for (int i = outputs.IndexOf(start, StringComparison.Ordinal); i >= 0; )
+        {
+            int from = i + start.Length,
+                to = outputs.IndexOf(end, from, StringComparison.Ordinal);
+            yield return System.Text.Json.Nodes.JsonNode.Parse(outputs[from..to])!.AsObject();
+            i = outputs.IndexOf(start, to, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>What a class reads off a figure must be true of it: a diverging colour scale only where the data have
+    /// a sign (an unsigned quantity gets a sequential one), every legend entry a line that can be seen (no two named
+    /// lines drawn exactly over each other unless the legend says so), and no two legend entries alike.</summary>
+    static void FigureReadsRight(string notebook, System.Text.Json.Nodes.JsonObject figure)
+    {
+        string title = figure["layout"]?["title"]?["text"]?.ToString() ?? "?";
+        var traces = figure["data"]!.AsArray().Select(t => t!.AsObject()).ToList();
+        string[] diverging = ["RdBu", "RdYlBu", "Picnic", "Portland", "Jet", "Rainbow"];
+        foreach (var t in traces.Where(t => t["colorscale"] != null && t["z"] != null))
+        {
+            bool signed = t["z"]!
+                .AsArray()
+                .Any(row =>
+                    row is System.Text.Json.Nodes.JsonArray r
+                        ? r.Any(v => v != null && v.GetValue<double>() < 0)
+                        : row != null && row.GetValue<double>() < 0
+                );
+            // A difference is signed even when this one only went up: its scale runs from −max to +max.
+            signed |= t["zmin"] is System.Text.Json.Nodes.JsonValue zmin && zmin.GetValue<double>() < 0;
+            bool isDiverging = diverging.Contains(t["colorscale"]!.ToString());
+            Assert.True(signed || !isDiverging, $"{notebook}, '{title}': a diverging scale on unsigned data");
+        }
+        var named = traces
+            .Where(t => t["type"]?.ToString() is null or "scatter" && t["showlegend"]?.GetValue<bool>() != false)
+            .ToList();
+        var names = named.Select(t => t["name"]?.ToString()).Where(n => n != null).ToList();
+        Assert.True(names.Distinct().Count() == names.Count, $"{notebook}, '{title}': two legend entries alike");
+        for (int i = 0; i < named.Count; i++)
+        for (int j = 0; j < i; j++)
+        {
+            bool hidden =
+                named[i]["xaxis"]?.ToString() == named[j]["xaxis"]?.ToString()
+                && named[i]["yaxis"]?.ToString() == named[j]["yaxis"]?.ToString()
+                && System.Text.Json.Nodes.JsonNode.DeepEquals(named[i]["x"], named[j]["x"])
+                && System.Text.Json.Nodes.JsonNode.DeepEquals(named[i]["y"], named[j]["y"]);
+            Assert.True(
+                !hidden || named[i]["name"]!.ToString().Contains("(same as"),
+                $"{notebook}, '{title}': '{named[i]["name"]}' is drawn exactly over '{named[j]["name"]}'"
             );
         }
     }
