@@ -228,8 +228,8 @@ public static class Figures
             ("validation loss", m => m.ValLoss),
             ("train accuracy", m => m.TrainAccuracy),
             ("validation segment accuracy", m => m.ValSegmentAccuracy),
-            ("validation piece accuracy", m => m.ValPieceAccuracy),
-            ("validation piece weighted F1", m => m.ValWeightedF1),
+            ("validation performance accuracy (vote)", m => m.ValPieceAccuracy),
+            ("validation performance weighted F1", m => m.ValWeightedF1),
         };
         var spec = ChartHost.Call(
             "Lines",

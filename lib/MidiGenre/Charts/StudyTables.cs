@@ -113,7 +113,7 @@ public static class StudyTables
             Percent("precision (%)", classes.Select(m.Precision)),
             Percent("recall (%)", classes.Select(m.Recall)),
             Percent("F1 (%)", classes.Select(m.F1)),
-            Ints("support (pieces)", classes.Select(m.Support))
+            Ints("support (performances)", classes.Select(m.Support))
         );
         return Tables.Of(df, title);
     }
@@ -129,7 +129,7 @@ public static class StudyTables
             Percent("share of segment votes (%)", prediction.Select(p => p.VoteShare)),
             Percent("mean probability (%)", prediction.Select(p => p.Probability))
         );
-        return Tables.Of(df, $"Prediction for {Path.GetFileName(file)} (truth: {truth}; a test-split piece)");
+        return Tables.Of(df, $"Prediction for {Path.GetFileName(file)} (truth: {truth}; a test-split performance)");
     }
 
     /// <summary>The paper's figure beside this run's (piece-level weighted F1 on the test split).</summary>
@@ -143,7 +143,7 @@ public static class StudyTables
             ),
             new StringDataFrameColumn("model", ["ResNet-50", study.Settings.Arch]),
             new StringDataFrameColumn("split", ["test (paper's)", "test"]),
-            Percent("piece weighted F1 (%)", [0.8333, result.Piece.WeightedF1])
+            Percent("performance weighted F1 (%)", [0.8333, result.Piece.WeightedF1])
         );
         return Tables.Of(df, "Paper vs this run");
     }
@@ -154,7 +154,7 @@ public static class StudyTables
             new StringDataFrameColumn("attack", sweep.Select(r => r.Attack)),
             new PrimitiveDataFrameColumn<double>("ε (normalised velocity)", sweep.Select(r => r.Eps ?? double.NaN)),
             Percent("segment robust accuracy (%)", sweep.Select(r => r.SegmentRobustAccuracy)),
-            Percent("piece robust accuracy (%)", sweep.Select(r => r.PieceRobustAccuracy)),
+            Percent("performance robust accuracy, by vote (%)", sweep.Select(r => r.PieceRobustAccuracy)),
             Percent("success (%)", sweep.Select(r => r.SuccessRate)),
             Percent("success as MIDI (%)", sweep.Select(r => r.RealizedSuccessRate)),
             Round("mean |Δv| (velocity units)", sweep.Select(r => r.Size.MeanAbsVelocityChange))
@@ -168,7 +168,7 @@ public static class StudyTables
             new StringDataFrameColumn("attack", results.Select(r => r.Attack)),
             new StringDataFrameColumn("budget", results.Select(r => $"{r.Budget} ({r.BudgetUnit})")),
             Percent("segment robust accuracy (%)", results.Select(r => r.SegmentRobustAccuracy)),
-            Percent("piece robust accuracy (%)", results.Select(r => r.PieceRobustAccuracy)),
+            Percent("performance robust accuracy, by vote (%)", results.Select(r => r.PieceRobustAccuracy)),
             Percent("success (%)", results.Select(r => r.SuccessRate)),
             Percent("success as MIDI (%)", results.Select(r => r.RealizedSuccessRate)),
             Round("notes added per segment", results.Select(r => r.Size.NotesAdded)),
