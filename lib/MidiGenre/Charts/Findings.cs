@@ -97,8 +97,8 @@ public static class Findings
     /// <summary>"What we saw" after training: how long, which epoch was kept and why, and over-fitting.</summary>
     public static string TrainingSummary(Training.CheckpointMeta meta) =>
         $"What we saw: {meta.Settings.Arch} trained {meta.Epoch} epochs on the training split; the validation "
-        + $"split kept epoch {meta.BestEpoch} (performance weighted F1 {meta.BestF1:F3}), and that checkpoint is the one the "
-        + $"next notebooks use. {Overfitting(meta.History)}";
+        + $"split kept epoch {meta.BestEpoch} (performance weighted F1 {meta.BestF1:F3}), and that checkpoint is the "
+        + $"one the next notebooks use. {Overfitting(meta.History)}";
 
     /// <summary>"What we saw" after the evaluation: segments, the vote, and the CNN against the strongest
     /// baseline.</summary>
