@@ -649,6 +649,30 @@ public class ListenAndLookTests(SmokeData smoke)
         Assert.Equal(s.Truth, s.Predicted);
         Assert.True(s.Roll.CountOnsets() > 0);
     }
+
+    [Fact]
+    public void Saliency_per_class_averages_the_correct_segments_of_each_class()
+    {
+        var data = smoke.Data.Test;
+        var preds = Evaluation.Evaluator.Predict(smoke.Trained, data);
+        var s = Evaluation.Saliency.ByClass(smoke.Trained, data, smoke.Data.Classes);
+        for (int c = 0; c < smoke.Data.Classes.Count; c++)
+        {
+            int correct = Enumerable
+                .Range(0, data.Count)
+                .Count(k => data.Pieces[data.Segments[k].Piece].Label == c && preds.Predicted(k) == c);
+            Assert.Equal(correct, s.Segments[c]);
+            if (correct > 0)
+                Assert.True(s.ByPitch[c].Max() > 0, $"class {c}: the gradient is zero everywhere");
+            else
+                Assert.All(s.ByPitch[c], v => Assert.True(double.IsNaN(v)));
+        }
+        // Where the test segments hold notes: the pitch range the figure shows.
+        Assert.InRange(s.NoteRange.Low, 0, s.NoteRange.High);
+        Assert.True(s.NoteRange.High - s.NoteRange.Low >= 12, "the synthetic test notes span at least an octave");
+        var figure = Charts.Figures.SaliencyByClass(s, "per class");
+        Assert.Equal(s.NoteRange.High - s.NoteRange.Low + 1 + 4, figure.Spec["data"]![0]!["z"]!.AsArray().Count);
+    }
 }
 
 /// <summary>The scoring arithmetic on a hand-built outcome, every figure worked out by hand: 4 pieces × 2 segments,

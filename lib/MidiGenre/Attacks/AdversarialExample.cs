@@ -21,6 +21,11 @@ public sealed record AdversarialExample(
 {
     public bool Fooled => Before == Truth && After != Truth;
 
+    /// <summary>The velocity channel as the attack left it, before realisation (frames × 128, time-major, in velocity
+    /// units, unrounded): what the tensor attack asked for, beside what MIDI could carry
+    /// (<see cref="Adversarial"/>).</summary>
+    public float[]? TensorVelocities { get; init; }
+
     /// <summary>"Alberti p=0.91 → Chorale p=0.55 (as MIDI), fooled: yes" for titles.</summary>
     public string Summary =>
         $"{Before} p={BeforeProbability:0.00} → {After} p={AfterProbability:0.00} (as MIDI), "
@@ -47,7 +52,14 @@ public sealed record AdversarialExample(
             using var random = RandomStream.Of(attack.Seed, "example", number++);
             var (x, y, _) = batch;
             var (_, clean) = Realizer.Realize(x);
-            var (realized, adversarial) = Realizer.Realize(attack.Perturb(model, x, y, random), reference: x);
+            var perturbed = attack.Perturb(model, x, y, random);
+            var tensorVelocities = perturbed
+                .select(1, perturbed.shape[1] - 1)
+                .contiguous()
+                .cpu()
+                .data<float>()
+                .ToArray();
+            var (realized, adversarial) = Realizer.Realize(perturbed, reference: x);
             float[] Probabilities(Tensor t)
             {
                 using var _ = no_grad();
@@ -55,7 +67,8 @@ public sealed record AdversarialExample(
             }
             var (before, after) = (Probabilities(x), Probabilities(realized));
             var truth = y.cpu().data<long>().ToArray();
-            int k = classes.Count;
+            int k = classes.Count,
+                per = (int)(x.shape[2] * x.shape[3]);
             for (int i = 0; i < truth.Length; i++)
             {
                 int b = SegmentPredictions.ArgMax(before.AsSpan(i * k, k)),
@@ -70,7 +83,10 @@ public sealed record AdversarialExample(
                     before[i * k + b],
                     classes[a],
                     after[i * k + a]
-                );
+                )
+                {
+                    TensorVelocities = tensorVelocities.AsSpan(i * per, per).ToArray(),
+                };
                 if (example.Fooled)
                     return example;
                 fallback ??= example;

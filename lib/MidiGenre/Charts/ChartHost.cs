@@ -14,11 +14,18 @@ public static class ChartHost
 
     sealed class IsolatedContext(string dir) : AssemblyLoadContext("midigenre-charts")
     {
+        readonly AssemblyDependencyResolver _resolver = new(Path.Combine(dir, "MidiGenre.Charts.dll"));
+
         protected override Assembly? Load(AssemblyName name)
         {
             string path = Path.Combine(dir, name.Name + ".dll");
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
+
+        /// <summary>SkiaSharp's native library (ScottPlot draws the static images) from charts/runtimes/RID/native,
+        /// as the deps.json beside MidiGenre.Charts.dll says: the kernel's own probing would not look there.</summary>
+        protected override IntPtr LoadUnmanagedDll(string name) =>
+            _resolver.ResolveUnmanagedDllToPath(name) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
     }
 
     /// <summary>The folder holding MidiGenre.Charts.dll: charts/ beside this library, or the Charts project's build
@@ -60,6 +67,14 @@ public static class ChartHost
         JsonNode.Parse(Invoke<string>(method, [title, .. args]))!.AsObject();
 
     internal static string PlotlyJs() => Invoke<string>("PlotlyJs", []);
+
+    /// <summary>A PNG likeness of a figure (ScottPlot), for viewers that run no JavaScript.</summary>
+    internal static byte[] Png(JsonObject spec, int width) =>
+        (byte[])
+            Charts
+                .Value.Assembly.GetType("MidiGenre.Charts.StaticImage", throwOnError: true)!
+                .GetMethod("Png")!
+                .Invoke(null, [spec.ToJsonString(), width])!;
 
     static T Invoke<T>(string method, object[] args)
     {

@@ -13,7 +13,7 @@ namespace MidiGenre.Charts;
 /// colour, integer epochs, value labels on bars, numbers in confusion cells, a diverging scale centred on 0 for signed
 /// differences, and a width that follows the page.
 /// </summary>
-public static class Figures
+public static partial class Figures
 {
     /// <summary>Colours shared by every figure (plotly's default cycle), so an attack keeps its colour across
     /// panels.</summary>
@@ -499,37 +499,8 @@ public static class Figures
     static void ChanceLine(JsonObject spec, double level)
     {
         var layout = spec["layout"]!.AsObject();
-        layout["shapes"] = new JsonArray(
-            new JsonObject
-            {
-                ["type"] = "line",
-                ["xref"] = "paper",
-                ["x0"] = 0,
-                ["x1"] = 1,
-                ["yref"] = "y",
-                ["y0"] = level,
-                ["y1"] = level,
-                ["line"] = new JsonObject
-                {
-                    ["color"] = "#444",
-                    ["dash"] = "dash",
-                    ["width"] = 1.5,
-                },
-            }
-        );
-        layout["annotations"] = new JsonArray(
-            new JsonObject
-            {
-                ["xref"] = "paper",
-                ["x"] = 1,
-                ["xanchor"] = "right",
-                ["yref"] = "y",
-                ["y"] = level,
-                ["yanchor"] = "bottom",
-                ["showarrow"] = false,
-                ["text"] = $"chance ({Label(level)})",
-            }
-        );
+        layout["shapes"] = new JsonArray(ReferenceLine("y", level, "paper", dash: "dash"));
+        layout["annotations"] = new JsonArray(ReferenceLabel("paper", "y", level, $"chance ({Label(level)})"));
     }
 
     /// <summary>A line drawn exactly over an earlier one in the same panel (the same x and y) cannot be seen: its

@@ -52,6 +52,48 @@ public static class Findings
             + "segment.";
     }
 
+    /// <summary>The change an attack asked for against the change MIDI kept, for one example: how many cells each
+    /// changed (by at least half a velocity step) and by how much, and how much of the asked-for change fell on
+    /// silence, which MIDI cannot carry.</summary>
+    public static string Realisation(AdversarialExample example)
+    {
+        if (example.TensorVelocities is not { } tensor)
+            return "This example keeps no tensor before realisation: nothing to compare.";
+        var original = example.Original;
+        int cells = original.Frames * Encoding.PianoRoll.Pitches;
+        int askedCells = 0,
+            askedInSilence = 0,
+            keptCells = 0;
+        double askedSum = 0,
+            keptSum = 0;
+        for (int i = 0; i < cells; i++)
+        {
+            int t = i / Encoding.PianoRoll.Pitches,
+                p = i % Encoding.PianoRoll.Pitches;
+            double before = original[Encoding.PianoRoll.Frame, t, p];
+            double asked = Math.Abs(tensor[i] - before),
+                kept = Math.Abs(example.Adversarial[Encoding.PianoRoll.Frame, t, p] - before);
+            if (asked >= 0.5)
+            {
+                askedCells++;
+                askedSum += asked;
+                askedInSilence += before == 0 ? 1 : 0;
+            }
+            if (kept >= 0.5)
+            {
+                keptCells++;
+                keptSum += kept;
+            }
+        }
+        string Mean(double sum, int n) => n == 0 ? "0" : (sum / n).ToString("0.#", Inv);
+        string silence = askedCells == 0 ? "none" : P(askedInSilence / (double)askedCells);
+        return $"The attack's tensor changed {askedCells} of {cells} velocity cells by at least half a step (mean "
+            + $"|Δ| {Mean(askedSum, askedCells)} of 127; {silence} of them in silence, where MIDI has no note to "
+            + $"carry it); written as MIDI, {keptCells} cells changed (mean |Δ| {Mean(keptSum, keptCells)}). "
+            + $"The model heard {example.Before} before and {example.After} after: "
+            + (example.Fooled ? "the change that survived was enough to fool it." : "what survived did not fool it.");
+    }
+
     /// <summary>White-box against transfer on the retrained model: how much of the defense's gain is the attacker's
     /// lack of knowledge.</summary>
     public static string Transfer(AdversarialTrainingFigures f)

@@ -37,6 +37,30 @@ public static class StudyTables
         return Tables.Of(df, $"Train / validation / test split ({data.Split.Mode}, grouped by piece)");
     }
 
+    /// <summary>The first notes of a MIDI file as the reader gives them (seconds) and as the encoder places them
+    /// (onset bin and length in 0.05 s bins: the cells they fill in the roll), in order of onset.</summary>
+    public static Table Notes(Midi.MidiScore score, string title, int count = 12)
+    {
+        var notes = score.Notes.OrderBy(n => n.OnTime).ThenBy(n => n.Pitch).Take(count).ToList();
+        var spans = notes.Select(n => Encoding.PianoRollEncoder.SpanOf(score, n)).ToList();
+        var df = new DataFrame(
+            new StringDataFrameColumn("note", notes.Select(n => Figures.NoteName(n.Pitch))),
+            Ints("MIDI pitch", notes.Select(n => n.Pitch)),
+            new PrimitiveDataFrameColumn<double>(
+                "onset (s)",
+                notes.Select(n => Math.Round(score.Seconds(n.OnTime), 3))
+            ),
+            new PrimitiveDataFrameColumn<double>(
+                "offset (s)",
+                notes.Select(n => Math.Round(score.Seconds(n.OffTime), 3))
+            ),
+            Ints("velocity (0–127)", notes.Select(n => n.Velocity)),
+            Ints("onset bin (0.05 s)", spans.Select(s => s.Bin)),
+            Ints("length (bins)", spans.Select(s => s.Length))
+        );
+        return Tables.Of(df, title);
+    }
+
     /// <summary>What a notebook run uses, one parameter per row; paths inside the repository are shown relative to
     /// it, so a page shows no one's home folder.</summary>
     public static Table Parameters(StudyParameters p)

@@ -70,6 +70,10 @@ public sealed record ExperimentData(
 {
     public IReadOnlyList<string> Classes => Catalog.Classes;
 
+    /// <summary>A performance's notes as the reader gives them, with the options its roll was encoded with.</summary>
+    public Midi.MidiScore Score(CatalogEntry entry) =>
+        Midi.MidiReader.Read(Catalog.MidiPath(entry), Source.Encoding.ToReadOptions());
+
     /// <summary>Opens the corpus (generating the synthetic one if needed), prepares the cache (only what is missing),
     /// splits and loads. Files that fail to encode are reported through <paramref name="warn"/> and kept in
     /// <see cref="Failed"/>, never dropped silently.</summary>

@@ -37,18 +37,20 @@ public static class PianoRollEncoder
 
     public static NoteSpans Spans(MidiScore score)
     {
-        long unit = score.TicksPerQuarter * MicrosecondsPerBin;
-        var notes = score.Notes;
-        var spans = new NoteSpan[notes.Count];
-        for (int i = 0; i < notes.Count; i++)
-        {
-            var n = notes[i];
-            long b = n.OnTime / unit;
-            long l = Math.Max(1, (n.OffTime - n.OnTime) / unit);
-            if (b + l > int.MaxValue / (2 * PianoRoll.Pitches))
-                throw new InvalidDataException($"note at {score.Seconds(n.OnTime):F0} s makes the roll too long");
-            spans[i] = new NoteSpan((int)b, (int)l, n.Pitch, n.Velocity);
-        }
+        var spans = new NoteSpan[score.Notes.Count];
+        for (int i = 0; i < spans.Length; i++)
+            spans[i] = SpanOf(score, score.Notes[i]);
         return new NoteSpans(spans);
+    }
+
+    /// <summary>One note of <paramref name="score"/> in roll units: onset bin b, length L (the rule above).</summary>
+    public static NoteSpan SpanOf(MidiScore score, MidiNote n)
+    {
+        long unit = score.TicksPerQuarter * MicrosecondsPerBin;
+        long b = n.OnTime / unit;
+        long l = Math.Max(1, (n.OffTime - n.OnTime) / unit);
+        if (b + l > int.MaxValue / (2 * PianoRoll.Pitches))
+            throw new InvalidDataException($"note at {score.Seconds(n.OnTime):F0} s makes the roll too long");
+        return new NoteSpan((int)b, (int)l, n.Pitch, n.Velocity);
     }
 }

@@ -45,6 +45,11 @@ public sealed partial class Study
 
     public List<AttackResult> ReadSweep() => ReadSweepFile().Results;
 
+    /// <summary>PGD at the defense's ε, step by step, on the first 32 test segments: the loss it climbs and the share
+    /// still correct after each step (<see cref="PgdTrace"/>).</summary>
+    public PgdTraceResult TracePgd(nn.Module<Tensor, Tensor> model) =>
+        PgdTrace.Run(model, TestSet, AdversarialEps, PgdSteps, Seed);
+
     /// <summary>Attacks compared on the base and the retrained model: PGD (what the defense trained against), the
     /// AutoAttack ensemble (the worst case a reviewer asks for) and the PGD that plays valid MIDI.</summary>
     public static readonly IReadOnlyList<string> ComparedAttacks = ["pgd", "autoattack", "pgd-midi"];
