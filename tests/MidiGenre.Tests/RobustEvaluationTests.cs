@@ -9,6 +9,30 @@ namespace MidiGenre.Tests;
 [Collection("torch")]
 public class RobustEvaluationTests(SmokeData smoke)
 {
+    [Fact]
+    public void The_pgd_trace_climbs_the_loss_step_by_step_from_the_clean_figures()
+    {
+        var trace = PgdTrace.Run(smoke.Trained, smoke.Data.Test, eps: 0.05, steps: 5, seed: 3, segments: 16);
+        Assert.Equal(16, trace.Segments);
+        Assert.Equal(6, trace.Loss.Length); // step 0 (the random start) … step 5
+        var batch = smoke.Data.Test.Batches(16, Data.Augmentation.Eval, prefetch: 0).First();
+        using (batch)
+        using (TorchSharp.torch.no_grad())
+        {
+            var logits = smoke.Trained.forward(batch.X);
+            double accuracy = logits.argmax(1).eq(batch.Y).sum().item<long>() / 16.0;
+            Assert.Equal(accuracy, trace.CleanAccuracy, 5);
+        }
+        Assert.True(
+            trace.Loss[^1] > trace.Loss[0],
+            $"PGD's steps did not raise the loss: {string.Join(", ", trace.Loss)}"
+        );
+        Assert.True(trace.Loss[^1] > trace.CleanLoss);
+        Assert.True(trace.Accuracy[^1] <= trace.Accuracy[0]);
+        // Reproducible: the trace draws its random start from its own named stream.
+        Assert.Equal(trace.Loss, PgdTrace.Run(smoke.Trained, smoke.Data.Test, 0.05, 5, 3, 16).Loss);
+    }
+
     const double Eps = 0.02;
 
     AttackResult Evaluate(Attack attack) =>
