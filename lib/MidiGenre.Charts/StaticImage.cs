@@ -202,6 +202,14 @@ public static partial class StaticImage
         line.MarkerSize = 8;
         if (t["showlegend"]?.GetValue<bool>() != false)
             line.LegendText = Text(t["name"]);
+        if (t["mode"]?.ToString()?.Contains("text") == true && t["text"] is JsonArray labels)
+            foreach (int i in keep.Where(i => i < labels.Count))
+            {
+                var label = plot.Add.Text(labels[i]?.ToString() ?? "", x[i], y[i]);
+                label.Alignment = Alignment.LowerCenter;
+                label.LabelFontSize = 11;
+                label.OffsetY = -6;
+            }
     }
 
     /// <summary>Grouped bars (each trace takes its slot in every category) or, with plotly's <c>barmode: stack</c>,

@@ -150,7 +150,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
     [Fact]
     public void Overfitting_guard_trips_when_robust_accuracy_collapses()
     {
-        var guard = new OverfittingGuard(smoke.Data.Validation, 0.05);
+        var guard = new OverfittingGuard();
         Assert.Null(guard.Judge(0.40, 1));
         Assert.Null(guard.Judge(0.55, 2));
         Assert.Null(guard.Judge(0.45, 3)); // a dip, not a collapse
@@ -173,7 +173,7 @@ public class AdversarialTrainingTests(SmokeData smoke)
         var (_, meta) = new Trainer(settings, d.Classes, stopped)
         {
             Device = CPU,
-            Hooks = new TrainingHooks(null) { StopCheck = (_, e) => e == 2 ? "test stop" : null },
+            Hooks = new TrainingHooks(null) { StopCheck = m => m.Epoch == 2 ? "test stop" : null },
         }.Run(d.Train, d.Validation);
         Assert.Equal(1, meta.Epoch);
         Assert.Equal("test stop", Checkpoint.ReadMeta(stopped, "last").StoppedEarly);
@@ -229,6 +229,20 @@ public class AdversarialTrainingTests(SmokeData smoke)
             Hooks = new DefenseSpec(DefenseMethod.Free, 0.05, 4, 0.5, Seed: 1).Hooks(d.Validation),
         }.Run(d.Train, d.Validation);
         Assert.Equal("free", meta.Defense!.Method);
+        // Every epoch records its PGD robust accuracy on validation, the last one that of the model it returns.
+        Assert.All(meta.History, m => Assert.InRange(m.ValRobustAccuracy!.Value, 0, 1));
+        Assert.Equal(
+            new RobustValidation(d.Validation, 0.05, seed: 1).Accuracy(model),
+            meta.History[^1].ValRobustAccuracy!.Value,
+            10
+        );
+        var csv = File.ReadAllLines(Path.Combine(smoke.Root, "free", "metrics.csv"));
+        int column = Array.IndexOf(csv[0].Split(','), "val_robust_accuracy");
+        Assert.Equal(
+            meta.History[^1].ValRobustAccuracy!.Value,
+            double.Parse(csv[^1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture),
+            10
+        );
         AssertMoreRobustThanTheBaseModel(model, "free");
     }
 

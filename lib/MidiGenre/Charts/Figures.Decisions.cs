@@ -211,6 +211,43 @@ public static partial class Figures
         return Finish(title, spec, height: 560);
     }
 
+    /// <summary>Adversarial training epoch by epoch, on the validation split: clean and PGD robust segment accuracy
+    /// (left), and the same two as one path, robust against clean (right; each point an epoch, labelled): the
+    /// trade-off the defense makes. Epochs that measured no robust accuracy are left out.</summary>
+    public static Figure RobustTraining(IEnumerable<Training.EpochMetrics> history, string title)
+    {
+        var h = history.Where(m => m.ValRobustAccuracy is double r && double.IsFinite(r)).ToList();
+        double[] epochs = [.. h.Select(m => (double)m.Epoch)];
+        double[] clean = [.. h.Select(m => m.ValSegmentAccuracy)];
+        double[] robust = [.. h.Select(m => m.ValRobustAccuracy!.Value)];
+        var spec = ChartHost.Call(
+            "Lines",
+            title,
+            "epoch",
+            "accuracy (fraction)",
+            new[] { "clean", "PGD-10 (robust)", "robust vs clean, per epoch" },
+            new[] { epochs, epochs, clean },
+            new[] { clean, robust, robust }
+        );
+        StyleSeries(spec);
+        var path = Trace(spec, 2);
+        path["mode"] = "lines+markers+text";
+        path["text"] = new JsonArray(h.Select(m => (JsonNode)JsonValue.Create($"{m.Epoch}")).ToArray());
+        path["textposition"] = "top center";
+        path["line"]!["color"] = Palette[2];
+        SideBySide(
+            spec,
+            [0, 1],
+            ("epoch", "validation segments correct (fraction)"),
+            ("clean validation accuracy (fraction)", "PGD-10 robust validation accuracy (fraction)")
+        );
+        Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);
+        Axis(spec, "yaxis2")["range"] = new JsonArray(-0.03, 1.03);
+        Axis(spec, "xaxis2")["range"] = new JsonArray(-0.03, 1.03);
+        IntegerTicks(spec, "xaxis");
+        return Finish(title, spec);
+    }
+
     /// <summary>A horizontal line across a panel at <paramref name="level"/> (a chance or clean value).</summary>
     static JsonObject ReferenceLine(string yref, double level, string xref, string dash = "dot") =>
         new()

@@ -94,6 +94,25 @@ public static class Findings
             + (example.Fooled ? "the change that survived was enough to fool it." : "what survived did not fool it.");
     }
 
+    /// <summary>What adversarial training traded, from its first to its last epoch on the validation split: clean and
+    /// PGD robust segment accuracy.</summary>
+    public static string RobustTraining(IReadOnlyList<Training.EpochMetrics> history)
+    {
+        var h = history.Where(m => m.ValRobustAccuracy is double r && double.IsFinite(r)).ToList();
+        if (h.Count == 0)
+            return "This run recorded no robust validation accuracy (a run from before it was measured): nothing to "
+                + "trace.";
+        var (first, last) = (h[0], h[^1]);
+        string Change(double from, double to) =>
+            to - from >= 0 ? $"rose by {(to - from) * 100:F1} points" : $"fell by {(from - to) * 100:F1} points";
+        return $"Validation split, epoch {first.Epoch} → {last.Epoch}: PGD-10 robust accuracy "
+            + $"{P(first.ValRobustAccuracy!.Value)} → {P(last.ValRobustAccuracy!.Value)} ("
+            + Change(first.ValRobustAccuracy!.Value, last.ValRobustAccuracy!.Value)
+            + $"), clean accuracy {P(first.ValSegmentAccuracy)} → {P(last.ValSegmentAccuracy)} ("
+            + Change(first.ValSegmentAccuracy, last.ValSegmentAccuracy)
+            + ").";
+    }
+
     /// <summary>White-box against transfer on the retrained model: how much of the defense's gain is the attacker's
     /// lack of knowledge.</summary>
     public static string Transfer(AdversarialTrainingFigures f)

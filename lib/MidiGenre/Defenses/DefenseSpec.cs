@@ -98,24 +98,30 @@ public sealed record DefenseSpec(
     AdversarialTraining Adversarial => new(Eps, Steps, Mix, Seed, Name);
     Trades Objective => new(Eps, Steps, Beta, Seed);
 
-    /// <summary>The trainer's hooks (null for <see cref="None"/>); <paramref name="validation"/> feeds the fast
-    /// method's overfitting guard.</summary>
+    /// <summary>The trainer's hooks (null for <see cref="None"/>); <paramref name="validation"/> feeds the robust
+    /// accuracy every adversarial run records per epoch, which the fast method's overfitting guard judges.</summary>
     public TrainingHooks? Hooks(SegmentDataset validation)
     {
         if (Method == DefenseMethod.None)
             return null;
+        var robust = new RobustValidation(validation, Eps, seed: Seed);
         if (Method == DefenseMethod.Trades)
         {
             var trades = Objective;
-            return new TrainingHooks(trades.Settings) { Objective = trades.Objective };
+            return new TrainingHooks(trades.Settings)
+            {
+                Objective = trades.Objective,
+                RobustValidation = robust.Accuracy,
+            };
         }
         var adv = Adversarial;
-        var guard = Method == DefenseMethod.Fast ? new OverfittingGuard(validation, Eps, Steps, seed: Seed) : null;
+        var guard = Method == DefenseMethod.Fast ? new OverfittingGuard() : null;
         return new TrainingHooks(adv.Settings)
         {
             BatchTransform = adv.Transform,
             Replays = adv.Replays,
             AfterBackward = adv.AfterBackward,
+            RobustValidation = robust.Accuracy,
             StopCheck = guard == null ? null : guard.Check,
         };
     }

@@ -6,18 +6,12 @@ using static TorchSharp.torch;
 namespace MidiGenre.Defenses;
 
 /// <summary>
-/// The guard of Wong et al. (2020) against catastrophic overfitting of FGSM training: after every epoch, PGD robust
-/// accuracy on a fixed set of validation segments; when it falls more than <see cref="Drop"/> below the best epoch so
-/// far, training stops and the weights of the epoch before are kept. The state lives in memory: a resumed run starts
-/// watching afresh.
+/// The guard of Wong et al. (2020) against catastrophic overfitting of FGSM training: after every epoch it reads the
+/// PGD robust accuracy on fixed validation segments (<see cref="RobustValidation"/>, recorded in the epoch's metrics);
+/// when it falls more than <see cref="Drop"/> below the best epoch so far, training stops and the weights of the epoch
+/// before are kept. The state lives in memory: a resumed run starts watching afresh.
 /// </summary>
-public sealed class OverfittingGuard(
-    SegmentDataset validation,
-    double eps,
-    int steps = 10,
-    int segments = 64,
-    int seed = 0
-)
+public sealed class OverfittingGuard
 {
     public const double Drop = 0.2;
     double _best = double.NegativeInfinity;
@@ -34,10 +28,26 @@ public sealed class OverfittingGuard(
         return null;
     }
 
-    /// <summary>The check for <see cref="Training.Trainer.StopCheck"/>.</summary>
-    public string? Check(nn.Module<Tensor, Tensor> model, int epoch) => Judge(RobustAccuracy(model), epoch);
+    /// <summary>The check for <see cref="Training.TrainingHooks.StopCheck"/>.</summary>
+    public string? Check(Training.EpochMetrics m) =>
+        m.ValRobustAccuracy is double robust ? Judge(robust, m.Epoch) : null;
+}
 
-    double RobustAccuracy(nn.Module<Tensor, Tensor> model)
+/// <summary>
+/// PGD robust accuracy on a fixed set of validation segments (the first <c>segments</c>), the same every epoch: what
+/// adversarial training records per epoch (<see cref="Training.EpochMetrics.ValRobustAccuracy"/>) and what the
+/// overfitting guard judges. PGD-10 at the defense's ε with a random start drawn from the seed's own stream, all on
+/// the model's device with one read-back at the end.
+/// </summary>
+public sealed class RobustValidation(
+    SegmentDataset validation,
+    double eps,
+    int steps = 10,
+    int segments = 64,
+    int seed = 0
+)
+{
+    public double Accuracy(nn.Module<Tensor, Tensor> model)
     {
         var attack = new Pgd(
             eps,

@@ -24,6 +24,10 @@ public sealed record EpochMetrics(
     /// <summary>Mean cross-entropy on the validation segments (nats); NaN in checkpoints written before it was
     /// recorded.</summary>
     public double ValLoss { get; init; } = double.NaN;
+
+    /// <summary>Share of validation segments PGD at the defense's ε leaves correct (adversarial training;
+    /// <see cref="TrainingHooks.RobustValidation"/>); null when the run measured none.</summary>
+    public double? ValRobustAccuracy { get; init; }
 }
 
 /// <summary>What a checkpoint folder's meta.json holds: everything that must match when the model is used again —

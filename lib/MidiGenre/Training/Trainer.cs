@@ -154,7 +154,7 @@ public sealed class Trainer(
         for (int epoch = meta.Epoch; epoch < stopAt; epoch++)
         {
             var m = RunEpoch(model, optimizer, train, validation, epoch);
-            if (Hooks?.StopCheck?.Invoke(model, epoch + 1) is string reason)
+            if (Hooks?.StopCheck?.Invoke(m) is string reason)
             {
                 meta = meta with { StoppedEarly = reason };
                 if (File.Exists(Path.Combine(LastDir, "model.bin")))
@@ -250,6 +250,7 @@ public sealed class Trainer(
         )
         {
             ValLoss = predictions.MeanCrossEntropy(),
+            ValRobustAccuracy = Hooks?.RobustValidation?.Invoke(model),
         };
     }
 
@@ -289,13 +290,13 @@ public sealed class Trainer(
         var lines = new List<string>
         {
             "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_piece_accuracy,val_weighted_f1,val_loss,"
-                + "train_seg_per_s,seconds",
+                + "val_robust_accuracy,train_seg_per_s,seconds",
         };
         lines.AddRange(
             history.Select(m =>
                 string.Join(
                     ',',
-                    new object[]
+                    new object?[]
                     {
                         m.Epoch,
                         m.LearningRate,
@@ -305,6 +306,7 @@ public sealed class Trainer(
                         m.ValPieceAccuracy,
                         m.ValWeightedF1,
                         m.ValLoss,
+                        (object?)m.ValRobustAccuracy ?? "", // empty: not measured (clean training)
                         m.SegmentsPerSecond,
                         m.Seconds,
                     }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))

@@ -25,6 +25,11 @@ public sealed record TrainingHooks(DefenseSettings? Settings)
         (Tensor Loss, Tensor Logits)
     >? Objective { get; init; }
 
-    /// <summary>After each epoch: a reason stops the run (the guard against catastrophic overfitting).</summary>
-    public Func<nn.Module<Tensor, Tensor>, int, string?>? StopCheck { get; init; }
+    /// <summary>After each epoch's validation: the share of validation segments an attack at the defense's budget
+    /// leaves correct, recorded as <see cref="EpochMetrics.ValRobustAccuracy"/> (adversarial training).</summary>
+    public Func<nn.Module<Tensor, Tensor>, double>? RobustValidation { get; init; }
+
+    /// <summary>After each epoch, given its metrics: a reason stops the run (the guard against catastrophic
+    /// overfitting judges the robust validation accuracy).</summary>
+    public Func<EpochMetrics, string?>? StopCheck { get; init; }
 }
