@@ -239,7 +239,7 @@ public static partial class Figures
             spec,
             [0, 1],
             ("epoch", "validation segments correct (fraction)"),
-            ("clean validation accuracy (fraction)", "PGD-10 robust validation accuracy (fraction)")
+            ("clean accuracy (fraction)", "PGD-10 robust accuracy (fraction)")
         );
         Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);
         Axis(spec, "yaxis2")["range"] = new JsonArray(-0.03, 1.03);

@@ -16,6 +16,9 @@ sealed class EpochLog(string runDir)
         _writer.add_scalar("val/segment_accuracy", (float)m.ValSegmentAccuracy, m.Epoch);
         _writer.add_scalar("val/piece_accuracy", (float)m.ValPieceAccuracy, m.Epoch);
         _writer.add_scalar("val/weighted_f1", (float)m.ValWeightedF1, m.Epoch);
+        _writer.add_scalar("val/loss", (float)m.ValLoss, m.Epoch);
+        if (m.ValRobustAccuracy is double robust)
+            _writer.add_scalar("val/pgd_robust_accuracy", (float)robust, m.Epoch);
         _writer.add_scalar("lr", (float)m.LearningRate, m.Epoch);
     }
 }
