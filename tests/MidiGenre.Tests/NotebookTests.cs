@@ -45,6 +45,7 @@ public class NotebookTests
                 File.ReadAllText(Path.Combine(root, "notebooks", r.Name + ".ipynb"))
             );
             Assert.Equal(5, executedDoc.RootElement.GetProperty("nbformat_minor").GetInt32());
+            AssertNbformat45(r.Name, executedDoc.RootElement);
             var ids = sourceDoc.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.GetProperty("id"));
             var cells = executedDoc.RootElement.GetProperty("cells").EnumerateArray().ToList();
             Assert.Equal(ids.Select(i => i.GetString()), cells.Select(c => c.GetProperty("id").GetString()));
@@ -80,6 +81,55 @@ public class NotebookTests
                 doc.RootElement.GetProperty("cells").EnumerateArray(),
                 c => Assert.True(c.TryGetProperty("id", out _), $"{nb}: a cell without id")
             );
+        }
+    }
+
+    /// <summary>What nbformat 4.5 requires of a notebook (Jupyter's schema, restated): the four top-level keys and no
+    /// others; each cell exactly the keys of its type, with an id of 1–64 letters, digits, '-' or '_' (unique here); a
+    /// code cell's execution count an integer or null; each output the keys of its output type and no others.</summary>
+    static void AssertNbformat45(string name, System.Text.Json.JsonElement nb)
+    {
+        static string[] Keys(System.Text.Json.JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name).Order()];
+        Assert.Equal(["cells", "metadata", "nbformat", "nbformat_minor"], Keys(nb));
+        Assert.Equal(4, nb.GetProperty("nbformat").GetInt32());
+        var ids = new HashSet<string>();
+        foreach (var cell in nb.GetProperty("cells").EnumerateArray())
+        {
+            string id = cell.GetProperty("id").GetString()!;
+            Assert.Matches("^[a-zA-Z0-9-_]{1,64}$", id);
+            Assert.True(ids.Add(id), $"{name}: cell id {id} twice");
+            string type = cell.GetProperty("cell_type").GetString()!;
+            string[] allowed = type switch
+            {
+                "code" => ["cell_type", "execution_count", "id", "metadata", "outputs", "source"],
+                "markdown" or "raw" => ["attachments", "cell_type", "id", "metadata", "source"],
+                _ => throw new Xunit.Sdk.XunitException($"{name}: cell {id} has type {type}"),
+            };
+            string[] required = type == "code" ? allowed : ["cell_type", "id", "metadata", "source"];
+            var keys = Keys(cell);
+            Assert.True(
+                required.All(keys.Contains) && keys.All(allowed.Contains),
+                $"{name}, cell {id}: keys {string.Join(", ", keys)}"
+            );
+            if (type != "code")
+                continue;
+            var count = cell.GetProperty("execution_count");
+            Assert.True(
+                count.ValueKind is System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.Null
+            );
+            foreach (var output in cell.GetProperty("outputs").EnumerateArray())
+            {
+                string kind = output.GetProperty("output_type").GetString()!;
+                string[] expected = kind switch
+                {
+                    "display_data" => ["data", "metadata", "output_type"],
+                    "execute_result" => ["data", "execution_count", "metadata", "output_type"],
+                    "stream" => ["name", "output_type", "text"],
+                    "error" => ["ename", "evalue", "output_type", "traceback"],
+                    _ => throw new Xunit.Sdk.XunitException($"{name}, cell {id}: output type {kind}"),
+                };
+                Assert.Equal(expected, Keys(output));
+            }
         }
     }
 

@@ -142,35 +142,22 @@ public static partial class Figures
             .ToArray();
         var kept = before.Select((row, i) => row.Select((v, t) => realised[i][t] - v).ToArray()).ToArray();
         double max = Math.Max(1, asked.Concat(kept).SelectMany(r => r).Select(Math.Abs).DefaultIfEmpty(0).Max());
-        var spec = ChartHost.Call(
-            "Heatmaps",
+        return PitchHeatmaps(
             title,
-            "time (s)",
-            "pitch",
-            new[] { "Δ velocity, the attack's tensor (unrounded)", "Δ velocity, realised as MIDI" },
-            new[] { asked, kept },
-            Labels(frames),
-            Labels(high - low + 1)
+            ["Δ velocity, the attack's tensor (unrounded)", "Δ velocity, realised as MIDI"],
+            [asked, kept],
+            (0, frames),
+            (low, high),
+            (trace, i) =>
+            {
+                trace["colorscale"] = "RdBu";
+                trace["reversescale"] = true;
+                trace["zmin"] = -max;
+                trace["zmax"] = max;
+                trace["showscale"] = i == 1;
+                trace["colorbar"] = ColourBar("Δ velocity<br>(adversarial<br>− original)", y: 0.5);
+            }
         );
-        for (int i = 0; i < 2; i++)
-        {
-            var trace = Trace(spec, i);
-            SetHeatmapAxes(trace, 0, frames, low, high);
-            trace["colorscale"] = "RdBu";
-            trace["reversescale"] = true;
-            trace["zmin"] = -max;
-            trace["zmax"] = max;
-            trace["showscale"] = i == 1;
-            trace["colorbar"] = ColourBar("Δ velocity<br>(adversarial<br>− original)", y: 0.5);
-        }
-        foreach (var axis in new[] { "yaxis", "yaxis2" })
-        {
-            PitchAxis(spec, axis, low, high);
-            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "pitch" };
-        }
-        foreach (var axis in new[] { "xaxis", "xaxis2" })
-            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "time (s)" };
-        return Finish(title, spec, height: 520);
     }
 
     /// <summary>Where the network listens, per class: mean |gradient| per pitch over the correctly classified segments

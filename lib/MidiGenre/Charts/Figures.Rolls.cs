@@ -57,33 +57,55 @@ public static partial class Figures
     {
         int frames = Math.Min(left.Frames, right.Frames);
         var (low, high) = PitchRange(0, frames, left, right);
+        double[][][] z = [Rows(left, channel, 0, frames, low, high), Rows(right, channel, 0, frames, low, high)];
+        return PitchHeatmaps(
+            title,
+            [subtitles.Left, subtitles.Right],
+            z,
+            (0, frames),
+            (low, high),
+            (trace, i) =>
+            {
+                trace["colorscale"] = "Viridis";
+                trace["zmin"] = 0;
+                trace["zmax"] = channel == PianoRoll.Onset ? 1 : 127;
+                trace["showscale"] = i == 1;
+                trace["colorbar"] = ColourBar(channel == PianoRoll.Onset ? "onset (0/1)" : "velocity (0–127)", y: 0.5);
+            }
+        );
+    }
+
+    /// <summary>Heatmaps of rolls side by side over the same frames and pitches: time (s) across, note names up, the
+    /// axes titled in every panel; <paramref name="style"/> sets each trace's colour scale and bar.</summary>
+    static Figure PitchHeatmaps(
+        string title,
+        string[] subtitles,
+        double[][][] z,
+        (int Start, int End) frames,
+        (int Low, int High) pitches,
+        Action<JsonObject, int> style
+    )
+    {
         var spec = ChartHost.Call(
             "Heatmaps",
             title,
             "time (s)",
             "pitch",
-            new[] { subtitles.Left, subtitles.Right },
-            new[] { Rows(left, channel, 0, frames, low, high), Rows(right, channel, 0, frames, low, high) },
-            Labels(frames),
-            Labels(high - low + 1)
+            subtitles,
+            z,
+            Labels(frames.End - frames.Start),
+            Labels(pitches.High - pitches.Low + 1)
         );
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < z.Length; i++)
         {
             var trace = Trace(spec, i);
-            SetHeatmapAxes(trace, 0, frames, low, high);
-            trace["colorscale"] = "Viridis";
-            trace["zmin"] = 0;
-            trace["zmax"] = channel == PianoRoll.Onset ? 1 : 127;
-            trace["showscale"] = i == 1;
-            trace["colorbar"] = ColourBar(channel == PianoRoll.Onset ? "onset (0/1)" : "velocity (0–127)", y: 0.5);
+            SetHeatmapAxes(trace, frames.Start, frames.End, pitches.Low, pitches.High);
+            style(trace, i);
+            string suffix = i == 0 ? "" : $"{i + 1}";
+            PitchAxis(spec, "yaxis" + suffix, pitches.Low, pitches.High);
+            Axis(spec, "yaxis" + suffix)["title"] = new JsonObject { ["text"] = "pitch" };
+            Axis(spec, "xaxis" + suffix)["title"] = new JsonObject { ["text"] = "time (s)" };
         }
-        foreach (var axis in new[] { "yaxis", "yaxis2" })
-        {
-            PitchAxis(spec, axis, low, high);
-            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "pitch" };
-        }
-        foreach (var axis in new[] { "xaxis", "xaxis2" })
-            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "time (s)" };
         return Finish(title, spec, height: 520);
     }
 

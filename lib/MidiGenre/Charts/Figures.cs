@@ -74,44 +74,31 @@ public static partial class Figures
         var b = Rows(adversarial, PianoRoll.Frame, 0, frames, low, high);
         var d = a.Select((row, i) => row.Select((v, t) => b[i][t] - v).ToArray()).ToArray();
         double maxAbs = Math.Max(1, d.SelectMany(r => r).Select(Math.Abs).DefaultIfEmpty(0).Max());
-        var spec = ChartHost.Call(
-            "Heatmaps",
+        return PitchHeatmaps(
             title,
-            "time (s)",
-            "pitch",
-            new[] { "original", "adversarial", "adversarial − original" },
-            new[] { a, b, d },
-            Labels(frames),
-            Labels(high - low + 1)
-        );
-        for (int i = 0; i < 3; i++)
-        {
-            var trace = Trace(spec, i);
-            SetHeatmapAxes(trace, 0, frames, low, high);
-            bool diff = i == 2;
-            trace["colorscale"] = diff ? "RdBu" : "Viridis";
-            trace["reversescale"] = diff;
-            trace["zmin"] = diff ? -maxAbs : 0;
-            trace["zmax"] = diff ? maxAbs : 127;
-            trace["showscale"] = i != 0;
-            // Both colour bars at the right, one above the other: velocity (panels 1–2), Δ velocity (panel 3).
-            trace["colorbar"] = new JsonObject
+            ["original", "adversarial", "adversarial − original"],
+            [a, b, d],
+            (0, frames),
+            (low, high),
+            (trace, i) =>
             {
-                ["title"] = new JsonObject { ["text"] = diff ? "Δ velocity" : "velocity" },
-                ["x"] = 1.02,
-                ["y"] = diff ? 0.22 : 0.78,
-                ["len"] = 0.45,
-                ["thickness"] = 12,
-            };
-        }
-        foreach (var axis in new[] { "yaxis", "yaxis2", "yaxis3" })
-        {
-            PitchAxis(spec, axis, low, high);
-            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "pitch" };
-        }
-        foreach (var axis in new[] { "xaxis", "xaxis2", "xaxis3" })
-            Axis(spec, axis)["title"] = new JsonObject { ["text"] = "time (s)" };
-        return Finish(title, spec, height: 520);
+                bool diff = i == 2;
+                trace["colorscale"] = diff ? "RdBu" : "Viridis";
+                trace["reversescale"] = diff;
+                trace["zmin"] = diff ? -maxAbs : 0;
+                trace["zmax"] = diff ? maxAbs : 127;
+                trace["showscale"] = i != 0;
+                // Both colour bars at the right, one above the other: velocity (panels 1–2), Δ velocity (panel 3).
+                trace["colorbar"] = new JsonObject
+                {
+                    ["title"] = new JsonObject { ["text"] = diff ? "Δ velocity" : "velocity" },
+                    ["x"] = 1.02,
+                    ["y"] = diff ? 0.22 : 0.78,
+                    ["len"] = 0.45,
+                    ["thickness"] = 12,
+                };
+            }
+        );
     }
 
     /// <summary>Gradient saliency of one segment on a sequential scale (bright: where a small change moves the
@@ -363,8 +350,8 @@ public static partial class Figures
         SideBySide(
             spec,
             [.. Enumerable.Range(0, attacks.Count)],
-            ("attack strength ε (normalised velocity)", "correct segments misclassified, tensor (fraction)"),
-            ("attack strength ε (normalised velocity)", "correct segments misclassified, as MIDI (fraction)")
+            ("attack strength ε (normalised velocity)", "misclassified, tensor (fraction)"),
+            ("attack strength ε (normalised velocity)", "misclassified, as MIDI (fraction)")
         );
         Axis(spec, "yaxis")["range"] = new JsonArray(0, 1.05);
         Axis(spec, "yaxis2")["range"] = new JsonArray(0, 1.05);
