@@ -288,8 +288,8 @@ public class PipelineTests(SmokeData smoke)
         Assert.Equal("smoke", json.GetProperty("profile").GetString());
         Assert.Equal("test", json.GetProperty("split").GetString());
         Assert.Equal("best", json.GetProperty("checkpoint").GetProperty("which").GetString());
-        Assert.Equal(report.TestPieces, smoke.Data.Test.Pieces.Count);
-        Assert.InRange(report.Baseline!.PieceAccuracy, 0, 1);
+        Assert.Equal(report.TestPerformances, smoke.Data.Test.Pieces.Count);
+        Assert.InRange(report.Baseline!.PerformanceAccuracy, 0, 1);
         Assert.Contains("normalised velocity", json.GetProperty("attacks")[1].GetProperty("budget_unit").GetString());
         Assert.True(json.GetProperty("attacks")[0].TryGetProperty("realized_success_rate", out _));
         Assert.True(
@@ -734,10 +734,13 @@ public class AttackScoringTests
         var r = Score(new Fgsm(0.05));
         Assert.Equal(7 / 8.0, r.CleanAccuracy);
         Assert.Equal(4 / 8.0, r.SegmentRobustAccuracy);
-        Assert.Equal(3 / 4.0, r.PieceRobustAccuracy); // pieces 0, 2 (ties on mean softmax) and 3
+        Assert.Equal(3 / 4.0, r.PerformanceRobustAccuracy); // pieces 0, 2 (ties on mean softmax) and 3
         Assert.Equal(4 / 7.0, r.SuccessRate, 12); // s0, s2, s3, s4 of the 7 right before
         Assert.Null(r.TargetSuccessRate);
-        Assert.Equal((1.0, 1.0, 0.0), (r.RealizedSegmentAccuracy, r.RealizedPieceAccuracy, r.RealizedSuccessRate));
+        Assert.Equal(
+            (1.0, 1.0, 0.0),
+            (r.RealizedSegmentAccuracy, r.RealizedPerformanceAccuracy, r.RealizedSuccessRate)
+        );
         Assert.Equal([3 / 4.0, 1 / 3.0], r.PerClassSuccess);
         Assert.Equal(
             [

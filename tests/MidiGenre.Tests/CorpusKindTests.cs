@@ -94,7 +94,7 @@ public class CorpusKindTests(SmokeData smoke)
             data.Test,
             data.Classes
         );
-        Assert.InRange(baseline.PieceAccuracy, 0, 1);
+        Assert.InRange(baseline.PerformanceAccuracy, 0, 1);
         var settings = TrainSettings.ForProfile("smoke") with { Epochs = 1, SegmentsPerPiece = 2, Threads = 2 };
         var (model, meta) = new Trainer(settings, data.Classes, Path.Combine(smoke.Root, "kinds-run", kind.ToString()))
         {
@@ -103,7 +103,7 @@ public class CorpusKindTests(SmokeData smoke)
         }.Run(data.Train, data.Validation);
         Assert.Equal(corpus, meta.Source!.Corpus);
         var result = Evaluator.Evaluate(model, data.Test, data.Classes);
-        Assert.Equal(data.Test.Pieces.Count, result.Piece.Total);
+        Assert.Equal(data.Test.Pieces.Count, result.Performance.Total);
         var attack = AttackEvaluator.Run(model, data.Test, data.Classes, AttackFactory.Create("fgsm", 0.05));
         Assert.Equal(data.Test.Count, attack.Segments);
         Assert.InRange(attack.SegmentRobustAccuracy, 0, 1);
@@ -149,9 +149,9 @@ public class CorpusKindTests(SmokeData smoke)
             expected,
             root.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).Order(StringComparer.Ordinal)
         );
-        Assert.True(root.GetProperty("test_pieces").GetInt32() >= 3);
-        Assert.InRange(root.GetProperty("clean").GetProperty("piece_accuracy").GetDouble(), 0, 1);
-        Assert.InRange(root.GetProperty("baseline").GetProperty("piece_accuracy").GetDouble(), 0, 1);
+        Assert.True(root.GetProperty("test_performances").GetInt32() >= 3);
+        Assert.InRange(root.GetProperty("clean").GetProperty("performance_accuracy").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("baseline").GetProperty("performance_accuracy").GetDouble(), 0, 1);
         // The corrupt file is counted, listed in the run folder with its error, and named in a warning.
         Assert.Equal(1, root.GetProperty("encode_failures").GetInt32());
         string failures = File.ReadAllText(Path.Combine(outDir, ExperimentData.FailuresFile));

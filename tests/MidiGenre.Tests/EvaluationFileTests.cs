@@ -141,6 +141,33 @@ public class CoincidentSeriesTests
     }
 }
 
+public class RenamedKeyTests
+{
+    [Fact]
+    public void Files_written_before_the_vote_figures_were_named_per_performance_still_read_right()
+    {
+        var summary = new Evaluation.EvaluationSummary("d", "test", null, ["a", "b"], 0.5, 0.75, 0.6, 0.55, [], []);
+        string path = Path.Combine(Path.GetTempPath(), $"midigenre-keys-{Guid.NewGuid():N}.json");
+        try
+        {
+            Common.JsonFiles.Write(path, summary);
+            string text = File.ReadAllText(path);
+            Assert.Contains("\"performance_accuracy\":", text);
+            File.WriteAllText(path, text.Replace("\"performance_accuracy\":", "\"piece_accuracy\":"));
+            Assert.Equal(0.75, Evaluation.EvaluationSummary.Read(path).PerformanceAccuracy);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        // A checkpoint's history keeps .NET's names; a value that merely contains an old key is left alone.
+        Assert.Equal(
+            "{\"ValPerformanceAccuracy\": 0.5, \"Title\": \"piece_accuracy\"}",
+            Common.JsonFiles.UpgradeKeys("{\"ValPieceAccuracy\": 0.5, \"Title\": \"piece_accuracy\"}")
+        );
+    }
+}
+
 public class PanelFigureTests
 {
     [Fact]

@@ -101,9 +101,9 @@ public class TrainingTests(SmokeData smoke)
         var data = new SegmentDataset([new Piece("p", "p", 1, notes)], new Encoding.SegmentSpec(4, 10, 8));
         var probs = new[] { new[] { 0.9f, 0.1f }, new[] { 0.8f, 0.2f }, new[] { 0.45f, 0.55f }, new[] { 0.4f, 0.6f } };
         var r = Evaluator.Score(new SegmentPredictions(data, probs), ["a", "b"]);
-        Assert.Equal(0, r.Pieces[0].Predicted); // 2 votes each; class a has the higher mean probability
+        Assert.Equal(0, r.Performances[0].Predicted); // 2 votes each; class a has the higher mean probability
         Assert.Equal(0.5, r.Segment.Accuracy);
-        Assert.Equal(0, r.Piece.Accuracy);
+        Assert.Equal(0, r.Performance.Accuracy);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ static class BaselineCommand
                         $"{b.Features} ({b.FeatureCount} features; {b.Classifier}), test split of {data.Source.Name}: "
                             + "segment "
                             + $"accuracy {b.SegmentAccuracy:P1}, "
-                            + $"piece accuracy {b.PieceAccuracy:P1}, piece weighted F1 {b.WeightedF1:F3}"
+                            + $"piece accuracy {b.PerformanceAccuracy:P1}, piece weighted F1 {b.WeightedF1:F3}"
                     );
                 Directory.CreateDirectory(r.GetValue(output)!);
                 JsonFiles.Write(

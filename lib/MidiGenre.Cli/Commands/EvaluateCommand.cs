@@ -46,7 +46,7 @@ static class EvaluateCommand
         var d = new DataOptions();
         var output = new Option<string?>("--out", "-o")
         {
-            Description = "Folder for evaluation.json, per-class.csv, pieces.csv (default: beside the model)",
+            Description = "Folder for evaluation.json, per-class.csv, performances.csv (default: beside the model)",
         };
         var bf16 = Common.Bf16();
         var cmd = new Command(
@@ -79,12 +79,15 @@ static class EvaluateCommand
                     "test",
                     new CheckpointChoice(meta.Which ?? "?", meta.Epoch, meta.Settings.Epochs)
                 );
-                Common.PrintTable($"per class (test split, {result.Piece.Total} pieces)", result.Piece.PerClass());
+                Common.PrintTable(
+                    $"per class (test split, {result.Performance.Total} pieces)",
+                    result.Performance.PerClass()
+                );
                 Console.WriteLine(
                     $"test split of {exp.Source.Name}, {ModelOptions.Describe(meta)}: segment accuracy "
                         + $"{result.Segment.Accuracy:P2}, "
-                        + $"piece accuracy {result.Piece.Accuracy:P2}, piece weighted F1 "
-                        + $"{result.Piece.WeightedF1:F4} → {outDir}"
+                        + $"piece accuracy {result.Performance.Accuracy:P2}, piece weighted F1 "
+                        + $"{result.Performance.WeightedF1:F4} → {outDir}"
                 );
                 return 0;
             })

@@ -73,7 +73,7 @@ static class TrainCommand
                     OnEpoch = m =>
                         Console.Error.WriteLine(
                             $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | "
-                                + $"validation segment {m.ValSegmentAccuracy:P1} piece {m.ValPieceAccuracy:P1} F1 "
+                                + $"validation segment {m.ValSegmentAccuracy:P1} piece {m.ValPerformanceAccuracy:P1} F1 "
                                 + $"{m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"
                         ),
                 };

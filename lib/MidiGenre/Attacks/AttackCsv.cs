@@ -12,7 +12,7 @@ public static class AttackCsv
         string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
         var lines = new List<string>
         {
-            "split,attack,budget,budget_unit,targeted,segment_robust_accuracy,piece_robust_accuracy,success_rate,"
+            "split,attack,budget,budget_unit,targeted,segment_robust_accuracy,performance_robust_accuracy,success_rate,"
                 + "target_success_rate,realized_success_rate,notes_added,notes_removed,mean_abs_dvelocity,"
                 + "max_abs_dvelocity,mean_l2,median_l2,clean_loss,adversarial_loss,source_model",
         };
@@ -26,7 +26,7 @@ public static class AttackCsv
                     CsvText.Escape(r.BudgetUnit),
                     r.Targeted ? "true" : "false",
                     F(r.SegmentRobustAccuracy, "F4"),
-                    F(r.PieceRobustAccuracy, "F4"),
+                    F(r.PerformanceRobustAccuracy, "F4"),
                     F(r.SuccessRate, "F4"),
                     F(r.TargetSuccessRate, "F4"),
                     F(r.RealizedSuccessRate, "F4"),

@@ -21,7 +21,8 @@ static class AttackScoring
         int Truth(int s) => data.Pieces[data.Segments[s].Piece].Label;
         int Pred(float[] p) => SegmentPredictions.ArgMax(p);
         double Acc(float[][] p) => Enumerable.Range(0, n).Count(s => Pred(p[s]) == Truth(s)) / (double)Math.Max(1, n);
-        double PieceAcc(float[][] p) => Evaluator.Score(new SegmentPredictions(data, p), classes).Piece.Accuracy;
+        double PerformanceAcc(float[][] p) =>
+            Evaluator.Score(new SegmentPredictions(data, p), classes).Performance.Accuracy;
         // Rates over the segments the model got right before the attack.
         double Rate(float[][] before, float[][] after, Func<int, int, bool> success)
         {
@@ -60,11 +61,11 @@ static class AttackScoring
             n,
             Acc(reference.Probabilities),
             Acc(o.Adversarial),
-            PieceAcc(o.Adversarial),
+            PerformanceAcc(o.Adversarial),
             Rate(reference.Probabilities, o.Adversarial, Left),
             Targeted(reference.Probabilities, o.Adversarial),
             Acc(o.Realized),
-            PieceAcc(o.Realized),
+            PerformanceAcc(o.Realized),
             Rate(reference.RealizedProbabilities, o.Realized, Left),
             Targeted(reference.RealizedProbabilities, o.Realized),
             Size(o),

@@ -49,7 +49,14 @@ public sealed class FeatureBaseline(int seed = 0) : IBaseline
             Evaluator.Score(Predict(ml, f.Model, validationView, validation, classes.Count), classes).Segment.Accuracy
         );
         var r = Evaluator.Score(Predict(ml, best.Model, testView, test, classes.Count), classes);
-        return new BaselineFigures(Name, FeatureCount, split, r.Segment.Accuracy, r.Piece.Accuracy, r.Piece.WeightedF1)
+        return new BaselineFigures(
+            Name,
+            FeatureCount,
+            split,
+            r.Segment.Accuracy,
+            r.Performance.Accuracy,
+            r.Performance.WeightedF1
+        )
         {
             Classifier =
                 $"gradient-boosted trees (ML.NET FastTree, one-vs-all; {best.Trees} trees of {best.Leaves} "

@@ -21,7 +21,7 @@ public sealed record BaselineFigures(
     int FeatureCount,
     string Split,
     double SegmentAccuracy,
-    double PieceAccuracy,
+    double PerformanceAccuracy,
     double WeightedF1
 )
 {
@@ -86,7 +86,14 @@ public sealed class HistogramBaseline(
     )
     {
         var (r, l2) = FitAndScore(train, validation, test, classes);
-        return new BaselineFigures(Name, FeatureCount, split, r.Segment.Accuracy, r.Piece.Accuracy, r.Piece.WeightedF1)
+        return new BaselineFigures(
+            Name,
+            FeatureCount,
+            split,
+            r.Segment.Accuracy,
+            r.Performance.Accuracy,
+            r.Performance.WeightedF1
+        )
         {
             L2 = l2,
         };

@@ -215,7 +215,7 @@ public static partial class Figures
             ("validation loss", m => m.ValLoss),
             ("train accuracy", m => m.TrainAccuracy),
             ("validation segment accuracy", m => m.ValSegmentAccuracy),
-            ("validation performance accuracy (vote)", m => m.ValPieceAccuracy),
+            ("validation performance accuracy (vote)", m => m.ValPerformanceAccuracy),
             ("validation performance weighted F1", m => m.ValWeightedF1),
         };
         var spec = ChartHost.Call(

@@ -167,7 +167,7 @@ public static class StudyTables
             ),
             new StringDataFrameColumn("model", ["ResNet-50", study.Settings.Arch]),
             new StringDataFrameColumn("split", ["test (paper's)", "test"]),
-            Percent("performance weighted F1 (%)", [0.8333, result.Piece.WeightedF1])
+            Percent("performance weighted F1 (%)", [0.8333, result.Performance.WeightedF1])
         );
         return Tables.Of(df, "Paper vs this run");
     }
@@ -178,7 +178,7 @@ public static class StudyTables
             new StringDataFrameColumn("attack", sweep.Select(r => r.Attack)),
             new PrimitiveDataFrameColumn<double>("ε (normalised velocity)", sweep.Select(r => r.Eps ?? double.NaN)),
             Percent("segment robust accuracy (%)", sweep.Select(r => r.SegmentRobustAccuracy)),
-            Percent("performance robust accuracy, by vote (%)", sweep.Select(r => r.PieceRobustAccuracy)),
+            Percent("performance robust accuracy, by vote (%)", sweep.Select(r => r.PerformanceRobustAccuracy)),
             Percent("success (%)", sweep.Select(r => r.SuccessRate)),
             Percent("success as MIDI (%)", sweep.Select(r => r.RealizedSuccessRate)),
             Round("mean |Δv| (velocity units)", sweep.Select(r => r.Size.MeanAbsVelocityChange))
@@ -192,7 +192,7 @@ public static class StudyTables
             new StringDataFrameColumn("attack", results.Select(r => r.Attack)),
             new StringDataFrameColumn("budget", results.Select(r => $"{r.Budget} ({r.BudgetUnit})")),
             Percent("segment robust accuracy (%)", results.Select(r => r.SegmentRobustAccuracy)),
-            Percent("performance robust accuracy, by vote (%)", results.Select(r => r.PieceRobustAccuracy)),
+            Percent("performance robust accuracy, by vote (%)", results.Select(r => r.PerformanceRobustAccuracy)),
             Percent("success (%)", results.Select(r => r.SuccessRate)),
             Percent("success as MIDI (%)", results.Select(r => r.RealizedSuccessRate)),
             Round("notes added per segment", results.Select(r => r.Size.NotesAdded)),
@@ -306,16 +306,20 @@ public static class StudyTables
         string pgd = $"PGD ε={adv.Eps}";
         var rows = new List<(string What, double Segments, double Performances)>
         {
-            ($"CNN ({r.Arch}), clean", r.Clean.SegmentAccuracy, r.Clean.PieceAccuracy),
+            ($"CNN ({r.Arch}), clean", r.Clean.SegmentAccuracy, r.Clean.PerformanceAccuracy),
         };
         foreach (var b in new[] { r.FeatureBaseline, r.Baseline, r.ScalarBaseline }.OfType<Baselines.BaselineFigures>())
-            rows.Add(($"baseline: {b.Features}", b.SegmentAccuracy, b.PieceAccuracy));
+            rows.Add(($"baseline: {b.Features}", b.SegmentAccuracy, b.PerformanceAccuracy));
         rows.Add(("base model, clean", adv.Base.CleanAccuracy, double.NaN));
-        rows.Add(($"base model under {pgd}", adv.Base.RobustAccuracy, adv.Base.PieceRobustAccuracy));
+        rows.Add(($"base model under {pgd}", adv.Base.RobustAccuracy, adv.Base.PerformanceRobustAccuracy));
         rows.Add(($"base model under {pgd}, realised as MIDI", adv.RealizedBase, double.NaN));
         rows.Add(($"retrained ({adv.Method}), clean", adv.Retrained.CleanAccuracy, double.NaN));
         rows.Add(
-            ($"retrained ({adv.Method}) under {pgd}", adv.Retrained.RobustAccuracy, adv.Retrained.PieceRobustAccuracy)
+            (
+                $"retrained ({adv.Method}) under {pgd}",
+                adv.Retrained.RobustAccuracy,
+                adv.Retrained.PerformanceRobustAccuracy
+            )
         );
         rows.Add(($"retrained ({adv.Method}) under {pgd}, realised as MIDI", adv.RealizedRetrained, double.NaN));
         // The stronger attacks at the same ε (AutoAttack, pgd-midi): PGD's rows are above.
@@ -328,7 +332,7 @@ public static class StudyTables
         )
         foreach (var a in list.Where(a => a.Attack != "pgd"))
         {
-            rows.Add(($"{who} under {a.Attack} ε={adv.Eps}", a.SegmentRobustAccuracy, a.PieceRobustAccuracy));
+            rows.Add(($"{who} under {a.Attack} ε={adv.Eps}", a.SegmentRobustAccuracy, a.PerformanceRobustAccuracy));
             rows.Add(($"{who} under {a.Attack} ε={adv.Eps}, realised as MIDI", a.RealizedSegmentAccuracy, double.NaN));
         }
         var df = new DataFrame(
@@ -336,7 +340,7 @@ public static class StudyTables
             Percent("segment accuracy (%)", rows.Select(x => x.Segments)),
             Percent("performance accuracy, by vote (%)", rows.Select(x => x.Performances))
         );
-        return Tables.Of(df, $"report.json: {r.Dataset}, {r.Split} split ({r.TestPieces} pieces)");
+        return Tables.Of(df, $"report.json: {r.Dataset}, {r.Split} split ({r.TestPerformances} pieces)");
     }
 
     static PrimitiveDataFrameColumn<double> Percent(string name, IEnumerable<double> fractions) =>

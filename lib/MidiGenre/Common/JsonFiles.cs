@@ -25,8 +25,31 @@ public static class JsonFiles
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Options));
 
     public static T Read<T>(string path) =>
-        JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+        JsonSerializer.Deserialize<T>(UpgradeKeys(File.ReadAllText(path)), Options)
         ?? throw new InvalidDataException($"{path} is empty");
+
+    /// <summary>Keys renamed since files were first written, old → new. The majority-vote figures are per MIDI file,
+    /// i.e. per performance, and were once keyed "piece"; files written then still read right instead of leaving the
+    /// renamed figures at 0.</summary>
+    static readonly (string Old, string New)[] RenamedKeys =
+    [
+        ("val_piece_accuracy", "val_performance_accuracy"),
+        ("realized_piece_accuracy", "realized_performance_accuracy"),
+        ("piece_robust_accuracy", "performance_robust_accuracy"),
+        ("piece_accuracy", "performance_accuracy"),
+        ("train_pieces", "train_performances"),
+        ("validation_pieces", "validation_performances"),
+        ("test_pieces", "test_performances"),
+        ("ValPieceAccuracy", "ValPerformanceAccuracy"), // checkpoints' meta.json keeps .NET's names
+    ];
+
+    /// <summary>JSON text with every renamed key (a quoted name followed by a colon) under its current name.</summary>
+    public static string UpgradeKeys(string json)
+    {
+        foreach (var (old, now) in RenamedKeys)
+            json = json.Replace($"\"{old}\":", $"\"{now}\":", StringComparison.Ordinal);
+        return json;
+    }
 
     /// <summary>double: finite values as numbers, the others as null (read back as NaN).</summary>
     sealed class FiniteOrNull : JsonConverter<double>

@@ -33,11 +33,11 @@ public sealed record SegmentPredictions(SegmentDataset Data, float[][] Probabili
 /// <summary>Segment- and piece-level results with the paper's majority vote.</summary>
 public sealed record EvaluationResult(
     ClassificationMetrics Segment,
-    ClassificationMetrics Piece,
-    IReadOnlyList<PiecePrediction> Pieces
+    ClassificationMetrics Performance,
+    IReadOnlyList<PerformancePrediction> Performances
 );
 
-public sealed record PiecePrediction(
+public sealed record PerformancePrediction(
     string Id,
     string Title,
     int Truth,
@@ -116,14 +116,22 @@ public static class Evaluator
             classes,
             Enumerable.Range(0, data.Count).Select(k => (data.Pieces[data.Segments[k].Piece].Label, preds.Predicted(k)))
         );
-        var pieces = new List<PiecePrediction>();
+        var pieces = new List<PerformancePrediction>();
         foreach (var group in Enumerable.Range(0, data.Count).GroupBy(k => data.Segments[k].Piece))
         {
             var members = group.Select(k => preds.Probabilities[k]).ToList();
             var (best, votes, mean) = Vote(members, classes.Count);
             var piece = data.Pieces[group.Key];
             pieces.Add(
-                new PiecePrediction(piece.Id, piece.Title, piece.Label, best, mean[best], votes[best], members.Count)
+                new PerformancePrediction(
+                    piece.Id,
+                    piece.Title,
+                    piece.Label,
+                    best,
+                    mean[best],
+                    votes[best],
+                    members.Count
+                )
             );
         }
         var pieceMetrics = ClassificationMetrics.From(classes, pieces.Select(p => (p.Truth, p.Predicted)));

@@ -19,7 +19,7 @@ public sealed record EvaluationSummary(
     CheckpointChoice? Checkpoint,
     IReadOnlyList<string> Classes,
     double SegmentAccuracy,
-    double PieceAccuracy,
+    double PerformanceAccuracy,
     double WeightedF1,
     double SegmentWeightedF1,
     IReadOnlyList<ClassFigures> PerClass,
@@ -28,7 +28,7 @@ public sealed record EvaluationSummary(
 {
     public static EvaluationSummary Of(EvaluationResult r, string dataset, string split, CheckpointChoice? checkpoint)
     {
-        var m = r.Piece;
+        var m = r.Performance;
         int n = m.Classes.Count;
         return new(
             dataset,
@@ -64,31 +64,31 @@ public static class Report
     {
         Directory.CreateDirectory(dir);
         JsonFiles.Write(Path.Combine(dir, "evaluation.json"), EvaluationSummary.Of(r, dataset, split, checkpoint));
-        var sb = new StringBuilder("piece,title,truth,predicted,confidence,votes,segments\n");
-        foreach (var p in r.Pieces)
+        var sb = new StringBuilder("performance,title,truth,predicted,confidence,votes,segments\n");
+        foreach (var p in r.Performances)
             sb.AppendLine(
                 string.Join(
                     ',',
                     Common.CsvText.Escape(p.Id),
                     Common.CsvText.Escape(p.Title),
-                    r.Piece.Classes[p.Truth],
-                    r.Piece.Classes[p.Predicted],
+                    r.Performance.Classes[p.Truth],
+                    r.Performance.Classes[p.Predicted],
                     p.Confidence.ToString("F4", CultureInfo.InvariantCulture),
                     p.Votes,
                     p.Segments
                 )
             );
-        AtomicFile.WriteAllText(Path.Combine(dir, "pieces.csv"), sb.ToString());
+        AtomicFile.WriteAllText(Path.Combine(dir, "performances.csv"), sb.ToString());
         var pc = new StringBuilder("class,precision,recall,f1,support\n");
-        for (int c = 0; c < r.Piece.Classes.Count; c++)
+        for (int c = 0; c < r.Performance.Classes.Count; c++)
             pc.AppendLine(
                 string.Join(
                     ',',
-                    r.Piece.Classes[c],
-                    F(r.Piece.Precision(c)),
-                    F(r.Piece.Recall(c)),
-                    F(r.Piece.F1(c)),
-                    r.Piece.Support(c)
+                    r.Performance.Classes[c],
+                    F(r.Performance.Precision(c)),
+                    F(r.Performance.Recall(c)),
+                    F(r.Performance.F1(c)),
+                    r.Performance.Support(c)
                 )
             );
         AtomicFile.WriteAllText(Path.Combine(dir, "per-class.csv"), pc.ToString());

@@ -133,7 +133,7 @@ public static class Benchmarks
             ["method"] = method,
             ["clean_accuracy"] = Math.Round(r.CleanAccuracy, 4),
             ["robust_accuracy"] = Math.Round(r.SegmentRobustAccuracy, 4),
-            ["robust_piece_accuracy"] = Math.Round(r.PieceRobustAccuracy, 4),
+            ["robust_piece_accuracy"] = Math.Round(r.PerformanceRobustAccuracy, 4),
             ["robust_realized_accuracy"] = Math.Round(r.RealizedSegmentAccuracy, 4),
         };
 

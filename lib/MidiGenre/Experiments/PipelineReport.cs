@@ -4,9 +4,9 @@ using MidiGenre.Evaluation;
 
 namespace MidiGenre.Experiments;
 
-public sealed record CleanFigures(double SegmentAccuracy, double PieceAccuracy, double WeightedF1);
+public sealed record CleanFigures(double SegmentAccuracy, double PerformanceAccuracy, double WeightedF1);
 
-public sealed record RobustFigures(double CleanAccuracy, double RobustAccuracy, double PieceRobustAccuracy);
+public sealed record RobustFigures(double CleanAccuracy, double RobustAccuracy, double PerformanceRobustAccuracy);
 
 /// <summary>Base vs adversarially trained model under the same PGD attack (test split). <c>Attack</c> is the attack
 /// both are evaluated with; <c>Method</c> how the retrained model was trained (pgd, fast, trades).</summary>
@@ -41,8 +41,8 @@ public sealed record PipelineReport(
     string Dataset,
     IReadOnlyList<string> Classes,
     string Arch,
-    int TrainPieces,
-    int ValidationPieces,
+    int TrainPerformances,
+    int ValidationPerformances,
     CleanFigures Clean,
     List<AttackResult> Attacks,
     AdversarialTrainingFigures AdversarialTraining,
@@ -50,7 +50,7 @@ public sealed record PipelineReport(
 )
 {
     public string Split { get; init; } = "test";
-    public int TestPieces { get; init; }
+    public int TestPerformances { get; init; }
     public string SplitMode { get; init; } = "";
     public CheckpointChoice? Checkpoint { get; init; }
     public int Seed { get; init; }

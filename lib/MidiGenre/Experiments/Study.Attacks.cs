@@ -21,7 +21,7 @@ public sealed partial class Study
             r =>
                 Say(
                     $"{r.Attack} {r.Budget:0.###} (test): robust {r.SegmentRobustAccuracy:P1} (piece "
-                        + $"{r.PieceRobustAccuracy:P1}), success {r.SuccessRate:P1}, "
+                        + $"{r.PerformanceRobustAccuracy:P1}), success {r.SuccessRate:P1}, "
                         + $"realised {r.RealizedSuccessRate:P1}"
                 )
         );
@@ -85,8 +85,16 @@ public sealed partial class Study
             "pgd",
             AdversarialEps,
             AdversarialMix,
-            new RobustFigures(pgdBefore.CleanAccuracy, pgdBefore.SegmentRobustAccuracy, pgdBefore.PieceRobustAccuracy),
-            new RobustFigures(pgdAfter.CleanAccuracy, pgdAfter.SegmentRobustAccuracy, pgdAfter.PieceRobustAccuracy)
+            new RobustFigures(
+                pgdBefore.CleanAccuracy,
+                pgdBefore.SegmentRobustAccuracy,
+                pgdBefore.PerformanceRobustAccuracy
+            ),
+            new RobustFigures(
+                pgdAfter.CleanAccuracy,
+                pgdAfter.SegmentRobustAccuracy,
+                pgdAfter.PerformanceRobustAccuracy
+            )
         )
         {
             Method = AdversarialMethod,

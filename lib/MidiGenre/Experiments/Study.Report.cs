@@ -22,14 +22,14 @@ public sealed partial class Study
             Settings.Arch,
             Data.Train.Pieces.Count,
             Data.Validation.Pieces.Count,
-            new CleanFigures(eval.SegmentAccuracy, eval.PieceAccuracy, eval.WeightedF1),
+            new CleanFigures(eval.SegmentAccuracy, eval.PerformanceAccuracy, eval.WeightedF1),
             ReadSweep(),
             robustness,
             Math.Round(seconds, 1)
         )
         {
             Split = ReportSplit,
-            TestPieces = Data.Test.Pieces.Count,
+            TestPerformances = Data.Test.Pieces.Count,
             SplitMode = Data.Split.Mode.ToString().ToLowerInvariant(),
             Checkpoint = ChoiceOf(BaseDir),
             Seed = Seed,

@@ -108,7 +108,7 @@ public sealed partial class Study
         JsonFiles.Write(BaselinePath, figures);
         foreach (var b in figures)
             Say(
-                $"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, piece {b.PieceAccuracy:P1}, weighted "
+                $"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, piece {b.PerformanceAccuracy:P1}, weighted "
                     + $"F1 {b.WeightedF1:F3}"
             );
         return figures;

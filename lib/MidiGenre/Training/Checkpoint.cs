@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MidiGenre.Common;
 using MidiGenre.Data;
 using MidiGenre.Encoding;
 using MidiGenre.Models;
@@ -15,7 +16,7 @@ public sealed record EpochMetrics(
     double TrainLoss,
     double TrainAccuracy,
     double ValSegmentAccuracy,
-    double ValPieceAccuracy,
+    double ValPerformanceAccuracy,
     double ValWeightedF1,
     double SegmentsPerSecond,
     double Seconds
@@ -153,7 +154,7 @@ public static class Checkpoint
         try
         {
             var meta =
-                JsonSerializer.Deserialize<CheckpointMeta>(File.ReadAllText(path), Json)
+                JsonSerializer.Deserialize<CheckpointMeta>(JsonFiles.UpgradeKeys(File.ReadAllText(path)), Json)
                 ?? throw new CorruptCheckpointException(dir, "meta.json is empty");
             return meta with { Which = Path.GetFileName(dir) is "best" or "last" ? Path.GetFileName(dir) : meta.Which };
         }

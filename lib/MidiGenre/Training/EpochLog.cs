@@ -14,7 +14,7 @@ sealed class EpochLog(string runDir)
         _writer.add_scalar("train/loss", (float)m.TrainLoss, m.Epoch);
         _writer.add_scalar("train/accuracy", (float)m.TrainAccuracy, m.Epoch);
         _writer.add_scalar("val/segment_accuracy", (float)m.ValSegmentAccuracy, m.Epoch);
-        _writer.add_scalar("val/piece_accuracy", (float)m.ValPieceAccuracy, m.Epoch);
+        _writer.add_scalar("val/performance_accuracy", (float)m.ValPerformanceAccuracy, m.Epoch);
         _writer.add_scalar("val/weighted_f1", (float)m.ValWeightedF1, m.Epoch);
         _writer.add_scalar("val/loss", (float)m.ValLoss, m.Epoch);
         if (m.ValRobustAccuracy is double robust)

@@ -243,8 +243,8 @@ public sealed class Trainer(
             lossSum.item<double>() / Math.Max(1, seen),
             correct.item<long>() / (double)Math.Max(1, seen),
             eval.Segment.Accuracy,
-            eval.Piece.Accuracy,
-            eval.Piece.WeightedF1,
+            eval.Performance.Accuracy,
+            eval.Performance.WeightedF1,
             seen / trainSeconds,
             sw.Elapsed.TotalSeconds
         )
@@ -289,7 +289,7 @@ public sealed class Trainer(
     {
         var lines = new List<string>
         {
-            "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_piece_accuracy,val_weighted_f1,val_loss,"
+            "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_performance_accuracy,val_weighted_f1,val_loss,"
                 + "val_robust_accuracy,train_seg_per_s,seconds",
         };
         lines.AddRange(
@@ -303,7 +303,7 @@ public sealed class Trainer(
                         m.TrainLoss,
                         m.TrainAccuracy,
                         m.ValSegmentAccuracy,
-                        m.ValPieceAccuracy,
+                        m.ValPerformanceAccuracy,
                         m.ValWeightedF1,
                         m.ValLoss,
                         (object?)m.ValRobustAccuracy ?? "", // empty: not measured (clean training)
