@@ -143,7 +143,7 @@ static class AttackCommand
             $"{res.Attack} {res.Budget:0.###} ({res.BudgetUnit})"
                 + (res.SourceModel is string src ? $", crafted on {src}" : "")
                 + $", test split: robust {res.SegmentRobustAccuracy:P1} "
-                + $"(piece {res.PerformanceRobustAccuracy:P1}), left the true class {res.SuccessRate:P1}"
+                + $"(performance {res.PerformanceRobustAccuracy:P1}), left the true class {res.SuccessRate:P1}"
                 + (res.TargetSuccessRate is double t ? $", reached the target {t:P1}" : "")
                 + $", as MIDI {res.RealizedSuccessRate:P1}; "
                 + $"+{res.Size.NotesAdded:F1}/−{res.Size.NotesRemoved:F1} notes, "

@@ -15,7 +15,7 @@ static class BaselineCommand
         var d = new DataOptions();
         var profile = new Option<string>("--profile")
         {
-            Description = "smoke | cpu | paper: segments per piece and synthetic corpus, as for train",
+            Description = "smoke | cpu | paper: segments per performance and synthetic corpus, as for train",
             DefaultValueFactory = _ => "cpu",
         };
         profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
@@ -27,7 +27,7 @@ static class BaselineCommand
         var seed = Common.Seed();
         var cmd = new Command(
             "baseline",
-            "The yardsticks for the CNN, fitted on the train split, picked on validation, voted per piece, figures "
+            "The yardsticks for the CNN, fitted on the train split, picked on validation, voted per performance, figures "
                 + "on the test split: music features (pitch, inter-onset-interval, note-length, velocity and "
                 + "melodic-interval histograms, onset autocorrelation) with gradient-boosted trees; pitch and "
                 + "pitch-class histograms + 4 scalars with logistic regression; the 4 scalars alone"
@@ -54,7 +54,7 @@ static class BaselineCommand
                         $"{b.Features} ({b.FeatureCount} features; {b.Classifier}), test split of {data.Source.Name}: "
                             + "segment "
                             + $"accuracy {b.SegmentAccuracy:P1}, "
-                            + $"piece accuracy {b.PerformanceAccuracy:P1}, piece weighted F1 {b.WeightedF1:F3}"
+                            + $"performance accuracy {b.PerformanceAccuracy:P1}, performance weighted F1 {b.WeightedF1:F3}"
                     );
                 Directory.CreateDirectory(r.GetValue(output)!);
                 JsonFiles.Write(

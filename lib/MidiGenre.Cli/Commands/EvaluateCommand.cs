@@ -14,7 +14,7 @@ sealed class ModelOptions
     };
     public readonly Option<string> Which = new("--checkpoint")
     {
-        Description = "best = the epoch with the best validation piece F1 (default), last = the final epoch",
+        Description = "best = the epoch with the best validation performance F1 (default), last = the final epoch",
         DefaultValueFactory = _ => "best",
     };
 
@@ -51,7 +51,7 @@ static class EvaluateCommand
         var bf16 = Common.Bf16();
         var cmd = new Command(
             "evaluate",
-            "Segment- and piece-level (majority vote) accuracy, weighted F1, per-class scores and confusion matrix "
+            "Segment- and performance-level (majority vote per file) accuracy, weighted F1, per-class scores and confusion matrix "
                 + "on the held-out test split of the corpus the model was trained on (recorded in the checkpoint; "
                 + "--corpus to use another)"
         )
@@ -86,7 +86,7 @@ static class EvaluateCommand
                 Console.WriteLine(
                     $"test split of {exp.Source.Name}, {ModelOptions.Describe(meta)}: segment accuracy "
                         + $"{result.Segment.Accuracy:P2}, "
-                        + $"piece accuracy {result.Performance.Accuracy:P2}, piece weighted F1 "
+                        + $"performance accuracy {result.Performance.Accuracy:P2}, performance weighted F1 "
                         + $"{result.Performance.WeightedF1:F4} → {outDir}"
                 );
                 return 0;
@@ -110,7 +110,7 @@ static class PredictCommand
         };
         var cmd = new Command(
             "predict",
-            "Classify MIDI files: majority vote over the piece's segments, top-k classes with probabilities"
+            "Classify MIDI files: majority vote over the file's segments, top-k classes with probabilities"
         )
         {
             files,

@@ -72,7 +72,7 @@ static class PipelineCommand
                 );
                 var report = new Pipeline(spec) { Log = s => Console.WriteLine(s) }.Run();
                 Console.WriteLine(
-                    $"test split: clean piece accuracy {report.Clean.PerformanceAccuracy:P1}, weighted F1 "
+                    $"test split: clean performance accuracy {report.Clean.PerformanceAccuracy:P1}, weighted F1 "
                         + $"{report.Clean.WeightedF1:F3}; {report.Seconds:F0} s"
                 );
                 return 0;

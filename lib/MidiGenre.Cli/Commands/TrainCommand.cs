@@ -15,7 +15,7 @@ static class TrainCommand
         var cmd = new Command(
             "train",
             "Train a classifier (ResNet/ConvNet) on the corpus's train split; validates every epoch "
-                + "(validation split: metrics.csv, best/ = best validation piece F1) and "
+                + "(validation split: metrics.csv, best/ = best validation performance F1) and "
                 + "checkpoints into --out (last/, best/), "
                 + "with TensorBoard events. The test split is left for evaluate/attack."
         );
@@ -73,7 +73,8 @@ static class TrainCommand
                     OnEpoch = m =>
                         Console.Error.WriteLine(
                             $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3} acc {m.TrainAccuracy:P1} | "
-                                + $"validation segment {m.ValSegmentAccuracy:P1} piece {m.ValPerformanceAccuracy:P1} F1 "
+                                + $"validation segment {m.ValSegmentAccuracy:P1} "
+                                + $"performance {m.ValPerformanceAccuracy:P1} F1 "
                                 + $"{m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"
                         ),
                 };
@@ -82,7 +83,7 @@ static class TrainCommand
             }
         );
         Console.WriteLine(
-            $"best validation piece F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}"
+            $"best validation performance F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}"
         );
         return meta;
     }
@@ -120,7 +121,7 @@ sealed class TrainOptions
     public readonly Option<double?> Lr = new("--lr") { Description = "Learning rate" };
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = "sgd | adam | adamw" };
     public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (SGD)" };
-    public readonly Option<int?> Segments = new("--segments") { Description = "Segments per piece (paper: 90)" };
+    public readonly Option<int?> Segments = new("--segments") { Description = "Segments per performance (paper: 90)" };
     public readonly Option<int?> Channels = new("--channels")
     {
         Description = "2 = onset + frame, 1 = frame only (the paper's ablation)",

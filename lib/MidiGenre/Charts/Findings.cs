@@ -177,13 +177,15 @@ public static class Findings
                 ? "the vote over a performance's segments hurts"
             : "the vote changes little";
         return $"What we saw: On the test split the CNN names the class of {P(result.Segment.Accuracy)} of "
-            + $"segments and {P(result.Performance.Accuracy)} of performances (weighted F1 {result.Performance.WeightedF1:F3}; "
+            + $"segments and {P(result.Performance.Accuracy)} of performances "
+            + $"(weighted F1 {result.Performance.WeightedF1:F3}; "
             + $"chance {P(1.0 / Math.Max(1, classes))}): {vote}. "
             + (
                 strongest is null
                     ? "No baseline was run."
                     : $"The strongest baseline ({strongest.Features}) reaches {P(strongest.PerformanceAccuracy)} of "
-                        + $"performances, {(result.Performance.Accuracy - strongest.PerformanceAccuracy) * 100:+0.0;-0.0} points "
+                        + "performances, "
+                        + $"{(result.Performance.Accuracy - strongest.PerformanceAccuracy) * 100:+0.0;-0.0} points "
                         + "for the CNN."
             );
     }

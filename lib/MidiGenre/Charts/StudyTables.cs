@@ -105,7 +105,7 @@ public static class StudyTables
             ("optimizer", s.Optimizer),
             ("epochs", s.Epochs.ToString()),
             ("batch (segments)", s.BatchSize.ToString()),
-            ("segments per piece", s.SegmentsPerPiece.ToString()),
+            ("segments per performance", s.SegmentsPerPiece.ToString()),
             ("training segments", study.Data.Train.Count.ToString())
         );
         return Tables.Of(df, $"Training setup ({study.Profile} profile)");
@@ -156,7 +156,7 @@ public static class StudyTables
         return Tables.Of(df, $"Prediction for {Path.GetFileName(file)} (truth: {truth}; a test-split performance)");
     }
 
-    /// <summary>The paper's figure beside this run's (piece-level weighted F1 on the test split).</summary>
+    /// <summary>The paper's figure beside this run's (performance-level weighted F1 on the test split).</summary>
     public static Table PaperVsRun(Study study, EvaluationResult result)
     {
         var df = new DataFrame(

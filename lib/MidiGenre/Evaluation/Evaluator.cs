@@ -30,7 +30,7 @@ public sealed record SegmentPredictions(SegmentDataset Data, float[][] Probabili
     }
 }
 
-/// <summary>Segment- and piece-level results with the paper's majority vote.</summary>
+/// <summary>Segment- and performance-level results with the paper's majority vote.</summary>
 public sealed record EvaluationResult(
     ClassificationMetrics Segment,
     ClassificationMetrics Performance,

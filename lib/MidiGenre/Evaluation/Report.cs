@@ -7,7 +7,7 @@ namespace MidiGenre.Evaluation;
 /// <summary>Which checkpoint of a run a figure comes from: "best" (by validation) or "last", and its epoch.</summary>
 public sealed record CheckpointChoice(string Which, int Epoch, int Epochs);
 
-/// <summary>One class's piece-level figures.</summary>
+/// <summary>One class's performance-level figures.</summary>
 public sealed record ClassFigures(string Class, double Precision, double Recall, double F1, int Support);
 
 /// <summary>evaluation.json: which data, split and checkpoint, then the figures. Written and read with the one JSON

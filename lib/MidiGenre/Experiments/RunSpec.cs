@@ -61,7 +61,7 @@ public sealed record RunSpec
     /// defense's ε.</summary>
     public AttackSweepSpec Sweep { get; init; }
 
-    /// <summary>Which weights of a run the steps read: "best" (best validation piece F1) or "last".</summary>
+    /// <summary>Which weights of a run the steps read: "best" (best validation performance F1) or "last".</summary>
     public string Checkpoint
     {
         get;

@@ -20,7 +20,7 @@ public sealed partial class Study
             new MidiExamples(ExamplesDir, OnlyAt: AdversarialEps),
             r =>
                 Say(
-                    $"{r.Attack} {r.Budget:0.###} (test): robust {r.SegmentRobustAccuracy:P1} (piece "
+                    $"{r.Attack} {r.Budget:0.###} (test): robust {r.SegmentRobustAccuracy:P1} (performance "
                         + $"{r.PerformanceRobustAccuracy:P1}), success {r.SuccessRate:P1}, "
                         + $"realised {r.RealizedSuccessRate:P1}"
                 )

@@ -56,7 +56,7 @@ public sealed partial class Study
             OnEpoch = m =>
                 Say(
                     $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
-                        + $"validation piece acc {m.ValPerformanceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
+                        + $"validation performance acc {m.ValPerformanceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
                         + $"{m.SegmentsPerSecond:F1} seg/s"
                 ),
             OnStop = reason => Say("stopped: " + reason),

@@ -61,7 +61,7 @@ public sealed partial class Study
 
     public Study(RunSpec spec) => Spec = spec;
 
-    /// <summary>Which checkpoint of a run the steps use: "best" (best validation piece F1; the default everywhere) or
+    /// <summary>Which checkpoint of a run the steps use: "best" (best validation performance F1; the default everywhere) or
     /// "last".</summary>
     public string Checkpoint => Spec.Checkpoint;
 
@@ -89,7 +89,7 @@ public sealed partial class Study
     /// <summary>The held-out segments every reported figure is computed on.</summary>
     public SegmentDataset TestSet => Data.Test;
 
-    /// <summary>Segment and piece-level evaluation on the test split; writes evaluation.json (and CSVs) beside the
+    /// <summary>Segment and performance-level evaluation on the test split; writes evaluation.json (and CSVs) beside the
     /// run.</summary>
     public EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, string runDir)
     {
@@ -108,7 +108,8 @@ public sealed partial class Study
         JsonFiles.Write(BaselinePath, figures);
         foreach (var b in figures)
             Say(
-                $"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, piece {b.PerformanceAccuracy:P1}, weighted "
+                $"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, performance "
+                    + $"{b.PerformanceAccuracy:P1}, weighted "
                     + $"F1 {b.WeightedF1:F3}"
             );
         return figures;

@@ -179,7 +179,7 @@ public static class Checkpoint
     }
 
     /// <summary>The checkpoint folder to use: a checkpoint folder as given, or a run folder's best/ (the epoch with the
-    /// best validation piece F1 — the default everywhere) or last/ (<paramref name="which"/>).</summary>
+    /// best validation performance F1 — the default everywhere) or last/ (<paramref name="which"/>).</summary>
     public static string ResolveDir(string dir, string which = "best")
     {
         if (which is not ("best" or "last"))
