@@ -27,8 +27,8 @@ static class BaselineCommand
         var seed = Common.Seed();
         var cmd = new Command(
             "baseline",
-            "The yardsticks for the CNN, fitted on the train split, picked on validation, voted per performance, figures "
-                + "on the test split: music features (pitch, inter-onset-interval, note-length, velocity and "
+            "The yardsticks for the CNN, fitted on the train split, picked on validation, voted per performance, "
+                + "figures on the test split: music features (pitch, inter-onset-interval, note-length, velocity and "
                 + "melodic-interval histograms, onset autocorrelation) with gradient-boosted trees; pitch and "
                 + "pitch-class histograms + 4 scalars with logistic regression; the 4 scalars alone"
         )
@@ -54,7 +54,8 @@ static class BaselineCommand
                         $"{b.Features} ({b.FeatureCount} features; {b.Classifier}), test split of {data.Source.Name}: "
                             + "segment "
                             + $"accuracy {b.SegmentAccuracy:P1}, "
-                            + $"performance accuracy {b.PerformanceAccuracy:P1}, performance weighted F1 {b.WeightedF1:F3}"
+                            + $"performance accuracy {b.PerformanceAccuracy:P1}, "
+                            + $"performance weighted F1 {b.WeightedF1:F3}"
                     );
                 Directory.CreateDirectory(r.GetValue(output)!);
                 JsonFiles.Write(

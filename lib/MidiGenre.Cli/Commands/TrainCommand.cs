@@ -83,7 +83,8 @@ static class TrainCommand
             }
         );
         Console.WriteLine(
-            $"best validation performance F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → {Path.Combine(outDir, "best")}"
+            $"best validation performance F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → "
+                + Path.Combine(outDir, "best")
         );
         return meta;
     }

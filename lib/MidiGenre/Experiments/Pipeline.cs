@@ -30,7 +30,8 @@ public sealed class Pipeline(RunSpec spec)
         var baseModel = study.TrainBase();
         var clean = study.Evaluate(baseModel, study.BaseDir);
         Log?.Invoke(
-            $"clean (test): segment {clean.Segment.Accuracy:P1}, performance {clean.Performance.Accuracy:P1}, weighted F1 "
+            $"clean (test): segment {clean.Segment.Accuracy:P1}, performance {clean.Performance.Accuracy:P1}, "
+                + "weighted F1 "
                 + $"{clean.Performance.WeightedF1:F3}"
         );
         study.Baselines();

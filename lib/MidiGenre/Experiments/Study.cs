@@ -61,8 +61,8 @@ public sealed partial class Study
 
     public Study(RunSpec spec) => Spec = spec;
 
-    /// <summary>Which checkpoint of a run the steps use: "best" (best validation performance F1; the default everywhere) or
-    /// "last".</summary>
+    /// <summary>Which checkpoint of a run the steps use: "best" (best validation performance F1; the default
+    /// everywhere) or "last".</summary>
     public string Checkpoint => Spec.Checkpoint;
 
     /// <summary>The split every reported figure comes from.</summary>
@@ -89,8 +89,8 @@ public sealed partial class Study
     /// <summary>The held-out segments every reported figure is computed on.</summary>
     public SegmentDataset TestSet => Data.Test;
 
-    /// <summary>Segment and performance-level evaluation on the test split; writes evaluation.json (and CSVs) beside the
-    /// run.</summary>
+    /// <summary>Segment and performance-level evaluation on the test split; writes evaluation.json (and CSVs) beside
+    /// the run.</summary>
     public EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, string runDir)
     {
         var r = Evaluator.Evaluate(model, TestSet, Data.Classes);
