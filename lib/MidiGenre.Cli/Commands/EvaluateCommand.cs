@@ -52,8 +52,8 @@ static class EvaluateCommand
         var cmd = new Command(
             "evaluate",
             "Segment- and performance-level (majority vote per file) accuracy, weighted F1, per-class scores and "
-                + "confusion matrix on the held-out test split of the corpus the model was trained on (recorded in the checkpoint; "
-                + "--corpus to use another)"
+                + "confusion matrix on the held-out test split of the corpus the model was trained on (recorded in the "
+                + "checkpoint; --corpus to use another)"
         )
         {
             output,

@@ -27,8 +27,8 @@ public readonly record struct TrainProgress(
 
 /// <summary>
 /// Supervised training with per-epoch validation, atomic checkpoints (last/ every epoch, best/ by validation
-/// performance F1), metrics.csv and TensorBoard events. Data order, crops and the learning-rate schedule are functions of (seed, epoch),
-/// so <c>resume</c> continues a killed run to the same weights an uninterrupted run reaches on CPU.
+/// performance F1), metrics.csv and TensorBoard events. Data order, crops and the learning-rate schedule are functions
+/// of (seed, epoch), so <c>resume</c> continues a killed run to the same weights an uninterrupted run reaches on CPU.
 /// </summary>
 public sealed class Trainer(
     TrainSettings settings,
