@@ -198,14 +198,14 @@ public static partial class Figures
         return Finish(title, spec, height: 560);
     }
 
-    /// <summary>Adversarial training epoch by epoch, on the validation split: clean and PGD robust segment accuracy
-    /// (left), and the same two as one path, robust against clean (right; each point an epoch, labelled): the
+    /// <summary>Adversarial training epoch by epoch, on the same fixed validation segments: clean and PGD robust
+    /// accuracy (left), and the same two as one path, robust against clean (right; each point an epoch, labelled): the
     /// trade-off the defense makes. Epochs that measured no robust accuracy are left out.</summary>
     public static Figure RobustTraining(IEnumerable<Training.EpochMetrics> history, string title)
     {
-        var h = history.Where(m => m.ValRobustAccuracy is double r && double.IsFinite(r)).ToList();
+        var h = history.Where(m => m.ValRobustAccuracy is double && m.ValRobustCleanAccuracy is double).ToList();
         double[] epochs = [.. h.Select(m => (double)m.Epoch)];
-        double[] clean = [.. h.Select(m => m.ValSegmentAccuracy)];
+        double[] clean = [.. h.Select(m => m.ValRobustCleanAccuracy!.Value)];
         double[] robust = [.. h.Select(m => m.ValRobustAccuracy!.Value)];
         var spec = ChartHost.Call(
             "Lines",
@@ -225,7 +225,7 @@ public static partial class Figures
         SideBySide(
             spec,
             [0, 1],
-            ("epoch", "validation segments correct (fraction)"),
+            ("epoch", "fixed validation segments correct (fraction)"),
             ("clean accuracy (fraction)", "PGD-10 robust accuracy (fraction)")
         );
         Axis(spec, "yaxis")["range"] = new JsonArray(-0.03, 1.03);

@@ -111,7 +111,7 @@ public sealed record DefenseSpec(
             return new TrainingHooks(trades.Settings)
             {
                 Objective = trades.Objective,
-                RobustValidation = robust.Accuracy,
+                RobustValidation = robust.Measure,
             };
         }
         var adv = Adversarial;
@@ -121,7 +121,7 @@ public sealed record DefenseSpec(
             BatchTransform = adv.Transform,
             Replays = adv.Replays,
             AfterBackward = adv.AfterBackward,
-            RobustValidation = robust.Accuracy,
+            RobustValidation = robust.Measure,
             StopCheck = guard == null ? null : guard.Check,
         };
     }

@@ -34,9 +34,9 @@ public sealed class OverfittingGuard
 }
 
 /// <summary>
-/// PGD robust accuracy on a fixed set of validation segments (the first <c>segments</c>), the same every epoch: what
-/// adversarial training records per epoch (<see cref="Training.EpochMetrics.ValRobustAccuracy"/>) and what the
-/// overfitting guard judges. PGD-10 at the defense's ε with a random start drawn from the seed's own stream, all on
+/// Clean and PGD robust accuracy on one fixed set of validation segments (the first <c>segments</c>), the same every
+/// epoch: what adversarial training records per epoch (<see cref="Training.EpochMetrics.ValRobustAccuracy"/> beside
+/// the clean figure of the same segments) and what the overfitting guard judges. PGD-10 at the defense's ε with a random start drawn from the seed's own stream, all on
 /// the model's device with one read-back at the end.
 /// </summary>
 public sealed class RobustValidation(
@@ -47,7 +47,9 @@ public sealed class RobustValidation(
     int seed = 0
 )
 {
-    public double Accuracy(nn.Module<Tensor, Tensor> model)
+    /// <summary>On the fixed segments: the share classified correctly, and the share classified correctly both before
+    /// and under PGD.</summary>
+    public (double Clean, double Robust) Measure(nn.Module<Tensor, Tensor> model)
     {
         var attack = new Pgd(
             eps,
@@ -58,7 +60,8 @@ public sealed class RobustValidation(
             Common.Seeds.Derive(seed, "guard")
         );
         var device = Models.ModelDevice.Of(model);
-        using var correct = zeros(1, ScalarType.Int64, device); // read once, after the loop
+        using var correct = zeros(1, ScalarType.Int64, device); // both read once, after the loop
+        using var clean = zeros(1, ScalarType.Int64, device);
         using var one = 1.ToScalar();
         long seen = 0;
         foreach (var batch in validation.Batches(16, Augmentation.Eval, device: device))
@@ -67,11 +70,16 @@ public sealed class RobustValidation(
             using var scope = NewDisposeScope();
             var adv = attack.Perturb(model, batch.X, batch.Y);
             using (no_grad())
-                correct.add_(model.forward(adv).argmax(1).eq(batch.Y).sum(), one);
+            {
+                // Robust: right before and after the attack (AutoAttack's count), so never above the clean figure.
+                var right = model.forward(batch.X).argmax(1).eq(batch.Y);
+                clean.add_(right.sum(), one);
+                correct.add_(model.forward(adv).argmax(1).eq(batch.Y).logical_and(right).sum(), one);
+            }
             seen += batch.Y.shape[0];
             if (seen >= segments)
                 break;
         }
-        return seen == 0 ? 0 : correct.item<long>() / (double)seen;
+        return seen == 0 ? (0, 0) : (clean.item<long>() / (double)seen, correct.item<long>() / (double)seen);
     }
 }

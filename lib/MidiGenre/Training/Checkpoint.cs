@@ -26,9 +26,13 @@ public sealed record EpochMetrics(
     /// recorded.</summary>
     public double ValLoss { get; init; } = double.NaN;
 
-    /// <summary>Share of validation segments PGD at the defense's ε leaves correct (adversarial training;
-    /// <see cref="TrainingHooks.RobustValidation"/>); null when the run measured none.</summary>
+    /// <summary>Share of the fixed validation segments of <see cref="TrainingHooks.RobustValidation"/> that PGD at the
+    /// defense's ε leaves correct (adversarial training); null when the run measured none.</summary>
     public double? ValRobustAccuracy { get; init; }
+
+    /// <summary>Share of the same segments classified correctly without the attack: the clean figure the robust one
+    /// is compared with (the whole split's is <see cref="ValSegmentAccuracy"/>).</summary>
+    public double? ValRobustCleanAccuracy { get; init; }
 }
 
 /// <summary>What a checkpoint folder's meta.json holds: everything that must match when the model is used again —

@@ -17,8 +17,11 @@ sealed class EpochLog(string runDir)
         _writer.add_scalar("val/performance_accuracy", (float)m.ValPerformanceAccuracy, m.Epoch);
         _writer.add_scalar("val/weighted_f1", (float)m.ValWeightedF1, m.Epoch);
         _writer.add_scalar("val/loss", (float)m.ValLoss, m.Epoch);
-        if (m.ValRobustAccuracy is double robust)
+        if (m.ValRobustAccuracy is double robust && m.ValRobustCleanAccuracy is double clean)
+        {
             _writer.add_scalar("val/pgd_robust_accuracy", (float)robust, m.Epoch);
+            _writer.add_scalar("val/pgd_fixed_segments_clean_accuracy", (float)clean, m.Epoch);
+        }
         _writer.add_scalar("lr", (float)m.LearningRate, m.Epoch);
     }
 }

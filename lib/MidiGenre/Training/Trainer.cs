@@ -237,6 +237,7 @@ public sealed class Trainer(
         double trainSeconds = sw.Elapsed.TotalSeconds;
         var predictions = Evaluator.Predict(model, validation);
         var eval = Evaluator.Score(predictions, classes);
+        var robust = Hooks?.RobustValidation?.Invoke(model);
         return new EpochMetrics(
             epoch + 1,
             lr,
@@ -250,7 +251,8 @@ public sealed class Trainer(
         )
         {
             ValLoss = predictions.MeanCrossEntropy(),
-            ValRobustAccuracy = Hooks?.RobustValidation?.Invoke(model),
+            ValRobustCleanAccuracy = robust?.Clean,
+            ValRobustAccuracy = robust?.Robust,
         };
     }
 
@@ -290,7 +292,7 @@ public sealed class Trainer(
         var lines = new List<string>
         {
             "epoch,lr,train_loss,train_accuracy,val_segment_accuracy,val_performance_accuracy,val_weighted_f1,val_loss,"
-                + "val_robust_accuracy,train_seg_per_s,seconds",
+                + "val_robust_clean_accuracy,val_robust_accuracy,train_seg_per_s,seconds",
         };
         lines.AddRange(
             history.Select(m =>
@@ -306,7 +308,8 @@ public sealed class Trainer(
                         m.ValPerformanceAccuracy,
                         m.ValWeightedF1,
                         m.ValLoss,
-                        (object?)m.ValRobustAccuracy ?? "", // empty: not measured (clean training)
+                        (object?)m.ValRobustCleanAccuracy ?? "", // empty: not measured (clean training)
+                        (object?)m.ValRobustAccuracy ?? "",
                         m.SegmentsPerSecond,
                         m.Seconds,
                     }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))

@@ -25,9 +25,11 @@ public sealed record TrainingHooks(DefenseSettings? Settings)
         (Tensor Loss, Tensor Logits)
     >? Objective { get; init; }
 
-    /// <summary>After each epoch's validation: the share of validation segments an attack at the defense's budget
-    /// leaves correct, recorded as <see cref="EpochMetrics.ValRobustAccuracy"/> (adversarial training).</summary>
-    public Func<nn.Module<Tensor, Tensor>, double>? RobustValidation { get; init; }
+    /// <summary>After each epoch's validation: on fixed validation segments, the share classified correctly and the
+    /// share an attack at the defense's budget leaves correct, recorded as
+    /// <see cref="EpochMetrics.ValRobustCleanAccuracy"/> and <see cref="EpochMetrics.ValRobustAccuracy"/>
+    /// (adversarial training).</summary>
+    public Func<nn.Module<Tensor, Tensor>, (double Clean, double Robust)>? RobustValidation { get; init; }
 
     /// <summary>After each epoch, given its metrics: a reason stops the run (the guard against catastrophic
     /// overfitting judges the robust validation accuracy).</summary>
