@@ -36,8 +36,8 @@ public sealed class OverfittingGuard
 /// <summary>
 /// Clean and PGD robust accuracy on one fixed set of validation segments (the first <c>segments</c>), the same every
 /// epoch: what adversarial training records per epoch (<see cref="Training.EpochMetrics.ValRobustAccuracy"/> beside
-/// the clean figure of the same segments) and what the overfitting guard judges. PGD-10 at the defense's ε with a random start drawn from the seed's own stream, all on
-/// the model's device with one read-back at the end.
+/// the clean figure of the same segments) and what the overfitting guard judges. PGD-10 at the defense's ε with a
+/// random start drawn from the seed's own stream, all on the model's device with one read-back at the end.
 /// </summary>
 public sealed class RobustValidation(
     SegmentDataset validation,
