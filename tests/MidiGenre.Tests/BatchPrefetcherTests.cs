@@ -51,4 +51,15 @@ public class BatchPrefetcherTests(SmokeData smoke)
         });
         Assert.Equal("cache file changed", e.Message);
     }
+
+    [Fact]
+    public void A_move_that_fails_disposes_the_host_batch_instead_of_leaving_it_to_the_finalizer()
+    {
+        if (cuda.is_available())
+            return; // the failure this needs is a move to a device that is not there
+        var batch = new SegmentBatch(zeros(2, 3), zeros(2), [0, 1]);
+        var absent = new Device(TorchSharp.DeviceType.CUDA, 0); // torch.CUDA itself would throw before the move
+        Assert.ThrowsAny<Exception>(() => batch.MoveTo(absent));
+        Assert.True(batch.X.IsInvalid && batch.Y.IsInvalid, "the host tensors were left to the finalizer");
+    }
 }

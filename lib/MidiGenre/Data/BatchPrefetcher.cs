@@ -61,6 +61,11 @@ public static class BatchPrefetcher
                     batch.Dispose();
                     return;
                 }
+                catch
+                {
+                    batch.Dispose(); // never queued: nobody else will dispose it
+                    throw;
+                }
             }
         }
         finally

@@ -29,9 +29,19 @@ public sealed class SegmentBatch(Tensor x, Tensor y, int[] index) : IDisposable
     /// block until the copy is done.</summary>
     public SegmentBatch MoveTo(Device device)
     {
-        var moved = new SegmentBatch(X.to(device, non_blocking: true), Y.to(device, non_blocking: true), Index);
-        Dispose();
-        return moved;
+        Tensor? x = null;
+        try
+        {
+            x = X.to(device, non_blocking: true);
+            var moved = new SegmentBatch(x, Y.to(device, non_blocking: true), Index);
+            x = null;
+            return moved;
+        }
+        finally
+        {
+            x?.Dispose(); // a failed copy of the labels: nothing moved is left to the finalizer
+            Dispose(); // moved or failed, the host batch is done with
+        }
     }
 
     public void Dispose()
@@ -125,28 +135,55 @@ public sealed class SegmentDataset
         var rng = Common.Seeds.Random(seed, "batches", epoch);
         if (shuffle)
             rng.Shuffle(order);
-        int crop = Spec.CropBins;
-        var scratch = new float[PianoRoll.Channels * crop * PianoRoll.Pitches];
+        var scratch = new float[PianoRoll.Channels * Spec.CropBins * PianoRoll.Pitches];
         for (int b0 = 0; b0 < order.Length; b0 += batchSize)
         {
             int n = Math.Min(batchSize, order.Length - b0);
-            var labels = new long[n];
-            var index = new int[n];
-            // Segments are written straight into the tensor's own memory: no managed buffer, no copy per batch.
-            var x = empty(n, InputChannels, crop, PianoRoll.Pitches);
-            FillBatch(order.AsSpan(b0, n), aug, rng, Floats(x), labels, index, scratch);
-            var y = tensor(labels);
-            if (pinned)
-                (x, y) = (Pin(x), Pin(y));
-            yield return new SegmentBatch(x, y, index);
+            yield return DrawBatch(new ArraySegment<int>(order, b0, n), aug, rng, scratch, pinned);
         }
     }
 
+    /// <summary>One batch; if drawing, labelling or pinning fails, the tensors made so far are disposed here, not
+    /// left to the finalizer.</summary>
+    SegmentBatch DrawBatch(ArraySegment<int> segments, Augmentation aug, Random rng, float[] scratch, bool pinned)
+    {
+        var labels = new long[segments.Count];
+        var index = new int[segments.Count];
+        Tensor? x = null,
+            y = null;
+        try
+        {
+            // Segments are written straight into the tensor's own memory: no managed buffer, no copy per batch.
+            x = empty(segments.Count, InputChannels, Spec.CropBins, PianoRoll.Pitches);
+            FillBatch(segments, aug, rng, Floats(x), labels, index, scratch);
+            y = tensor(labels);
+            if (pinned)
+            {
+                x = Pin(x);
+                y = Pin(y);
+            }
+            var batch = new SegmentBatch(x, y, index);
+            (x, y) = (null, null);
+            return batch;
+        }
+        finally
+        {
+            x?.Dispose();
+            y?.Dispose();
+        }
+    }
+
+    /// <summary>A page-locked copy; the unpinned tensor is disposed whether or not pinning worked.</summary>
     static Tensor Pin(Tensor t)
     {
-        var p = t.pin_memory();
-        t.Dispose();
-        return p;
+        try
+        {
+            return t.pin_memory();
+        }
+        finally
+        {
+            t.Dispose();
+        }
     }
 
     // TorchSharp's `bytes` is a span over the tensor's own native memory (contiguous CPU tensors), not a copy.
