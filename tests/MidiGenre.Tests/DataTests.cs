@@ -61,6 +61,53 @@ public class CatalogTests
     }
 
     [Fact]
+    public void Asap_metadata_is_read_as_it_is_with_its_piece_folders_grouping_performances()
+    {
+        // ASAP's metadata.csv (fosfrancesco/asap-dataset): composer, title, folder, midi_performance among others.
+        string dir = Directory.CreateTempSubdirectory("asap").FullName;
+        string path = Path.Combine(dir, "metadata.csv");
+        File.WriteAllText(
+            path,
+            "composer,title,folder,xml_score,midi_score,midi_performance,start\n"
+                + "Bach,Fugue_bwv_846,Bach/Fugue/bwv_846,x.musicxml,s.mid,Bach/Fugue/bwv_846/Shi05M.mid,1\n"
+                + "Bach,Fugue_bwv_846,Bach/Fugue/bwv_846,x.musicxml,s.mid,Bach/Fugue/bwv_846/Lee01M.mid,2\n"
+                + "Bach,Fugue_bwv_848,Bach/Fugue/bwv_848,x.musicxml,s.mid,Bach/Fugue/bwv_848/Lee01M.mid,3\n"
+                + "Chopin,Etude_op_10_1,Chopin/Etudes_op_10/1,x.musicxml,s.mid,Chopin/Etudes_op_10/1/A.mid,4\n"
+        );
+        var catalog = Catalog.Load(path);
+        Assert.Equal(["Bach", "Chopin"], catalog.Classes);
+        Assert.Equal("composer", catalog.LabelColumn);
+        Assert.Equal("Bach/Fugue/bwv_846/Shi05M.mid", catalog.Entries[0].MidiFilename);
+        Assert.Equal("Fugue_bwv_846", catalog.Entries[0].Title);
+        Assert.Equal(catalog.Entries[0].PieceKey, catalog.Entries[1].PieceKey); // one piece, two performances
+        Assert.NotEqual(catalog.Entries[1].PieceKey, catalog.Entries[2].PieceKey);
+        Assert.Equal([2, 1], catalog.Summary()["pieces"].Cast<int>());
+        // Named columns win over detection: pieces by title here, files from another column.
+        var byScore = Catalog.Load(path, columns: new CatalogColumns(File: "midi_score", Piece: "title"));
+        Assert.All(byScore.Entries, e => Assert.Equal("s.mid", e.MidiFilename));
+        Assert.Equal(3, byScore.Entries.Select(e => e.PieceKey).Distinct().Count());
+        // A column that is not there is named, with the columns that are, before any work.
+        var e = Assert.Throws<CatalogFormatException>(() =>
+            Catalog.Load(path, columns: new CatalogColumns(Piece: "opus"))
+        );
+        Assert.Contains("missing column(s) opus", e.Message);
+        Assert.Contains("midi_performance", e.Message);
+    }
+
+    [Fact]
+    public void A_catalog_without_a_file_column_says_how_to_name_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("catalog").FullName;
+        string path = Path.Combine(dir, "catalog.csv");
+        File.WriteAllText(path, "genre,path_to_midi\njazz,a.mid\nrock,b.mid\n");
+        var e = Assert.Throws<CatalogFormatException>(() => Catalog.Load(path, labelColumn: "genre"));
+        Assert.Contains("--file-column", e.Message);
+        var catalog = Catalog.Load(path, labelColumn: "genre", columns: new CatalogColumns(File: "path_to_midi"));
+        Assert.Equal(["jazz", "rock"], catalog.Classes);
+        Assert.Equal(2, catalog.Entries.Select(x => x.PieceKey).Distinct().Count()); // no piece column: a file each
+    }
+
+    [Fact]
     public void Min_pieces_threshold_drops_small_classes()
     {
         var csv = WriteCsv(

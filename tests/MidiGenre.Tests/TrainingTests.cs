@@ -382,6 +382,67 @@ public class BaselineTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Music_features_measure_what_sounds_together_intervals_voices_and_chords()
+    {
+        // 40 bins: a C major triad C4 E4 G4 struck at bin 0 and held 8 bins; at bin 8 a G7 chord G3 B3 D4 F4
+        // (a dominant seventh, whose G B D is a major triad); at bin 16 a lone A4 over nothing.
+        var x = new float[2 * 40 * 128];
+        void Note(int bin, int length, int pitch)
+        {
+            x[bin * 128 + pitch] = 1;
+            for (int t = bin; t < bin + length; t++)
+                x[40 * 128 + t * 128 + pitch] = 64;
+        }
+        foreach (int p in new[] { 60, 64, 67 })
+            Note(0, 8, p);
+        foreach (int p in new[] { 55, 59, 62, 65 })
+            Note(8, 8, p);
+        Note(16, 4, 69);
+        var f = Baselines.MusicFeatures.Of(x, 2, 40);
+        var named = Baselines.MusicFeatures.Names.Zip(f).ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal(Baselines.MusicFeatures.Count, f.Length);
+        Assert.Equal(Baselines.MusicFeatures.Count, Baselines.MusicFeatures.Names.Distinct().Count());
+        // Pairs: C major 4, 3, 7; G7 4, 3, 3, 7, 6, 10 — nine intervals, the lone A none.
+        Assert.Equal(3 / 9f, named["vertical interval 3 semitones"], 5);
+        Assert.Equal(2 / 9f, named["vertical interval 4 semitones"], 5);
+        Assert.Equal(2 / 9f, named["vertical interval 7 semitones"], 5);
+        Assert.Equal(
+            (1 / 9f, 1 / 9f),
+            (named["vertical interval 6 semitones"], named["vertical interval 10 semitones"])
+        );
+        Assert.Equal(3 / 9f, named["vertical interval class 3"], 5);
+        // Three onsets: 3, 4 and 1 pitches sounding.
+        Assert.Equal(
+            (1 / 3f, 1 / 3f, 1 / 3f, 0f),
+            (
+                named["1 pitches sounding"],
+                named["3 pitches sounding"],
+                named["4 pitches sounding"],
+                named["2 pitches sounding"]
+            )
+        );
+        // Both chords hold a major triad; only the second a dominant seventh; none is minor or "other".
+        Assert.Equal(2 / 3f, named["onsets holding a major triad"], 5);
+        Assert.Equal(1 / 3f, named["onsets holding a dominant seventh"], 5);
+        Assert.Equal(
+            (0f, 0f),
+            (named["onsets holding a minor triad"], named["onsets with another chord of 3+ pitch classes"])
+        );
+        // A held note is still sounding at a later onset: an octave above a held C is interval 12, class 0.
+        var held = new float[2 * 40 * 128];
+        held[0 * 128 + 48] = 1;
+        held[4 * 128 + 60] = 1;
+        for (int t = 0; t < 10; t++)
+            held[40 * 128 + t * 128 + 48] = 50;
+        for (int t = 4; t < 10; t++)
+            held[40 * 128 + t * 128 + 60] = 50;
+        var h = Baselines
+            .MusicFeatures.Names.Zip(Baselines.MusicFeatures.Of(held, 2, 40))
+            .ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal((1f, 1f), (h["vertical interval 12 semitones"], h["vertical interval class 0"]));
+    }
+
+    [Fact]
     public void Boosted_trees_on_music_features_learn_and_give_the_same_figures_twice()
     {
         var d = smoke.Data;

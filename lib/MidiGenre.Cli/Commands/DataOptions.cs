@@ -18,12 +18,26 @@ sealed class DataOptions
     {
         Description =
             "Corpus instead of the embedded synthetic one: a MAESTRO v2.0.0 folder (the paper's 13 composers), a "
-            + "catalog CSV in the MAESTRO schema (any labels), or a folder with one sub-folder of .mid files per class",
+            + "catalog CSV (MAESTRO's schema, ASAP's metadata.csv, or columns named below; any labels), or a folder with one sub-folder of .mid files per class",
     };
     public readonly Option<string> Label = new("--label")
     {
-        Description = "Catalog column that holds the class (e.g. a genre column)",
+        Description =
+            "Catalog column that holds the class (e.g. a genre column; default canonical_composer, or composer "
+            + "where that is absent, as in ASAP)",
         DefaultValueFactory = _ => Catalog.DefaultLabelColumn,
+    };
+    public readonly Option<string?> FileColumn = new("--file-column")
+    {
+        Description =
+            "Catalog column that holds each performance's MIDI file, relative to the CSV (default: detected — "
+            + "midi_filename as in MAESTRO, midi_performance as in ASAP's metadata.csv, midi_file, filename, file)",
+    };
+    public readonly Option<string?> PieceColumn = new("--piece-column")
+    {
+        Description =
+            "Catalog column that names the piece, so every performance of one piece stays in one split (default: "
+            + "detected — canonical_title, folder (ASAP), piece, title; with none, each file is its own piece)",
     };
     public readonly Option<string?> Classes = new("--classes")
     {
@@ -43,7 +57,7 @@ sealed class DataOptions
     public readonly Option<bool> NoDrums = Common.NoDrums();
     public readonly Option<bool> Sustain = Common.Sustain();
 
-    Option[] All => [Data, Corpus, Label, Classes, MinPieces, Split, NoDrums, Sustain];
+    Option[] All => [Data, Corpus, Label, FileColumn, PieceColumn, Classes, MinPieces, Split, NoDrums, Sustain];
 
     public void AddTo(Command c)
     {
@@ -60,6 +74,8 @@ sealed class DataOptions
         DataSource.ForProfile(profile, r.GetValue(Data)!, r.GetValue(Corpus)) with
         {
             LabelColumn = r.GetValue(Label)!,
+            FileColumn = r.GetValue(FileColumn),
+            PieceColumn = r.GetValue(PieceColumn),
             Classes = r.GetValue(Classes),
             MinPieces = r.GetValue(MinPieces),
             Split = r.GetValue(Split) switch
@@ -115,6 +131,8 @@ sealed class DataOptions
         return s with
         {
             LabelColumn = G(Label) ? r.GetValue(Label)! : s.LabelColumn,
+            FileColumn = G(FileColumn) ? r.GetValue(FileColumn) : s.FileColumn,
+            PieceColumn = G(PieceColumn) ? r.GetValue(PieceColumn) : s.PieceColumn,
             Classes = G(Classes) ? r.GetValue(Classes) : s.Classes,
             MinPieces = G(MinPieces) ? r.GetValue(MinPieces) : s.MinPieces,
             Split = G(Split) ? Source(r, meta.Settings.Profile).Split : s.Split,

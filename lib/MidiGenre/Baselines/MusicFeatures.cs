@@ -3,7 +3,10 @@ namespace MidiGenre.Baselines;
 /// <summary>
 /// What a music-information-retrieval baseline measures of a segment, beyond pitch histograms: the distributions of
 /// inter-onset intervals, note lengths, onset velocities and melodic intervals of the top voice, and the
-/// autocorrelation of the onset train (rhythmic periodicity). Computed from one (C, T, 128) raw roll (onsets 0/1 when
+/// autocorrelation of the onset train (rhythmic periodicity), and what sounds together (jSymbolic's vertical-interval
+/// family): the intervals between every pair of pitches sounding at each onset, their interval classes, how many
+/// pitches sound at once, and how often the sounding pitch classes hold a major, minor, diminished or augmented triad,
+/// a dominant or a minor seventh chord. Computed from one (C, T, 128) raw roll (onsets 0/1 when
 /// C = 2, velocities 0…127 in the last channel); every histogram sums to 1 (or is all zero for a silent segment).
 /// </summary>
 public static class MusicFeatures
@@ -15,9 +18,32 @@ public static class MusicFeatures
     const int VelocityBuckets = 8; // of 16 velocity units each
     const int MaxInterval = 12; // melodic intervals −12…+12 semitones, wider ones clamped
     public const int AutocorrelationLags = 32; // 50 ms … 1.6 s
+    public const int MaxVerticalInterval = 24; // 1…24 semitones between notes sounding together, wider ones clamped
+    public const int MaxVoices = 8; // pitches sounding at an onset: 1…7, 8 or more
+
+    /// <summary>Chord templates, as pitch classes above a root, looked for in the pitch classes sounding at an onset
+    /// (the first five are triads and sevenths a harmony feature would name; "other" is three or more pitch classes
+    /// holding none of them).</summary>
+    static readonly (string Name, int[] Intervals)[] Chords =
+    [
+        ("major triad", [0, 4, 7]),
+        ("minor triad", [0, 3, 7]),
+        ("diminished triad", [0, 3, 6]),
+        ("augmented triad", [0, 4, 8]),
+        ("dominant seventh", [0, 4, 7, 10]),
+        ("minor seventh", [0, 3, 7, 10]),
+    ];
 
     public static int Count =>
-        2 * DurationBuckets.Length + VelocityBuckets + (2 * MaxInterval + 1) + AutocorrelationLags;
+        2 * DurationBuckets.Length
+        + VelocityBuckets
+        + (2 * MaxInterval + 1)
+        + AutocorrelationLags
+        + MaxVerticalInterval
+        + 12
+        + MaxVoices
+        + Chords.Length
+        + 1;
 
     /// <summary>The features of one segment, in the order of <see cref="Names"/>.</summary>
     public static float[] Of(ReadOnlySpan<float> segment, int channels, int frames)
@@ -32,8 +58,60 @@ public static class MusicFeatures
         features.AddRange(Histogram(notes.Select(n => n.Velocity), v => Math.Min(v / 16, 7), VelocityBuckets));
         features.AddRange(Histogram(MelodicIntervals(notes), i => i + MaxInterval, 2 * MaxInterval + 1));
         features.AddRange(Autocorrelation(onsetTimes, frames));
+        var sounding = SoundingAtOnsets(notes, onsetTimes);
+        var intervals = sounding.SelectMany(VerticalIntervals).ToList();
+        features.AddRange(Histogram(intervals, i => Math.Min(i, MaxVerticalInterval) - 1, MaxVerticalInterval));
+        features.AddRange(Histogram(intervals, i => i % 12, 12));
+        features.AddRange(Histogram(sounding.Select(p => p.Length), v => Math.Min(v, MaxVoices) - 1, MaxVoices));
+        features.AddRange(ChordShares(sounding));
         return [.. features];
     }
+
+    /// <summary>The pitches sounding at each onset time (every note whose span covers it), in ascending order.
+    /// </summary>
+    static int[][] SoundingAtOnsets(List<(int Bin, int Length, int Pitch, int Velocity)> notes, int[] onsetTimes) =>
+        [
+            .. onsetTimes.Select(t =>
+                notes.Where(n => n.Bin <= t && t < n.Bin + n.Length).Select(n => n.Pitch).Distinct().Order().ToArray()
+            ),
+        ];
+
+    /// <summary>The interval in semitones between every pair of pitches sounding together (unisons cannot occur:
+    /// one pitch sounds once).</summary>
+    static IEnumerable<int> VerticalIntervals(int[] pitches)
+    {
+        for (int i = 0; i < pitches.Length; i++)
+        for (int j = i + 1; j < pitches.Length; j++)
+            yield return pitches[j] - pitches[i];
+    }
+
+    /// <summary>The share of onsets whose sounding pitch classes hold each chord template (over any root), and the
+    /// share with three or more pitch classes holding none.</summary>
+    static float[] ChordShares(int[][] sounding)
+    {
+        var shares = new float[Chords.Length + 1];
+        if (sounding.Length == 0)
+            return shares;
+        foreach (var pitches in sounding)
+        {
+            int classes = pitches.Aggregate(0, (set, p) => set | 1 << (p % 12));
+            bool any = false;
+            for (int c = 0; c < Chords.Length; c++)
+                if (Enumerable.Range(0, 12).Any(root => Holds(classes, root, Chords[c].Intervals)))
+                {
+                    shares[c]++;
+                    any = true;
+                }
+            if (!any && int.PopCount(classes) >= 3)
+                shares[Chords.Length]++;
+        }
+        for (int i = 0; i < shares.Length; i++)
+            shares[i] /= sounding.Length;
+        return shares;
+    }
+
+    static bool Holds(int classes, int root, int[] intervals) =>
+        intervals.All(i => (classes & 1 << ((root + i) % 12)) != 0);
 
     static int DurationBucket(int bins) => Array.FindIndex(DurationBuckets, b => bins <= b);
 
@@ -116,5 +194,14 @@ public static class MusicFeatures
             .Concat(DurationBuckets.Select(b => $"note length ≤ {b} bins"))
             .Concat(Enumerable.Range(0, VelocityBuckets).Select(i => $"velocity {16 * i}–{16 * i + 15}"))
             .Concat(Enumerable.Range(-MaxInterval, 2 * MaxInterval + 1).Select(i => $"melodic interval {i:+0;-0;0}"))
-            .Concat(Enumerable.Range(1, AutocorrelationLags).Select(l => $"onset autocorrelation, lag {l}"));
+            .Concat(Enumerable.Range(1, AutocorrelationLags).Select(l => $"onset autocorrelation, lag {l}"))
+            .Concat(
+                Enumerable
+                    .Range(1, MaxVerticalInterval)
+                    .Select(i => $"vertical interval {i}{(i == MaxVerticalInterval ? "+" : "")} semitones")
+            )
+            .Concat(Enumerable.Range(0, 12).Select(i => $"vertical interval class {i}"))
+            .Concat(Enumerable.Range(1, MaxVoices).Select(v => $"{v}{(v == MaxVoices ? "+" : "")} pitches sounding"))
+            .Concat(Chords.Select(c => $"onsets holding a {c.Name}"))
+            .Append("onsets with another chord of 3+ pitch classes");
 }

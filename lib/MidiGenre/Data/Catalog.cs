@@ -136,7 +136,12 @@ public sealed partial class Catalog
     /// <summary>Opens any corpus kind and keeps the selected classes (default: the paper's 13 for MAESTRO with the
     /// composer column, every label otherwise). Fails before any work when the corpus yields fewer than two classes,
     /// a column is missing, or listed files are absent.</summary>
-    public static Catalog Load(string path, ClassSelection? selection = null, string labelColumn = DefaultLabelColumn)
+    public static Catalog Load(
+        string path,
+        ClassSelection? selection = null,
+        string labelColumn = DefaultLabelColumn,
+        CatalogColumns? columns = null
+    )
     {
         var kind = KindOf(path);
         selection ??= ClassSelection.Default();
@@ -152,8 +157,8 @@ public sealed partial class Catalog
             kind == CorpusKind.Maestro ? Path.Combine(path, MaestroCsv)
             : File.Exists(path) ? path
             : SingleCsv(path);
-        var (entries, hasSplit) = CatalogCsvReader.Read(csv, labelColumn);
-        return Select(Path.GetDirectoryName(Path.GetFullPath(csv))!, kind, labelColumn, entries, selection, hasSplit);
+        var (entries, hasSplit, used) = CatalogCsvReader.Read(csv, labelColumn, columns);
+        return Select(Path.GetDirectoryName(Path.GetFullPath(csv))!, kind, used, entries, selection, hasSplit);
     }
 
     static string SingleCsv(string folder)

@@ -11,6 +11,13 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
 {
     public string LabelColumn { get; init; } = Catalog.DefaultLabelColumn;
 
+    /// <summary>A catalog CSV's file column; null = detected (midi_filename, midi_performance, …).</summary>
+    public string? FileColumn { get; init; }
+
+    /// <summary>A catalog CSV's piece column (performances of one piece share a split); null = detected
+    /// (canonical_title, folder, …).</summary>
+    public string? PieceColumn { get; init; }
+
     /// <summary>"paper", "all" or a comma-separated list; null = the corpus kind's default.</summary>
     public string? Classes { get; init; }
     public int MinPieces { get; init; } = 1;
@@ -47,7 +54,14 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
                 SyntheticDir,
                 SmallSynthetic ? SyntheticCorpusOptions.Smoke : SyntheticCorpusOptions.Default
             );
-        return Catalog.Load(CorpusPath, ClassSelection.Parse(Classes, MinPieces), LabelColumn).RequireFiles();
+        return Catalog
+            .Load(
+                CorpusPath,
+                ClassSelection.Parse(Classes, MinPieces),
+                LabelColumn,
+                new CatalogColumns(FileColumn, PieceColumn)
+            )
+            .RequireFiles();
     }
 
     /// <summary>The roll cache of this corpus under these encoder options.</summary>

@@ -82,7 +82,7 @@ public sealed record RunSpec
 
     /// <summary>
     /// The notebooks' run: MIDIGENRE_PROFILE (default paper with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
-    /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under
+    /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_FILE_COLUMN, MIDIGENRE_PIECE_COLUMN, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under
     /// <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that cannot
     /// work is a <see cref="RunSpecException"/> naming the variable.
     /// </summary>
@@ -109,7 +109,12 @@ public sealed record RunSpec
             "MIDIGENRE_CHECKPOINT",
             () => new RunSpec("smoke", outDir, new DataSource(data)) { Checkpoint = checkpoint }
         );
-        var source = DataSource.ForProfile(profile, data, corpus) with { LabelColumn = label };
+        var source = DataSource.ForProfile(profile, data, corpus) with
+        {
+            LabelColumn = label,
+            FileColumn = Get("MIDIGENRE_FILE_COLUMN"),
+            PieceColumn = Get("MIDIGENRE_PIECE_COLUMN"),
+        };
         return new RunSpec(profile, outDir, source, seed, method, checkpoint: checkpoint);
     }
 
