@@ -89,6 +89,18 @@ public class RunReuseTests(SmokeData smoke)
         Assert.Equal(("smoke", 7, 7, 7), (spec.Profile, spec.Seed, spec.Defense.Seed, spec.Sweep.Seed));
         Assert.Equal(("trades", 5, 5), (spec.Defense.Name, spec.Defense.Steps, spec.Sweep.Steps));
         Assert.Equal(Path.Combine(smoke.Root, "artifacts", "notebooks", "smoke"), spec.OutDir);
+        // A real catalog's columns and classes reach the data source the notebooks load (ASAP, say).
+        var asap = From(
+            ("MIDIGENRE_PROFILE", "smoke"),
+            ("MIDIGENRE_FILE_COLUMN", "midi_performance"),
+            ("MIDIGENRE_PIECE_COLUMN", "folder"),
+            ("MIDIGENRE_CLASSES", "Bach,Chopin"),
+            ("MIDIGENRE_MIN_PIECES", "3")
+        ).Source;
+        Assert.Equal(
+            ("midi_performance", "folder", "Bach,Chopin", 3),
+            (asap.FileColumn, asap.PieceColumn, asap.Classes, asap.MinPieces)
+        );
         foreach (
             var (name, value, says) in new[]
             {
@@ -96,6 +108,7 @@ public class RunReuseTests(SmokeData smoke)
                 ("MIDIGENRE_SEED", "one", "whole number"),
                 ("MIDIGENRE_PROFILE", "gpu", "smoke (seconds), cpu"),
                 ("MIDIGENRE_CHECKPOINT", "first", "best"),
+                ("MIDIGENRE_MIN_PIECES", "0", "at least 1"),
             }
         )
         {

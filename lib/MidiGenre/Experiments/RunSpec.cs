@@ -82,7 +82,8 @@ public sealed record RunSpec
 
     /// <summary>
     /// The notebooks' run: MIDIGENRE_PROFILE (default paper with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
-    /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_FILE_COLUMN, MIDIGENRE_PIECE_COLUMN, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under
+    /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_FILE_COLUMN, MIDIGENRE_PIECE_COLUMN, MIDIGENRE_CLASSES
+    /// ('paper', 'all' or a list), MIDIGENRE_MIN_PIECES, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under
     /// <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that cannot
     /// work is a <see cref="RunSpecException"/> naming the variable.
     /// </summary>
@@ -114,6 +115,12 @@ public sealed record RunSpec
             LabelColumn = label,
             FileColumn = Get("MIDIGENRE_FILE_COLUMN"),
             PieceColumn = Get("MIDIGENRE_PIECE_COLUMN"),
+            Classes = Get("MIDIGENRE_CLASSES"),
+            MinPieces = Get("MIDIGENRE_MIN_PIECES") is string m
+                ? int.TryParse(m, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1
+                    ? n
+                    : throw new RunSpecException($"MIDIGENRE_MIN_PIECES='{m}': a whole number of pieces, at least 1")
+                : 1,
         };
         return new RunSpec(profile, outDir, source, seed, method, checkpoint: checkpoint);
     }
