@@ -18,9 +18,9 @@ public class ScalarLifetimeTests
     public void Number_operands_survive_garbage_collections_during_the_native_call()
     {
         // Large enough that each native call takes a while: the window in which a collection can free its operand.
-        const long N = 100_000;
-        using var a = arange(0L, N); // int64: a floating alpha would be refused by libtorch
-        using var f = linspace(0.5, 4.0, N);
+        const long length = 100_000;
+        using var a = arange(0L, length); // int64: a floating alpha would be refused by libtorch
+        using var f = linspace(0.5, 4.0, length);
         using Scalar two = 2L,
             four = 4L,
             twoF = 2.0; // kept alive and disposed here: the expected values are right
