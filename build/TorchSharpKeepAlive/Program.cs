@@ -203,7 +203,8 @@ sealed class KeepAlivePatcher(ModuleDefinition module)
             _ => IsReference(t) && OwnsHandle(t),
         };
 
-    /// <summary>A class of this assembly that has (or inherits) a finalizer: its finalizer frees native memory.</summary>
+    /// <summary>A class of this assembly that has (or inherits) a finalizer: its finalizer frees native memory.
+    /// </summary>
     bool OwnsHandle(TypeReference t)
     {
         if (t.Scope != module)

@@ -18,7 +18,8 @@ sealed class DataOptions
     {
         Description =
             "Corpus instead of the embedded synthetic one: a MAESTRO v2.0.0 folder (the paper's 13 composers), a "
-            + "catalog CSV (MAESTRO's schema, ASAP's metadata.csv, or columns named below; any labels), or a folder with one sub-folder of .mid files per class",
+            + "catalog CSV (MAESTRO's schema, ASAP's metadata.csv, or columns named below; any labels), or a folder "
+            + "with one sub-folder of .mid files per class",
     };
     public readonly Option<string> Label = new("--label")
     {

@@ -34,6 +34,11 @@ public static class MusicFeatures
         ("minor seventh", [0, 3, 7, 10]),
     ];
 
+    /// <summary>How many of the features describe single notes and rhythm (the first ones); the rest describe what
+    /// sounds together.</summary>
+    public static int NoteStatisticsCount =>
+        2 * DurationBuckets.Length + VelocityBuckets + (2 * MaxInterval + 1) + AutocorrelationLags;
+
     public static int Count =>
         2 * DurationBuckets.Length
         + VelocityBuckets

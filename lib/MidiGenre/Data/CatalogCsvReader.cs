@@ -56,9 +56,9 @@ static class CatalogCsvReader
                 csv,
                 $"missing column(s) {string.Join(", ", missing)}; a catalog needs a file column (--file-column or "
                     + $"MIDIGENRE_FILE_COLUMN; detected: {string.Join(", ", CatalogColumns.FileNames)}) and its label "
-                    + $"column (--label, default {Catalog.DefaultLabelColumn}, else {CatalogColumns.PlainComposer}), as "
-                    + $"in the MAESTRO v2.0.0 schema ({string.Join(",", Catalog.MaestroColumns)}) or ASAP's "
-                    + $"metadata.csv; columns present: {present}"
+                    + $"column (--label, default {Catalog.DefaultLabelColumn}, else "
+                    + $"{CatalogColumns.PlainComposer}), as in the MAESTRO v2.0.0 schema "
+                    + $"({string.Join(",", Catalog.MaestroColumns)}) or ASAP's metadata.csv; columns present: {present}"
             );
         var schema = new Schema(file!, labelColumn, piece);
         var entries = new List<CatalogEntry>((int)df.Rows.Count);

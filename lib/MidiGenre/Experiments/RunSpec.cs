@@ -83,9 +83,9 @@ public sealed record RunSpec
     /// <summary>
     /// The notebooks' run: MIDIGENRE_PROFILE (default paper with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
     /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_FILE_COLUMN, MIDIGENRE_PIECE_COLUMN, MIDIGENRE_CLASSES
-    /// ('paper', 'all' or a list), MIDIGENRE_MIN_PIECES, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt; under
-    /// <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that cannot
-    /// work is a <see cref="RunSpecException"/> naming the variable.
+    /// ('paper', 'all' or a list), MIDIGENRE_MIN_PIECES, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt;
+    /// under <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that
+    /// cannot work is a <see cref="RunSpecException"/> naming the variable.
     /// </summary>
     public static RunSpec FromEnvironment(string root, Func<string, string?>? read = null)
     {
