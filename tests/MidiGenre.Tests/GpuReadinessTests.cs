@@ -81,10 +81,14 @@ public class GpuReadinessTests
     [Fact]
     public void Cudnn_determinism_flags_are_set_and_read_back_in_libtorch()
     {
-        bool deterministic = CudnnFlags.Deterministic,
-            benchmark = CudnnFlags.Benchmark;
+        Assert.True(CudnnFlags.Available, "missing: " + string.Join(", ", CudnnFlags.Missing));
+        bool deterministic = CudnnFlags.Deterministic!.Value,
+            benchmark = CudnnFlags.Benchmark!.Value;
         try
         {
+            CudnnFlags.Benchmark = false;
+            CudnnFlags.UseAutotunerUnlessDeterministic(); // what placing a model on CUDA does
+            Assert.True(CudnnFlags.Benchmark);
             CudnnFlags.Deterministic = !deterministic;
             Assert.Equal(!deterministic, CudnnFlags.Deterministic);
             CudnnFlags.Benchmark = true;

@@ -90,7 +90,7 @@ public sealed class Apgd(
                 Loss == ApgdLoss.CrossEntropy ? null
                 : ranks is null ? TargetOf(yOpen, classes)
                 : ranks.index_select(0, open)[.., Math.Min(r + 1, classes - 1)];
-            var (point, hit) = Ascend(model, xn.index_select(0, open), unit, yOpen, target, random);
+            var (point, hit) = Ascend(model, xn.index_select(0, open), unit, yOpen, target, random.Select(open));
             // Fooled now, or not fooled by any run: this run's point replaces what was kept.
             var keep = hit.logical_or(r == 0 ? ones_like(hit) : zeros_like(hit));
             var rows = open.masked_select(keep);

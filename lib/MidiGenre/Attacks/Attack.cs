@@ -63,10 +63,7 @@ public abstract class Attack
     protected abstract Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels, RandomStream random);
 
     /// <summary>Per-channel size of one normalised unit in raw roll values: [1, 127] for (onset, frame).</summary>
-    public static Tensor UnitScale(Tensor x) =>
-        x.shape[1] == 2
-            ? tensor(new float[] { 1f, 127f }, device: x.device).reshape(1, 2, 1, 1)
-            : full(new long[] { 1, x.shape[1], 1, 1 }, 127f, device: x.device);
+    public static Tensor UnitScale(Tensor x) => Models.InputScaling.RawUnit(x.shape[1], x.device);
 
     /// <summary>Clamps into the valid raw range per channel.</summary>
     protected static Tensor ClampRaw(Tensor x) => minimum(x.clamp_min(0), UnitScale(x));

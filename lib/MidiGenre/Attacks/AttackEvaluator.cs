@@ -113,12 +113,17 @@ public sealed class TransferMismatchException(string message) : Exception(messag
 /// </summary>
 public static class AttackEvaluator
 {
+    /// <summary>Segments attacked at a time: 16 on the CPU; 64 on a GPU, whose throughput keeps growing with the
+    /// batch (PGD-10 on ResNet-50 needs a few GB there). Every segment draws from its own random stream, so this
+    /// changes the speed, never the figures.</summary>
+    public static int BatchFor(Device device) => device.type == DeviceType.CUDA ? 64 : 16;
+
     public static AttackResult Run(
         nn.Module<Tensor, Tensor> model,
         SegmentDataset data,
         IReadOnlyList<string> classes,
         Attack attack,
-        int batchSize = 16,
+        int batchSize = 0,
         string? saveMidiDir = null,
         int saveExamples = 3,
         Action<int>? progress = null,
@@ -145,13 +150,15 @@ public static class AttackEvaluator
                         $"{attack.Name}-{attack.Budget?.ToString("0.###", CultureInfo.InvariantCulture) ?? "min"}",
                         saveExamples
                     );
-            int number = 0;
+            if (batchSize <= 0)
+                batchSize = BatchFor(device);
             foreach (var batch in data.Batches(batchSize, Augmentation.Eval, device: device))
             {
                 using var owned = batch;
                 using var scope = NewDisposeScope();
-                // Batch n's random draws (PGD's start, random notes): the same in every run, different per batch.
-                using var random = RandomStream.Of(attack.Seed, "evaluation", number++);
+                // Each segment's random draws (PGD's start, random notes) come from its own stream: the same in every
+                // run and for every batch size, different per segment.
+                using var random = RandomStream.PerSegment(attack.Seed, "evaluation", batch.Index);
                 AttackBatch(model, source?.Model ?? model, attack, batch, reference, outcome, saver, random);
                 progress?.Invoke(batch.Index.Length);
             }

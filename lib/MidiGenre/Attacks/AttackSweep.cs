@@ -105,7 +105,7 @@ public static class AttackSweep
                     data,
                     classes,
                     attack,
-                    16,
+                    0,
                     save ? examples!.Dir : null,
                     examples?.Count ?? 0,
                     step,

@@ -55,7 +55,7 @@ public sealed class AutoAttack(double eps, int steps = 10, int targetClasses = 1
             var open = fooled.logical_not().nonzero().flatten(); // one read-back per member
             if (open.shape[0] == 0)
                 break;
-            var adv = member.Perturb(model, x.index_select(0, open), y.index_select(0, open), random);
+            var adv = member.Perturb(model, x.index_select(0, open), y.index_select(0, open), random.Select(open));
             Tensor hit;
             using (no_grad())
                 hit = Fooled(model.forward(adv), y.index_select(0, open));

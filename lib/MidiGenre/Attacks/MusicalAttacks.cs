@@ -154,7 +154,6 @@ public sealed class RandomNoteAttack(double rate = 0.5, int stride = 8, int leng
 
     protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)
     {
-        var rng = random.Managed();
         using var scope = NewDisposeScope();
         var xc = x.cpu();
         long b = x.shape[0],
@@ -164,6 +163,7 @@ public sealed class RandomNoteAttack(double rate = 0.5, int stride = 8, int leng
         int frameCh = (int)c - 1;
         for (int i = 0; i < b; i++)
         {
+            var rng = random.Managed(i); // segment i's own: the batch it is in does not change its notes
             int lo = 127,
                 hi = 0;
             for (int k = 0; k < t; k++)

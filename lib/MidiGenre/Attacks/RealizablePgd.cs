@@ -42,7 +42,9 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
             var frames = velocity.index_select(0, cellNote).reshape(x.shape[0], 1, x.shape[2], x.shape[3]);
             return x.shape[1] == 2 ? cat([onsets, frames], 1) : frames;
         }
-        var delta = (random.Uniform([clean.shape[0]], device) * 2 - 1) * budget * sounding;
+        // Each segment's notes draw from its own stream; index 0 (silence) is never changed.
+        var draw = cat([zeros(1, device: device), random.UniformRagged(notes.PerSegment, device)], 0);
+        var delta = (draw * 2 - 1) * budget * sounding;
         var found = x.clone();
         var hit = zeros(x.shape[0], ScalarType.Bool, device);
         for (int i = 0; i < Steps; i++)
@@ -72,10 +74,10 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
     }
 
     /// <summary>The notes of a batch of clean rolls: which note each frame cell belongs to (0 = silent, n = note n−1
-    /// + 1 across the batch), each note's velocity (taken at its first frame; index 0 is silence) and the onset channel
+    /// + 1 across the batch), each note's velocity (taken at its first frame; index 0 is silence), the notes per segment and the onset channel
     /// a MIDI file would give them (an onset at every note's first frame, also where a note continues into the
     /// segment).</summary>
-    sealed record NoteMap(long[] CellNote, float[] Velocity, float[] Onsets)
+    sealed record NoteMap(long[] CellNote, float[] Velocity, float[] Onsets, int[] PerSegment)
     {
         public static NoteMap Of(Tensor x)
         {
@@ -87,6 +89,7 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
             var cellNote = new long[b * t * p];
             var onsets = new float[b * t * p];
             var velocity = new List<float> { 0 };
+            var perSegment = new int[b];
             long per = c * t * p;
             for (long i = 0; i < b; i++)
             for (long pitch = 0; pitch < p; pitch++)
@@ -106,13 +109,14 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
                     if (note == 0 || onset || !wasSounding)
                     {
                         velocity.Add(Math.Clamp(MathF.Round(v), 1, 127));
+                        perSegment[i]++;
                         note = velocity.Count - 1;
                         onsets[i * t * p + f * p + pitch] = 1;
                     }
                     cellNote[i * t * p + f * p + pitch] = note;
                 }
             }
-            return new NoteMap(cellNote, velocity.ToArray(), onsets);
+            return new NoteMap(cellNote, velocity.ToArray(), onsets, perSegment);
         }
     }
 }

@@ -35,7 +35,7 @@ public static class SanityChecks
         string P(double v) => v.ToString("P1", inv);
         double Noise(double p) => 2 * Math.Sqrt(p * (1 - p) / Math.Max(1, data.Count)) + 1.0 / Math.Max(1, data.Count);
         AttackResult Attack(string name, double eps, int steps) =>
-            AttackEvaluator.Run(model, data, classes, AttackFactory.Create(name, eps, steps, spec.Seed), 16);
+            AttackEvaluator.Run(model, data, classes, AttackFactory.Create(name, eps, steps, spec.Seed));
         var checks = new List<SanityCheck>();
         foreach (var r in rows.Where(r => r.Budget > 0 && r.Eps != null && r.SourceModel == null))
             checks.Add(

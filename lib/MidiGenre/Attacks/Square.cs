@@ -8,7 +8,7 @@ namespace MidiGenre.Attacks;
 /// Square Attack (Andriushchenko et al., ECCV 2020), L∞ in normalised units: a random search that only reads the
 /// model's scores, never a gradient, so a model that hides or breaks its gradient (gradient masking) cannot hide from
 /// it. It starts from vertical stripes (each pitch of each channel shifted by ±ε for the whole segment), then, for
-/// <see cref="Queries"/> rounds, proposes a new ±ε patch in one random time × pitch square (per channel one sign) and
+/// <see cref="Queries"/> rounds, proposes a new ±ε patch in one random time × pitch square per segment (per channel one sign) and
 /// keeps it for the segments whose margin z_y − max_{j≠y} z_j fell. The square's area starts at
 /// <see cref="InitialShare"/> of the roll and halves on the paper's schedule. Fooled segments stop changing.
 /// </summary>
@@ -42,19 +42,25 @@ public sealed class Square(double eps, int queries = 100, double initialShare = 
             c = x.shape[1],
             h = x.shape[2],
             w = x.shape[3];
-        var rng = random.Managed();
-        Tensor Sign(long[] shape) => random.Uniform(shape, x.device).lt(0.5).to_type(x.dtype) * 2 - 1;
-        var best = (xn + Sign([b, c, 1, w]) * Eps).clamp(0, 1);
+        var sides = Enumerable
+            .Range(0, Queries)
+            .Select(q => (int)Math.Clamp(Math.Round(Math.Sqrt(ShareAt(q) * h * w)), 1, Math.Min(h, w) - 1))
+            .ToArray();
+        var (tops, lefts, signs) = Squares(random, (int)b, (int)c, (int)h, (int)w, sides, x.device);
+        var time = arange(h, device: x.device).reshape(1, 1, h, 1);
+        var pitch = arange(w, device: x.device).reshape(1, 1, 1, w);
+        var stripes = random.Uniform([b, c, 1, w], x.device).lt(0.5).to_type(x.dtype) * 2 - 1;
+        var best = (xn + stripes * Eps).clamp(0, 1);
         var margin = Margin(model.forward(best * unit), y);
         for (int q = 0; q < Queries; q++)
         {
             using var round = NewDisposeScope();
-            int side = (int)Math.Clamp(Math.Round(Math.Sqrt(ShareAt(q) * h * w)), 1, Math.Min(h, w) - 1);
-            int top = rng.Next((int)(h - side + 1)),
-                left = rng.Next((int)(w - side + 1));
-            var patch = zeros(1, c, h, w, device: x.device);
-            patch[.., .., TensorIndex.Slice(top, top + side), TensorIndex.Slice(left, left + side)] =
-                Sign([1, c, 1, 1]) * (2 * Eps);
+            // Each segment's own square at this round's size, with one sign per channel: built on the device from
+            // the positions drawn before the loop, so a round copies nothing from the host.
+            var (top, left) = (tops[q].reshape(b, 1, 1, 1), lefts[q].reshape(b, 1, 1, 1));
+            var inside = time.ge(top).logical_and(time.lt(top + sides[q]))
+                .logical_and(pitch.ge(left).logical_and(pitch.lt(left + sides[q])));
+            var patch = inside.to_type(x.dtype) * signs[q] * (2 * Eps);
             var proposal = minimum(maximum(best + patch, xn - Eps), xn + Eps).clamp(0, 1);
             var m = Margin(model.forward(proposal * unit), y);
             // Segments already fooled (margin < 0) keep their point; the others keep a proposal that lowers it.
@@ -67,6 +73,41 @@ public sealed class Square(double eps, int queries = 100, double initialShare = 
             margin = nextMargin.MoveToOuterDisposeScope();
         }
         return (best * unit).detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Every round's square per segment — top, left (each [queries, b]) and per-channel sign ([queries, b, c,
+    /// 1, 1]) — drawn by each segment's managed generator (a few numbers per round, no tensor draw) and copied to the
+    /// device once.</summary>
+    static (Tensor Tops, Tensor Lefts, Tensor Signs) Squares(
+        RandomStream random,
+        int b,
+        int c,
+        int h,
+        int w,
+        int[] sides,
+        Device device
+    )
+    {
+        int queries = sides.Length;
+        var tops = new long[queries * b];
+        var lefts = new long[queries * b];
+        var signs = new float[queries * b * c];
+        for (int i = 0; i < b; i++)
+        {
+            var rng = random.Managed(i);
+            for (int q = 0; q < queries; q++)
+            {
+                tops[q * b + i] = rng.Next(h - sides[q] + 1);
+                lefts[q * b + i] = rng.Next(w - sides[q] + 1);
+                for (int ch = 0; ch < c; ch++)
+                    signs[(q * b + i) * c + ch] = rng.Next(2) * 2 - 1;
+            }
+        }
+        return (
+            tensor(tops, [queries, b]).to(device),
+            tensor(lefts, [queries, b]).to(device),
+            tensor(signs, [queries, b, c, 1, 1]).to(device)
+        );
     }
 
     /// <summary>z_y − max_{j≠y} z_j (untargeted; below 0 = fooled), or max_{j≠t} z_j − z_t towards target t.</summary>

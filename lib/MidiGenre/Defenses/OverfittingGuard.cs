@@ -64,19 +64,24 @@ public sealed class RobustValidation(
         using var clean = zeros(1, ScalarType.Int64, device);
         using var one = 1.ToScalar();
         long seen = 0;
-        foreach (var batch in validation.Batches(16, Augmentation.Eval, device: device))
+        int batchSize = Math.Min(Attacks.AttackEvaluator.BatchFor(device), Math.Max(1, segments));
+        foreach (var batch in validation.Batches(batchSize, Augmentation.Eval, device: device))
         {
             using var owned = batch;
             using var scope = NewDisposeScope();
-            var adv = attack.Perturb(model, batch.X, batch.Y);
+            // Exactly the first `segments`, each with its own random start: the batch size changes nothing.
+            int take = (int)Math.Min(batch.Index.Length, segments - seen);
+            var (x, y) = (batch.X[..take], batch.Y[..take]);
+            using var random = Common.RandomStream.PerSegment(attack.Seed, "robust-validation", batch.Index[..take]);
+            var adv = attack.Perturb(model, x, y, random);
             using (no_grad())
             {
                 // Robust: right before and after the attack (AutoAttack's count), so never above the clean figure.
-                var right = model.forward(batch.X).argmax(1).eq(batch.Y);
+                var right = model.forward(x).argmax(1).eq(y);
                 clean.add_(right.sum(), one);
-                correct.add_(model.forward(adv).argmax(1).eq(batch.Y).logical_and(right).sum(), one);
+                correct.add_(model.forward(adv).argmax(1).eq(y).logical_and(right).sum(), one);
             }
-            seen += batch.Y.shape[0];
+            seen += take;
             if (seen >= segments)
                 break;
         }

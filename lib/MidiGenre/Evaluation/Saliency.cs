@@ -118,10 +118,7 @@ public static class Saliency
 
     /// <summary>One normalised unit per channel in raw values (onset 1, velocity 127): gradients times this are per
     /// normalised unit, as the model sees its input.</summary>
-    static Tensor UnitScale(Tensor x) =>
-        x.shape[1] == 2
-            ? tensor(new float[] { 1f, InputScaling.VelocityMax }, device: x.device).reshape(1, 2, 1, 1)
-            : full(new long[] { 1, 1, 1, 1 }, InputScaling.VelocityMax, device: x.device);
+    static Tensor UnitScale(Tensor x) => InputScaling.RawUnit(x.shape[1], x.device);
 
     /// <summary>The (raw, valid) roll of a one-segment batch.</summary>
     static PianoRoll RollOf(Tensor x, int frames)

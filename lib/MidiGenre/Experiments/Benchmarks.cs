@@ -23,7 +23,7 @@ public static class Benchmarks
         Trainer.ConfigureThreads(null);
         var device = ModelFactory.DefaultDevice();
         manual_seed(0);
-        var model = ModelFactory.Create(arch, 2, 13).to(device);
+        var model = ModelDevice.Place(ModelFactory.Create(arch, 2, 13), device);
         var rates = new Rates(device, batch, iters);
         model.train();
         double train = rates.Train(model);
@@ -186,7 +186,7 @@ public static class Benchmarks
         Tensor Input(int b) =>
             (
                 _random.Uniform([b, 2, 400, 128], device)
-                * tensor(new float[] { 1, 127 }, device: device).reshape(1, 2, 1, 1)
+                * InputScaling.RawUnit(2, device)
             ).round();
 
         Tensor Labels(int b) => (_random.Uniform([b], device) * 13).floor().to_type(ScalarType.Int64);

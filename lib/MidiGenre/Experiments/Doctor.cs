@@ -46,7 +46,12 @@ public static class Doctor
             ("cuDNN available", cuda.is_cudnn_available() ? "yes" : "no"),
             ("TF32 (cuDNN convolutions)", backends.cudnn.allow_tf32 ? "allowed" : "off"),
             ("TF32 (CUDA matrix products)", backends.cuda.matmul.allow_tf32 ? "allowed" : "off"),
-            ("cuDNN deterministic / autotuner", $"{CudnnFlags.Deterministic} / {CudnnFlags.Benchmark}"),
+            (
+                "cuDNN deterministic / autotuner",
+                CudnnFlags.Available
+                    ? $"{CudnnFlags.Deterministic} / {CudnnFlags.Benchmark}"
+                    : $"unknown: this libtorch lacks {string.Join(", ", CudnnFlags.Missing)}"
+            ),
             ("CPU threads (libtorch)", get_num_threads().ToString()),
             ("CPU cores", Environment.ProcessorCount.ToString()),
             ("bf16 native on this CPU", Bf16Inference.CpuHasNativeBf16() ? "yes" : "no"),
@@ -128,7 +133,7 @@ public static class Doctor
     static nn.Module<Tensor, Tensor> ModelOn(string arch, Device device)
     {
         manual_seed(0);
-        return ModelFactory.Create(arch, 2, Classes).to(device);
+        return ModelDevice.Place(ModelFactory.Create(arch, 2, Classes), device);
     }
 
     static void TrainStep(nn.Module<Tensor, Tensor> model)

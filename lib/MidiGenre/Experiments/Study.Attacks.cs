@@ -41,7 +41,7 @@ public sealed partial class Study
 
     /// <summary>One attack on the test split; its budget is the attack's own.</summary>
     public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
-        AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, saveMidiDir);
+        AttackEvaluator.Run(model, TestSet, Data.Classes, attack, saveMidiDir: saveMidiDir);
 
     public List<AttackResult> ReadSweep() => ReadSweepFile().Results;
 
@@ -71,7 +71,7 @@ public sealed partial class Study
                     + " (test)…"
             );
             var attack = AttackFactory.Create(name, AdversarialEps, PgdSteps, Seed);
-            return AttackEvaluator.Run(model, TestSet, Data.Classes, attack, 16, source: source);
+            return AttackEvaluator.Run(model, TestSet, Data.Classes, attack, source: source);
         }
         var before = ComparedAttacks.Select(n => On(baseModel, n)).ToList();
         var after = ComparedAttacks.Select(n => On(retrained, n)).ToList();

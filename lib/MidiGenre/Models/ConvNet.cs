@@ -35,7 +35,7 @@ public sealed class ConvNet : Module<Tensor, Tensor>
             layers.Add(($"pool{i}", MaxPool2d(2)));
             c = w;
         }
-        layers.Add(("gap", AdaptiveAvgPool2d(new long[] { 1, 1 })));
+        layers.Add(("gap", new GlobalAveragePool()));
         features = Sequential(layers);
         fc = Linear(c, numClasses);
         RegisterComponents();

@@ -81,7 +81,7 @@ public static class NetworkSummary
                     rows.Add(Row(name, "max pooling", k, s, c, h, w, pool, rt, rp));
                     break;
                 }
-                case AdaptiveAvgPool2d gap:
+                case GlobalAveragePool:
                     (h, w) = (1, 1);
                     rows.Add(new(name, "global average pooling", "all", "—", $"{c} × 1 × 1", 0, rt, rp));
                     break;

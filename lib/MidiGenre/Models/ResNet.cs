@@ -21,7 +21,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         layer2,
         layer3,
         layer4;
-    readonly AdaptiveAvgPool2d avgpool;
+    readonly GlobalAveragePool avgpool;
     readonly Linear fc;
 
     public ResNet(
@@ -69,7 +69,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         layer2 = MakeLayer(128, layers[1], 2);
         layer3 = MakeLayer(256, layers[2], 2);
         layer4 = MakeLayer(512, layers[3], 2);
-        avgpool = AdaptiveAvgPool2d(new long[] { 1, 1 });
+        avgpool = new GlobalAveragePool();
         fc = Linear(512 * expansion, numClasses);
         RegisterComponents();
 

@@ -230,7 +230,7 @@ public static class Checkpoint
             throw new CorruptCheckpointException(dir, "model.bin: " + e.Message);
         }
         if (device != null)
-            model.to(device);
+            ModelDevice.Place(model, device);
         model.eval();
         return (model, meta);
     }

@@ -86,7 +86,7 @@ public sealed class Trainer(
             classes.Count,
             Settings.ZeroInitResidual
         );
-        return model.to(Device);
+        return ModelDevice.Place(model, Device);
     }
 
     TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module model) =>
@@ -234,6 +234,9 @@ public sealed class Trainer(
                 );
             }
         }
+        // The GPU may still be running the last steps the host queued: the epoch's time includes them.
+        if (Device.type == DeviceType.CUDA)
+            cuda.synchronize();
         double trainSeconds = sw.Elapsed.TotalSeconds;
         var predictions = Evaluator.Predict(model, validation);
         var eval = Evaluator.Score(predictions, classes);

@@ -1,0 +1,100 @@
+using MidiGenre.Attacks;
+using MidiGenre.Common;
+using MidiGenre.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MidiGenre.Tests;
+
+/// <summary>What makes the GPU path fast, checked on the CPU: a forward that never converts a buffer, attack loops that
+/// build no tensor from host arrays, and attack figures that do not depend on how many segments go in a batch.</summary>
+[Collection("torch")]
+public class GpuPathTests(SmokeData smoke)
+{
+    [Theory]
+    [InlineData("convnet")]
+    [InlineData("resnet18")]
+    public void Every_buffer_the_forward_uses_follows_the_model_when_it_moves(string arch)
+    {
+        // TorchSharp's Module.to skips non-persistent buffers; a forward that converted its input scale each call
+        // copied it from host memory, one GPU synchronisation per forward.
+        using var model = ModelFactory.Create(arch, 2, 3);
+        model.to(ScalarType.Float64);
+        var scales = model.modules().OfType<InputScaling>().ToList();
+        Assert.Single(scales);
+        Assert.Equal(ScalarType.Float64, scales[0].Scale.dtype);
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float64, p.dtype));
+        model.eval();
+        using var x = ones(2, 2, 400, 128, ScalarType.Float64) * 64;
+        using var y = model.forward(x);
+        Assert.Equal(ScalarType.Float64, y.dtype);
+        // The values are the scaling's: onsets as they are, velocities over 127.
+        Assert.Equal([1.0, 1 / 127f], scales[0].Scale.flatten().data<double>().ToArray());
+        // Moving it back (and to where it is) leaves one scale, of the model's dtype, still registered.
+        model.to(ScalarType.Float32).to(CPU);
+        Assert.Equal(ScalarType.Float32, scales[0].Scale.dtype);
+        Assert.DoesNotContain(model.state_dict().Keys, k => k.Contains("scale")); // state dicts stay torchvision's
+    }
+
+    [Fact]
+    public void Attack_and_evaluation_loops_build_no_tensor_from_host_arrays()
+    {
+        // A tensor made from a float[] on a CUDA device is a blocking copy from pageable memory, on every call.
+        string root = Notebooks.NotebookRunner.FindRepositoryRoot();
+        var offenders = new[] { "Attacks", "Defenses", "Evaluation", "Training", "Models" }
+            .SelectMany(d =>
+                Directory.EnumerateFiles(Path.Combine(root, "lib", "MidiGenre", d), "*.cs", SearchOption.AllDirectories)
+            )
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => x.line.Contains("tensor(new ") || x.line.Contains("scale.to("))
+            .Select(x => $"{Path.GetRelativePath(root, x.f)}:{x.i + 1}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "build constants on the device: " + string.Join(", ", offenders));
+        using var unit = InputScaling.RawUnit(2, CPU);
+        Assert.Equal([1f, 127f], unit.flatten().data<float>().ToArray());
+        Assert.Equal([1L, 2, 1, 1], unit.shape);
+    }
+
+    public static TheoryData<string> RegisteredAttacks => new(AttackFactory.Names);
+
+    [Theory]
+    [MemberData(nameof(RegisteredAttacks))]
+    public void The_batch_size_changes_no_attack_figure(string name)
+    {
+        double budget = name switch
+        {
+            "pgd-l2" => 1.0,
+            "random" => 0.5,
+            "column" or "chord" or "melody" => 1,
+            _ => 0.05,
+        };
+        var data = smoke.Data.Test;
+        AttackResult Run(int batch) =>
+            AttackEvaluator.Run(smoke.Trained, data, smoke.Data.Classes, AttackFactory.Create(name, budget, 3), batch);
+        var (small, large) = (Run(3), Run(16));
+        Assert.Equal(small.SuccessRate, large.SuccessRate);
+        Assert.Equal(small.SegmentRobustAccuracy, large.SegmentRobustAccuracy);
+        Assert.Equal(small.RealizedSuccessRate, large.RealizedSuccessRate);
+        // Sizes agree to float32 rounding (a convolution sums in another order over another batch).
+        Assert.True(Math.Abs(small.Size.MeanL2 - large.Size.MeanL2) <= 1e-5 * Math.Max(1, small.Size.MeanL2));
+        Assert.Equal(small.Confusion, large.Confusion);
+    }
+
+    [Fact]
+    public void A_segment_draws_the_same_numbers_whatever_batch_it_is_in()
+    {
+        using var all = RandomStream.PerSegment(5, "test", [10, 11, 12, 13]);
+        using var pair = RandomStream.PerSegment(5, "test", [12, 13]);
+        using var a = all.Uniform([4, 2, 3], CPU);
+        using var b = pair.Uniform([2, 2, 3], CPU);
+        Assert.True(a[2..].allclose(b, 0, 0));
+        // A subset shares the generators: APGD's restarts on what is left standing continue each segment's stream.
+        using var rest = all.Select([1L, 3]).Normal([2, 5], CPU);
+        using var again = RandomStream.PerSegment(5, "test", [11, 13]);
+        using var skipped = again.Uniform([2, 2, 3], CPU); // what `all` drew for them first
+        using var next = again.Normal([2, 5], CPU);
+        Assert.True(rest.allclose(next, 0, 0));
+        Assert.Equal(all.Managed(3).Next(), pair.Managed(1).Next());
+        Assert.Throws<ArgumentException>(() => all.Uniform([3, 2], CPU));
+    }
+}
