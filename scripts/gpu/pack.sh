@@ -24,9 +24,15 @@ cp "$dotnet_root/dotnet" "$stage/dotnet/"
 cp -r "$dotnet_root/host" "$stage/dotnet/"
 cp -r "$runtime" "$stage/dotnet/shared/Microsoft.NETCore.App/"
 cp "$repo/scripts/gpu/run.sh" "$stage/"
+# The peer benchmark (PyTorch eager on the same GPU), when this checkout sits beside the shared bench folder.
+peer_script=""
+if [ -f "$repo/../shared/bench/peer_gpu.py" ]; then
+  cp "$repo/../shared/bench/peer_gpu.py" "$stage/"
+  peer_script=peer_gpu.py
+fi
 git -C "$repo" rev-parse --short HEAD >"$stage/COMMIT" 2>/dev/null || echo unknown >"$stage/COMMIT"
 mkdir -p "$(dirname "$archive")"
-tar -C "$stage" -cf - app dotnet run.sh COMMIT | xz -T0 -6 >"$archive"
+tar -C "$stage" -cf - app dotnet run.sh COMMIT $peer_script | xz -T0 -6 >"$archive"
 size=$(stat -c %s "$archive")
 echo "pack: $archive, $((size / 1024 / 1024)) MB (commit $(cat "$stage/COMMIT"), runtime $(basename "$runtime"))"
 if [ "$size" -gt $((64 * 1024 * 1024)) ]; then

@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Tests;
 
-/// <summary>What makes the GPU path fast, checked on the CPU: a forward that never converts a buffer, attack loops that
-/// build no tensor from host arrays, and attack figures that do not depend on how many segments go in a batch.</summary>
+/// <summary>What makes the GPU path fast, checked on the CPU: a forward that never converts a buffer, attack loops
+/// that build no tensor from host arrays, and attack figures that do not depend on how many segments go in a
+/// batch.</summary>
 [Collection("torch")]
 public class GpuPathTests(SmokeData smoke)
 {
@@ -96,5 +97,50 @@ public class GpuPathTests(SmokeData smoke)
         Assert.True(rest.allclose(next, 0, 0));
         Assert.Equal(all.Managed(3).Next(), pair.Managed(1).Next());
         Assert.Throws<ArgumentException>(() => all.Uniform([3, 2], CPU));
+    }
+}
+
+/// <summary>The first command on a GPU: a profile that fits an hour there, said before it starts.</summary>
+public class GpuProfileTests
+{
+    [Fact]
+    public void The_gpu_profile_is_the_papers_model_and_data_for_fewer_epochs()
+    {
+        var (gpu, paper) = (Training.TrainSettings.ForProfile("gpu"), Training.TrainSettings.ForProfile("paper"));
+        Assert.Equal(paper with { Profile = "gpu", Epochs = gpu.Epochs }, gpu);
+        Assert.True(gpu.Epochs < paper.Epochs);
+        Assert.Equal("gpu", Training.TrainSettings.DefaultProfile(cuda: true));
+        Assert.Equal("cpu", Training.TrainSettings.DefaultProfile(cuda: false));
+        Assert.Contains("gpu", Training.TrainSettings.Profiles);
+        var spec = Experiments.RunSpec.FromEnvironment("/tmp", n => n == "MIDIGENRE_PROFILE" ? "gpu" : null);
+        Assert.Equal(10, spec.Defense.Steps); // PGD-10, as on paper
+    }
+
+    [Fact]
+    public void At_the_speeds_measured_on_an_H200_the_gpu_profile_fits_an_hour_and_the_papers_does_not()
+    {
+        // FACTS.md, H200: `train --profile paper` 963–1 192 segments/s, PGD-10 on ResNet-50 277 segments/s.
+        string dir = Directory.CreateTempSubdirectory("midigenre-estimate").FullName;
+        try
+        {
+            Experiments.RunEstimate For(string profile) =>
+                Experiments.RunEstimate.For(
+                    new Experiments.RunSpec(profile, dir, Data.DataSource.ForProfile(profile, dir)),
+                    963,
+                    277
+                );
+            var (gpu, paper) = (For("gpu"), For("paper"));
+            Assert.Equal(paper.TrainSegments, gpu.TrainSegments); // the same data: 90 windows per performance
+            Assert.True(gpu.TrainSegments > 1000, $"{gpu.TrainSegments} training segments");
+            Assert.True(gpu.Seconds < 3600, gpu.ToString());
+            Assert.True(paper.Seconds > 3600, paper.ToString());
+            // Retraining costs more than clean training: PGD-10 on half of every batch.
+            Assert.True(gpu.DefenseSeconds > 2 * gpu.BaseSeconds, gpu.ToString());
+            Assert.Contains("min of model work", gpu.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }

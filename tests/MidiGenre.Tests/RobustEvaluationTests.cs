@@ -105,7 +105,13 @@ public class RobustEvaluationTests(SmokeData smoke)
                 auto.SegmentRobustAccuracy <= m.SegmentRobustAccuracy,
                 $"AutoAttack robust {auto.SegmentRobustAccuracy:P1} > {m.Attack} {m.SegmentRobustAccuracy:P1}"
             );
-        Assert.True(auto.SegmentRobustAccuracy <= members[3].SegmentRobustAccuracy);
+        // Against PGD-10, which is not one of its members, the ensemble is not a superset: PGD's random start may find
+        // a point for a segment that APGD's path misses. It may trail PGD by at most one segment here.
+        Assert.True(
+            auto.SegmentRobustAccuracy <= members[3].SegmentRobustAccuracy + 1.0 / auto.Segments + 1e-9,
+            $"AutoAttack robust {auto.SegmentRobustAccuracy:P2} > PGD-10 {members[3].SegmentRobustAccuracy:P2} "
+                + $"(segments {auto.Segments})"
+        );
         Assert.True(auto.SuccessRate > 0, "the ensemble fooled nothing");
     }
 

@@ -15,10 +15,10 @@ static class BaselineCommand
         var d = new DataOptions();
         var profile = new Option<string>("--profile")
         {
-            Description = "smoke | cpu | paper: segments per performance and synthetic corpus, as for train",
+            Description = "smoke | cpu | gpu | paper: segments per performance and synthetic corpus, as for train",
             DefaultValueFactory = _ => "cpu",
         };
-        profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for baseline.json",

@@ -27,10 +27,10 @@ static class BenchCommand
         // Long only in lines: each option is declared here, one property per line; the action follows.
         var profile = new Option<string>("--profile")
         {
-            Description = "smoke | cpu | paper (settings of the base and retrained models)",
+            Description = "smoke | cpu | gpu | paper (settings of the base and retrained models)",
             DefaultValueFactory = _ => "cpu",
         };
-        profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         var methods = new Option<string>("--methods")
         {
             Description = $"Comma-separated methods ({string.Join(", ", Defenses.AdversarialTraining.Methods)})",

@@ -11,9 +11,11 @@ static class DoctorCommand
         var smoke = new Option<bool>("--smoke")
         {
             Description =
-                "Also run, on every device (CPU and each CUDA GPU), one training step of each architecture the "
-                + "profiles use, evaluation, FGSM, PGD with random start, PGD-L2, a TRADES and a free step, saliency "
-                + "and realisation as MIDI, on a tiny batch (under a minute); exit 1 naming each step that failed",
+                "Also run, on every device (CPU and each CUDA GPU), on tiny data: one training step of each "
+                + "architecture the profiles use, evaluation (fp32, bf16), every registered attack (and each targeted "
+                + "one) as a sweep runs it, one training epoch under every registered defense, a killed and resumed "
+                + "run, robust validation and the overfitting guard, saliency and realisation as MIDI (about 20 s on "
+                + "2 cores); exit 1 naming each step that failed",
         };
         var cmd = new Command(
             "doctor",
@@ -33,7 +35,7 @@ static class DoctorCommand
                 Console.WriteLine();
                 var checks = Doctor.Smoke(c =>
                     Console.WriteLine(
-                        $"{(c.Passed ? "ok  " : "FAIL")} {c.Device, -7} {c.Step, -24} {c.Seconds, 6:F2} s"
+                        $"{(c.Passed ? "ok  " : "FAIL")} {c.Device, -7} {c.Step, -32} {c.Seconds, 6:F2} s"
                             + (c.Passed ? "" : "  " + c.Error)
                     )
                 );

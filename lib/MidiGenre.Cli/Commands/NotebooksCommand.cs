@@ -10,9 +10,9 @@ static class NotebooksCommand
         // Long only in lines: each option is declared here, one property per line; the action follows.
         var profile = new Option<string>("--profile")
         {
-            Description = "smoke | cpu | paper (default: MIDIGENRE_PROFILE, else cpu)",
+            Description = "smoke | cpu | gpu | paper (default: MIDIGENRE_PROFILE, else gpu where CUDA is, else cpu)",
         };
-        profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for the executed notebooks",
@@ -48,11 +48,18 @@ static class NotebooksCommand
         };
         cmd.SetAction(r =>
         {
+            bool cuda = TorchSharp.torch.cuda.is_available();
             string p =
                 r.GetValue(profile)
-                ?? (Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e ? e : "cpu");
+                ?? (
+                    Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e
+                        ? e
+                        : MidiGenre.Training.TrainSettings.DefaultProfile(cuda)
+                );
             string root = NotebookRunner.FindRepositoryRoot(Directory.GetCurrentDirectory());
             string outDir = Path.GetFullPath(r.GetValue(output)!);
+            if (cuda)
+                SayEstimate(root, p, r.GetValue(corpus), r.GetValue(label));
             var runs = NotebookRunner.RunAll(
                 root,
                 p,
@@ -72,5 +79,35 @@ static class NotebooksCommand
             return failed == 0 ? 0 : 1;
         });
         return cmd;
+    }
+
+    /// <summary>On a GPU, before hours of work: how long the run should take here, from the model's measured speed on
+    /// this device (a few `bench model` iterations) and the split's size.</summary>
+    static void SayEstimate(string root, string profile, string? corpus, string? label)
+    {
+        var spec = MidiGenre.Experiments.RunSpec.FromEnvironment(
+            root,
+            name =>
+                name switch
+                {
+                    "MIDIGENRE_PROFILE" => profile,
+                    "MIDIGENRE_CORPUS" when corpus != null => corpus,
+                    "MIDIGENRE_LABEL" when label != null => label,
+                    _ => Environment.GetEnvironmentVariable(name),
+                }
+        );
+        Console.WriteLine($"profile {profile} on CUDA: measuring the model's speed here (a few seconds)…");
+        var speed = MidiGenre.Experiments.Benchmarks.ModelThroughput(
+            spec.Training.Arch,
+            spec.Training.BatchSize,
+            5,
+            perSegment: false
+        );
+        var estimate = MidiGenre.Experiments.RunEstimate.For(
+            spec,
+            Convert.ToDouble(speed["train_seg_per_s"], System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToDouble(speed["pgd10_seg_per_s"], System.Globalization.CultureInfo.InvariantCulture)
+        );
+        Console.WriteLine($"expected: {estimate}");
     }
 }

@@ -10,10 +10,12 @@ static class PipelineCommand
         // Long only in lines: each option is declared here, one property per line; the action follows.
         var profile = new Option<string>("--profile")
         {
-            Description = "smoke (seconds) | cpu (minutes) | paper (ResNet-50, GPU)",
+            Description =
+                "smoke (seconds) | cpu (minutes) | gpu (ResNet-50, 15 epochs: a teaching run on one GPU) | paper "
+                + "(ResNet-50, 100 epochs, the paper's setting)",
             DefaultValueFactory = _ => "cpu",
         };
-        profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         var output = new Option<string>("--out", "-o")
         {
             Description = "Output folder: report.json, attacks.csv, checkpoints, MIDI examples",

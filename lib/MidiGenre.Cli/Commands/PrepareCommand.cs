@@ -16,10 +16,10 @@ static class PrepareCommand
         };
         var profile = new Option<string>("--profile")
         {
-            Description = "smoke | cpu | paper: which synthetic corpus when no --corpus is given",
+            Description = "smoke | cpu | gpu | paper: which synthetic corpus when no --corpus is given",
             DefaultValueFactory = _ => "cpu",
         };
-        profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         var cmd = new Command(
             "prepare",
             "Encode a corpus (MAESTRO, a catalog CSV, a folder per class, or the synthetic corpus) into the roll "

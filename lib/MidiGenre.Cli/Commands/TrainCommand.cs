@@ -95,7 +95,7 @@ sealed class TrainOptions
 {
     public readonly Option<string> Profile = new("--profile")
     {
-        Description = "smoke | cpu | paper (defaults for everything below)",
+        Description = "smoke | cpu | gpu | paper (defaults for everything below)",
         DefaultValueFactory = _ => "cpu",
     };
     public readonly Option<string> Out = new("--out", "-o")
@@ -131,7 +131,7 @@ sealed class TrainOptions
 
     public void AddTo(Command c)
     {
-        Profile.AcceptOnlyFromAmong("smoke", "cpu", "paper");
+        Profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         Arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
         Optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         Channels.AcceptOnlyFromAmong("1", "2");

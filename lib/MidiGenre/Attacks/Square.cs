@@ -58,7 +58,8 @@ public sealed class Square(double eps, int queries = 100, double initialShare = 
             // Each segment's own square at this round's size, with one sign per channel: built on the device from
             // the positions drawn before the loop, so a round copies nothing from the host.
             var (top, left) = (tops[q].reshape(b, 1, 1, 1), lefts[q].reshape(b, 1, 1, 1));
-            var inside = time.ge(top).logical_and(time.lt(top + sides[q]))
+            var inside = time.ge(top)
+                .logical_and(time.lt(top + sides[q]))
                 .logical_and(pitch.ge(left).logical_and(pitch.lt(left + sides[q])));
             var patch = inside.to_type(x.dtype) * signs[q] * (2 * Eps);
             var proposal = minimum(maximum(best + patch, xn - Eps), xn + Eps).clamp(0, 1);

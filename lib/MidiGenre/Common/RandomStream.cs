@@ -44,7 +44,8 @@ public sealed class RandomStream : IDisposable
         new([Seeds.Derive64(seed, purpose, parts)], perRow: false);
 
     /// <summary>One stream per segment, (<paramref name="seed"/>, <paramref name="purpose"/>, segment), in the
-    /// order of <paramref name="segments"/> (dataset indices): row i of every batch-shaped draw is segment i's.</summary>
+    /// order of <paramref name="segments"/> (dataset indices): row i of every batch-shaped draw is segment
+    /// i's.</summary>
     public static RandomStream PerSegment(long seed, string purpose, IReadOnlyList<int> segments) =>
         segments.Count == 0
             ? throw new ArgumentException("a per-segment stream needs at least one segment", nameof(segments))

@@ -64,6 +64,11 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
             .RequireFiles();
     }
 
+    /// <summary>The split this source asks for: <see cref="Split"/>, else the catalog's own split column where it has
+    /// one, else a stratified split by piece.</summary>
+    public SplitMode SplitFor(Catalog catalog) =>
+        Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
+
     /// <summary>The roll cache of this corpus under these encoder options.</summary>
     public RollCache OpenCache() => new(CacheDir, Encoding, Name);
 }
@@ -104,7 +109,7 @@ public sealed record ExperimentData(
         var catalog = source.OpenCatalog();
         if (classOrder != null)
             catalog = catalog.InClassOrder(classOrder);
-        var mode = source.Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
+        var mode = source.SplitFor(catalog);
         var split = DataSplit.Make(catalog.Entries, mode, seed);
         var cache = source.OpenCache();
         var records = cache.Prepare(catalog, onEncoded);

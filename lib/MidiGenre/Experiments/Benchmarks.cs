@@ -183,11 +183,7 @@ public static class Benchmarks
     {
         readonly RandomStream _random = RandomStream.Of(0, "bench");
 
-        Tensor Input(int b) =>
-            (
-                _random.Uniform([b, 2, 400, 128], device)
-                * InputScaling.RawUnit(2, device)
-            ).round();
+        Tensor Input(int b) => (_random.Uniform([b, 2, 400, 128], device) * InputScaling.RawUnit(2, device)).round();
 
         Tensor Labels(int b) => (_random.Uniform([b], device) * 13).floor().to_type(ScalarType.Int64);
 

@@ -21,10 +21,12 @@ public sealed record DoctorCheck(string Device, string Step, double Seconds, str
 
 /// <summary>
 /// What this machine offers the toolkit (devices, where libtorch came from, CUDA and cuDNN, TF32, threads) and a smoke
-/// test that runs, on every device there is, each kind of work the toolkit does once on a tiny batch: a training step
-/// of every architecture the profiles use, evaluation, FGSM, PGD with random start, PGD-L2, a TRADES and a free
-/// adversarial-training step, saliency and realisation as MIDI. A step that throws is reported with its device and the
-/// next step runs; a step that crashes the process (a native fault) shows as the last step printed.
+/// test that runs, on every device there is, each kind of work the toolkit does once on tiny data: a training step of
+/// every architecture the profiles use, evaluation in fp32 and bf16, every registered attack (and each targeted one)
+/// as a sweep runs it, one epoch of the trainer under every registered defense, a killed and resumed run, robust
+/// validation and the overfitting guard, TRADES and free steps, saliency (one segment and per class) and realisation
+/// as MIDI (<see cref="StepNames"/>). A step that throws is reported with its device and the next step runs; a step
+/// that crashes the process (a native fault) shows as the last step printed.
 /// </summary>
 public static class Doctor
 {
@@ -106,26 +108,36 @@ public static class Doctor
 
     const int Classes = 4;
 
-    static IEnumerable<(string, Action)> Steps(Device device)
+    /// <summary>The names of the steps <see cref="Smoke"/> runs on each device, in order: derived from the attack and
+    /// defense registries (<see cref="AttackFactory.Names"/>, <see cref="AttackFactory.TargetedNames"/>,
+    /// <see cref="DefenseSpec.Methods"/>), so a newly registered one is smoke-tested without being listed
+    /// here.</summary>
+    public static IReadOnlyList<string> StepNames => [.. Steps(CPU, plan: true).Select(s => s.Name)];
+
+    static IEnumerable<(string Name, Action Work)> Steps(Device device, bool plan = false)
     {
-        // Long by design: the list of steps reads as the checklist it is.
-        var archs = new[] { "smoke", "cpu", "paper" }.Select(p => TrainSettings.ForProfile(p).Arch).Distinct();
+        // Long by design: the list of steps reads as the checklist it is. With `plan`, only the names are wanted:
+        // nothing is built (the work delegates are never called).
+        var archs = TrainSettings.Profiles.Select(p => TrainSettings.ForProfile(p).Arch).Distinct();
         foreach (var arch in archs)
             yield return ($"train step ({arch})", () => TrainStep(ModelOn(arch, device)));
-        var model = ModelOn("convnet", device);
-        var data = TinyData();
-        var (x, y) = Batch(data, device);
+        var model = plan ? null! : ModelOn("convnet", device);
+        var data = plan ? null! : TinyData();
         yield return ("evaluate", () => Expect(Evaluator.Predict(model, data).Probabilities.Length == data.Count));
-        yield return ("fgsm", () => Changed(x, AttackFactory.Create("fgsm", 0.05).Perturb(model, x, y)));
-        yield return (
-            "pgd (random start)",
-            () => Changed(x, AttackFactory.Create("pgd", 0.05, 2).Perturb(model, x, y))
-        );
-        yield return ("pgd-l2", () => Changed(x, AttackFactory.Create("pgd-l2", 1.0, 2).Perturb(model, x, y)));
-        yield return ("trades step", () => TradesStep(model, x, y));
-        yield return ("free step", () => FreeStep(model, x, y));
+        yield return ("evaluate (bf16)", () => Bf16Step(device, data));
+        foreach (var name in AttackFactory.Names)
+            yield return ($"attack {name}", () => AttackStep(model, data, name, targeted: false));
+        foreach (var name in AttackFactory.TargetedNames)
+            yield return ($"attack {name} (targeted)", () => AttackStep(model, data, name, targeted: true));
+        foreach (var method in DefenseSpec.Methods.Prepend("none"))
+            yield return ($"train epoch ({method})", () => TrainEpoch(device, data, method));
+        yield return ("train: resume a checkpoint", () => ResumeStep(device, data));
+        yield return ("robust validation, early stop", () => GuardStep(model, data));
+        yield return ("trades step", () => TradesStep(model, data, device));
+        yield return ("free step", () => FreeStep(model, data, device));
         yield return ("saliency", () => Expect(Saliency.For(model, data, 0, ClassNames).Map.Length == 128));
-        yield return ("realise as MIDI", () => Expect(Realizer.Realize(x, reference: x).Rolls.Length == x.shape[0]));
+        yield return ("saliency by class", () => Expect(Saliency.ByClass(model, data, ClassNames) is not null));
+        yield return ("realise as MIDI", () => RealiseStep(data, device));
     }
 
     static readonly string[] ClassNames = Enumerable.Range(0, Classes).Select(c => $"class {c}").ToArray();
@@ -148,21 +160,113 @@ public static class Doctor
         Expect(float.IsFinite(loss.item<float>()));
     }
 
-    static void TradesStep(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    static void Bf16Step(Device device, SegmentDataset data)
     {
+        var bf16 = new Bf16Inference(ModelOn("convnet", device));
+        var p = Evaluator.Predict(bf16, data).Probabilities;
+        Expect(p.Length == data.Count && p.All(row => Math.Abs(row.Sum() - 1) < 0.05));
+    }
+
+    /// <summary>The attack as a sweep runs it (2 steps): perturb, realise as MIDI, score.</summary>
+    static void AttackStep(nn.Module<Tensor, Tensor> model, SegmentDataset data, string name, bool targeted)
+    {
+        double budget = name switch
+        {
+            "pgd-l2" => 1.0,
+            "random" => 0.5,
+            "column" or "chord" or "melody" => 1,
+            _ => 0.05,
+        };
+        var attack = AttackFactory.Create(name, budget, steps: 2, targeted: targeted);
+        var r = AttackEvaluator.Run(model, data, ClassNames, attack);
+        Expect(r.Segments == data.Count && double.IsFinite(r.SuccessRate) && double.IsFinite(r.Size.MeanL2));
+    }
+
+    /// <summary>One epoch of <see cref="Trainer.Run"/> with the defense's hooks: shuffled, prefetched batches,
+    /// running sums on the device, robust validation, a checkpoint written.</summary>
+    static void TrainEpoch(Device device, SegmentDataset data, string method)
+    {
+        string dir = Directory.CreateTempSubdirectory("midigenre-doctor").FullName;
+        try
+        {
+            var (_, meta) = TrainerFor(device, data, method, dir, epochs: 1).Run(data, data);
+            Expect(meta.History.Count == 1 && File.Exists(Path.Combine(dir, "last", "model.bin")));
+            if (method != "none")
+                Expect(meta.History[0].ValRobustAccuracy is double robust && robust >= 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>Killed after one epoch, resumed to two: the optimizer state and the epoch count come back.</summary>
+    static void ResumeStep(Device device, SegmentDataset data)
+    {
+        string dir = Directory.CreateTempSubdirectory("midigenre-doctor").FullName;
+        try
+        {
+            TrainerFor(device, data, "pgd", dir, epochs: 2, stopAfter: 1).Run(data, data);
+            var (_, meta) = TrainerFor(device, data, "pgd", dir, epochs: 2).Run(data, data, resume: true);
+            Expect(meta.History.Count == 2 && meta.History[^1].Epoch == 2);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    static Trainer TrainerFor(
+        Device device,
+        SegmentDataset data,
+        string method,
+        string dir,
+        int epochs,
+        int? stopAfter = null
+    )
+    {
+        var settings = TrainSettings.ForProfile("smoke") with { Epochs = epochs, BatchSize = 2, SegmentsPerPiece = 1 };
+        var defense =
+            method == "none" ? DefenseSpec.None : new DefenseSpec(DefenseSpec.Parse(method), Eps: 0.05, Steps: 2);
+        return new Trainer(settings, ClassNames, dir)
+        {
+            Device = device,
+            Hooks = defense.Hooks(data),
+            StopAfterEpochs = stopAfter,
+        };
+    }
+
+    static void GuardStep(nn.Module<Tensor, Tensor> model, SegmentDataset data)
+    {
+        var (clean, robust) = new RobustValidation(data, 0.05, steps: 2, segments: 3).Measure(model);
+        Expect(robust >= 0 && robust <= clean && clean <= 1);
+        var guard = new OverfittingGuard();
+        Expect(guard.Judge(0.9, 1) is null && guard.Judge(0.9 - 2 * OverfittingGuard.Drop, 2) is not null);
+    }
+
+    static void TradesStep(nn.Module<Tensor, Tensor> model, SegmentDataset data, Device device)
+    {
+        var (x, y) = Batch(data, device);
         var (loss, _) = new Trades(0.05, 2).Objective(model, x, y, new BatchKey(0, 0, 0));
         loss.backward();
         Expect(float.IsFinite(loss.item<float>()));
     }
 
-    static void FreeStep(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    static void FreeStep(nn.Module<Tensor, Tensor> model, SegmentDataset data, Device device)
     {
+        var (x, y) = Batch(data, device);
         var free = new AdversarialTraining(0.05, 2, 1, Method: "free");
         model.train();
         var loss = nn.functional.cross_entropy(model.forward(free.Transform(model, x, y, new BatchKey(0, 0, 0))), y);
         loss.backward();
         free.AfterBackward();
         Expect(float.IsFinite(loss.item<float>()));
+    }
+
+    static void RealiseStep(SegmentDataset data, Device device)
+    {
+        var (x, _) = Batch(data, device);
+        Expect(Realizer.Realize(x, reference: x).Rolls.Length == x.shape[0]);
     }
 
     /// <summary>Four pieces of random notes, one segment each.</summary>

@@ -44,7 +44,7 @@ public sealed record RunSpec
         Checkpoint = checkpoint;
     }
 
-    /// <summary>smoke, cpu or paper: the defaults of everything else.</summary>
+    /// <summary>One of <see cref="TrainSettings.Profiles"/>: the defaults of everything else.</summary>
     public string Profile { get; }
 
     /// <summary>Where every step writes (absolute).</summary>
@@ -76,12 +76,14 @@ public sealed record RunSpec
     public int Seed => Training.Seed;
 
     static TrainSettings SettingsFor(string profile) =>
-        profile is "smoke" or "cpu" or "paper"
+        TrainSettings.Profiles.Contains(profile)
             ? TrainSettings.ForProfile(profile)
-            : throw new RunSpecException($"profile '{profile}': use smoke (seconds), cpu (minutes) or paper (GPU)");
+            : throw new RunSpecException(
+                $"profile '{profile}': use smoke (seconds), cpu (minutes), gpu (a teaching run on one GPU) or paper"
+            );
 
     /// <summary>
-    /// The notebooks' run: MIDIGENRE_PROFILE (default paper with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
+    /// The notebooks' run: MIDIGENRE_PROFILE (default gpu with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
     /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_FILE_COLUMN, MIDIGENRE_PIECE_COLUMN, MIDIGENRE_CLASSES
     /// ('paper', 'all' or a list), MIDIGENRE_MIN_PIECES, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt;
     /// under <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that
@@ -91,7 +93,7 @@ public sealed record RunSpec
     {
         read ??= Environment.GetEnvironmentVariable;
         string? Get(string name) => read(name) is { Length: > 0 } v ? v : null;
-        string profile = Get("MIDIGENRE_PROFILE") ?? (TorchSharp.torch.cuda.is_available() ? "paper" : "cpu");
+        string profile = Get("MIDIGENRE_PROFILE") ?? TrainSettings.DefaultProfile(TorchSharp.torch.cuda.is_available());
         string data = Get("MIDIGENRE_DATA") ?? Path.Combine(root, "data");
         string? corpus = Get("MIDIGENRE_CORPUS") ?? Get("MIDIGENRE_MAESTRO");
         string label = Get("MIDIGENRE_LABEL") ?? Catalog.DefaultLabelColumn;
