@@ -6,7 +6,7 @@ using MidiGenre.Cli.Commands;
 bool deferTorch =
     args
         is []
-            or ["encode" or "synth" or "prepare" or "--help" or "-h" or "-?" or "--version", ..]
+            or ["encode" or "synth" or "prepare" or "kernel" or "--help" or "-h" or "-?" or "--version", ..]
             or ["bench", "encode", ..]
     || args.Contains("--help")
     || args.Contains("-h");
@@ -39,6 +39,7 @@ var root = new RootCommand(
     PipelineCommand.Create(),
     NotebooksCommand.Create(),
     DoctorCommand.Create(),
+    KernelCommand.Create(),
 };
 root.Add(deterministic);
 var parsed = root.Parse(args);

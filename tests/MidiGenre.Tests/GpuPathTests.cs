@@ -62,13 +62,7 @@ public class GpuPathTests(SmokeData smoke)
     [MemberData(nameof(RegisteredAttacks))]
     public void The_batch_size_changes_no_attack_figure(string name)
     {
-        double budget = name switch
-        {
-            "pgd-l2" => 1.0,
-            "random" => 0.5,
-            "column" or "chord" or "melody" => 1,
-            _ => 0.05,
-        };
+        double budget = AttackFactory.ExampleBudget(name);
         var data = smoke.Data.Test;
         AttackResult Run(int batch) =>
             AttackEvaluator.Run(smoke.Trained, data, smoke.Data.Classes, AttackFactory.Create(name, budget, 3), batch);
@@ -79,6 +73,26 @@ public class GpuPathTests(SmokeData smoke)
         // Sizes agree to float32 rounding (a convolution sums in another order over another batch).
         Assert.True(Math.Abs(small.Size.MeanL2 - large.Size.MeanL2) <= 1e-5 * Math.Max(1, small.Size.MeanL2));
         Assert.Equal(small.Confusion, large.Confusion);
+    }
+
+    [Fact]
+    public void Targeted_attacks_are_those_that_declare_a_targeted_mode_and_help_lists_them()
+    {
+        // Opt-in: a new attack that ignores Targeted is never reported as targeted.
+        foreach (var name in AttackFactory.Names)
+        {
+            var attack = AttackFactory.Create(name, AttackFactory.ExampleBudget(name));
+            Assert.Equal(attack.HasTargetedMode, AttackFactory.TargetedNames.Contains(name));
+            if (!attack.HasTargetedMode)
+                Assert.Throws<AttackBudgetException>(() =>
+                    AttackFactory.Create(name, AttackFactory.ExampleBudget(name), targeted: true)
+                );
+        }
+        Assert.DoesNotContain("deepfool", AttackFactory.TargetedNames);
+        Assert.Contains("pgd-midi", AttackFactory.TargetedNames);
+        var (_, help, _) = CliTests.Run("attack", "--help");
+        string flat = System.Text.RegularExpressions.Regex.Replace(help, @"\s+", " "); // help wraps its lines
+        Assert.Contains(string.Join(", ", AttackFactory.TargetedNames), flat);
     }
 
     [Fact]

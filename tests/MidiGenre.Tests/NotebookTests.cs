@@ -8,6 +8,37 @@ namespace MidiGenre.Tests;
 public class NotebookTests
 {
     [Fact]
+    public void The_jupyter_kernel_is_pinned_with_the_project_and_registered_on_the_loopback_interface()
+    {
+        // Polyglot Notebooks is retired: Jupyter runs the notebooks with the .NET Interactive tool the manifest pins.
+        string root = NotebookRunner.FindRepositoryRoot();
+        using var manifest = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(root, ".config", "dotnet-tools.json"))
+        );
+        var tool = manifest.RootElement.GetProperty("tools").GetProperty("microsoft.dotnet-interactive");
+        Assert.Equal("1.0.712001", tool.GetProperty("version").GetString());
+        string dir = Directory.CreateTempSubdirectory("midigenre-kernel").FullName;
+        var (code, stdout, stderr) = CliTests.Run("kernel", "--path", dir);
+        Assert.True(code == 0, stderr);
+        string file = Path.Combine(dir, JupyterKernel.Name, "kernel.json");
+        Assert.Contains(file, stdout);
+        using var spec = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        var argv = spec.RootElement.GetProperty("argv").EnumerateArray().Select(a => a.GetString()).ToList();
+        Assert.Equal(["dotnet", "dotnet-interactive", "jupyter"], argv.Take(3));
+        Assert.Contains("--http-local-only", argv); // the kernel opens HTTP ports: never on every interface
+        Assert.Contains("{connection_file}", argv);
+        // The notebooks ask for this kernel by name, so Jupyter opens them with it.
+        using var nb = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(root, "notebooks", "01-preprocessing.ipynb"))
+        );
+        Assert.Equal(
+            JupyterKernel.Name,
+            nb.RootElement.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString()
+        );
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void All_six_notebooks_execute_with_charts_and_no_errors()
     {
         string root = NotebookRunner.FindRepositoryRoot();

@@ -251,4 +251,27 @@ public class RobustEvaluationTests(SmokeData smoke)
         var caught = SanityChecks.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec, broken);
         Assert.Equal(2, caught.Count(c => !c.Passed && c.Check.EndsWith("raises the loss")));
     }
+
+    [Fact]
+    public void A_targeted_sweeps_sanity_checks_compare_targeted_attacks()
+    {
+        // The check of a targeted PGD-3 row must run a targeted PGD-6, not an untargeted one.
+        var spec = new AttackSweepSpec(["pgd"], [0.05], 3, 3, targeted: true);
+        var rows = AttackSweep.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec);
+        var checks = SanityChecks.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec, rows);
+        var longer = Assert.Single(checks, c => c.Check.Contains("6 steps"));
+        Assert.StartsWith("targeted PGD with 6 steps is not above targeted PGD-3", longer.Check);
+        var targeted6 = AttackEvaluator.Run(
+            smoke.Trained,
+            smoke.Data.Test,
+            smoke.Data.Classes,
+            AttackFactory.Create("pgd", 0.05, 6, 3, targeted: true)
+        );
+        string robust = targeted6.SegmentRobustAccuracy.ToString(
+            "P1",
+            System.Globalization.CultureInfo.InvariantCulture
+        );
+        Assert.StartsWith($"robust {robust} vs ", longer.Measured);
+        Assert.Contains(checks, c => c.Check.StartsWith("unbounded targeted PGD"));
+    }
 }

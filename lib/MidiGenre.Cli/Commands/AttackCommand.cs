@@ -60,8 +60,8 @@ static class AttackCommand
         var targeted = new Option<bool>("--targeted")
         {
             Description =
-                "Targeted mode (fgsm, pgd, pgd-l2, apgd-*, square, autoattack, pgd-midi, velocity): push each segment "
-                + "towards the next class; success = the target is predicted",
+                $"Targeted mode ({string.Join(", ", AttackFactory.TargetedNames)}): push each segment towards the "
+                + "next class; success = the target is predicted",
         };
         var seed = Common.Seed();
         var bf16 = Common.Bf16();

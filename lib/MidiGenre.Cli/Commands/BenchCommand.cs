@@ -33,8 +33,8 @@ static class BenchCommand
         profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         var methods = new Option<string>("--methods")
         {
-            Description = $"Comma-separated methods ({string.Join(", ", Defenses.AdversarialTraining.Methods)})",
-            DefaultValueFactory = _ => string.Join(",", Defenses.AdversarialTraining.Methods),
+            Description = $"Comma-separated methods ({string.Join(", ", Defenses.DefenseSpec.Methods)})",
+            DefaultValueFactory = _ => string.Join(",", Defenses.DefenseSpec.Methods),
         };
         var output = new Option<string>("--out", "-o")
         {
@@ -60,10 +60,9 @@ static class BenchCommand
             {
                 var list = r.GetValue(methods)!
                     .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                foreach (var m in list.Where(m => !Defenses.AdversarialTraining.Methods.Contains(m)))
+                foreach (var m in list.Where(m => !Defenses.DefenseSpec.Methods.Contains(m)))
                     throw new UsageException(
-                        $"--methods: unknown method '{m}' (use "
-                            + $"{string.Join(", ", Defenses.AdversarialTraining.Methods)})"
+                        $"--methods: unknown method '{m}' (use " + $"{string.Join(", ", Defenses.DefenseSpec.Methods)})"
                     );
                 string p = r.GetValue(profile)!;
                 var study = new Study(new RunSpec(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed)))

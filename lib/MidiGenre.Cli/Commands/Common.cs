@@ -169,7 +169,8 @@ static class Common
                 or Attacks.AttackBudgetException
                 or Attacks.TransferMismatchException
                 or Native.LibTorchException
-                or Defenses.DefenseException;
+                or Defenses.DefenseException
+                or Notebooks.NotebookToolException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)

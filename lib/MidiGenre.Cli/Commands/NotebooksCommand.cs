@@ -33,6 +33,14 @@ static class NotebooksCommand
         {
             Description = "Label column of a catalog CSV (default: MIDIGENRE_LABEL, else canonical_composer)",
         };
+        var engine = new Option<string>("--engine")
+        {
+            Description =
+                "repl: dotnet-repl (default) | jupyter: Jupyter's own executor (jupyter nbconvert --execute) with the "
+                + ".NET Interactive kernel, the route that needs no Polyglot Notebooks extension",
+            DefaultValueFactory = _ => "repl",
+        };
+        engine.AcceptOnlyFromAmong("repl", "jupyter");
         only.AcceptOnlyFromAmong([.. NotebookRunner.Order.Select(n => Path.GetFileNameWithoutExtension(n))]);
         var cmd = new Command(
             "notebooks",
@@ -45,40 +53,52 @@ static class NotebooksCommand
             only,
             corpus,
             label,
+            engine,
         };
-        cmd.SetAction(r =>
-        {
-            bool cuda = TorchSharp.torch.cuda.is_available();
-            string p =
-                r.GetValue(profile)
-                ?? (
-                    Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e
-                        ? e
-                        : MidiGenre.Training.TrainSettings.DefaultProfile(cuda)
-                );
-            string root = NotebookRunner.FindRepositoryRoot(Directory.GetCurrentDirectory());
-            string outDir = Path.GetFullPath(r.GetValue(output)!);
-            if (cuda)
-                SayEstimate(root, p, r.GetValue(corpus), r.GetValue(label));
-            var runs = NotebookRunner.RunAll(
-                root,
-                p,
-                outDir,
-                Path.Combine(outDir, p),
-                r.GetValue(only) is { Length: > 0 } o ? o : null,
-                Console.WriteLine,
-                r.GetValue(corpus),
-                r.GetValue(label)
-            );
-            int failed = runs.Count(x => !x.Ok);
-            Console.WriteLine(
-                failed == 0
-                    ? $"all {runs.Count} notebooks ran; report: {Path.Combine(outDir, p, "report.json")}"
-                    : $"{failed} notebook(s) failed"
-            );
-            return failed == 0 ? 0 : 1;
-        });
+        cmd.SetAction(r => Common.Guard(() => Execute(r, profile, output, only, corpus, label, engine)));
         return cmd;
+    }
+
+    static int Execute(
+        ParseResult r,
+        Option<string> profile,
+        Option<string> output,
+        Option<string[]> only,
+        Option<string> corpus,
+        Option<string> label,
+        Option<string> engine
+    )
+    {
+        bool cuda = TorchSharp.torch.cuda.is_available();
+        string p =
+            r.GetValue(profile)
+            ?? (
+                Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e
+                    ? e
+                    : MidiGenre.Training.TrainSettings.DefaultProfile(cuda)
+            );
+        string root = NotebookRunner.FindRepositoryRoot(Directory.GetCurrentDirectory());
+        string outDir = Path.GetFullPath(r.GetValue(output)!);
+        if (cuda)
+            SayEstimate(root, p, r.GetValue(corpus), r.GetValue(label));
+        var runs = NotebookRunner.RunAll(
+            root,
+            p,
+            outDir,
+            Path.Combine(outDir, p),
+            r.GetValue(only) is { Length: > 0 } o ? o : null,
+            Console.WriteLine,
+            r.GetValue(corpus),
+            r.GetValue(label),
+            r.GetValue(engine) == "jupyter" ? NotebookEngine.Jupyter : NotebookEngine.Repl
+        );
+        int failed = runs.Count(x => !x.Ok);
+        Console.WriteLine(
+            failed == 0
+                ? $"all {runs.Count} notebooks ran; report: {Path.Combine(outDir, p, "report.json")}"
+                : $"{failed} notebook(s) failed"
+        );
+        return failed == 0 ? 0 : 1;
     }
 
     /// <summary>On a GPU, before hours of work: how long the run should take here, from the model's measured speed on

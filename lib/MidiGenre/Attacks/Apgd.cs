@@ -43,6 +43,7 @@ public sealed class Apgd(
     /// <summary>Random restarts (APGD-CE), or the number of target classes tried in turn (APGD-T).</summary>
     public int Restarts { get; } = Math.Max(1, restarts);
     public override string Name => Loss == ApgdLoss.CrossEntropy ? "apgd-ce" : "apgd-dlr";
+    public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 

@@ -28,6 +28,11 @@ public abstract class Attack
     public const string VelocityUnit = "ε in normalised velocity (1 = 127 velocity units; onsets 0…1)";
 
     public abstract string Name { get; }
+
+    /// <summary>Whether the attack can aim at a class (it follows <see cref="Targeted"/>). Opt-in: an attack that
+    /// does not say so is never listed or run as targeted (<see cref="AttackFactory.TargetedNames"/>).</summary>
+    public virtual bool HasTargetedMode => false;
+
     public bool Targeted { get; init; }
 
     /// <summary>How much the attack may change, in <see cref="BudgetUnit"/>; null when unbounded (DeepFool).</summary>

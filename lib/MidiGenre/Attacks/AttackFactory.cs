@@ -26,20 +26,34 @@ public static class AttackFactory
         "melody",
     ];
 
-    /// <summary>Attacks with a targeted mode: all that follow a loss towards a class (DeepFool and the note attacks
-    /// do not).</summary>
+    /// <summary>Attacks with a targeted mode, as each attack declares it (<see cref="Attack.HasTargetedMode"/>):
+    /// those that follow a loss towards a class (DeepFool and the note attacks do not).</summary>
     public static readonly IReadOnlyList<string> TargetedNames =
     [
-        .. Names.Where(n => n is not ("deepfool" or "random" or "column" or "chord" or "melody")),
+        .. Names.Where(n => Create(n, ExampleBudget(n), targetedCheck: false).HasTargetedMode),
     ];
+
+    /// <summary>A budget each attack takes, in its own unit: ε = 0.05, the L2 radius 1, one note per column, a
+    /// probability of one half (smoke tests, doctor, examples).</summary>
+    public static double ExampleBudget(string name) =>
+        name switch
+        {
+            "pgd-l2" => 1.0,
+            "random" => 0.5,
+            "column" or "chord" or "melody" => 1,
+            _ => 0.05,
+        };
 
     /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any
     /// work.</summary>
-    public static void Validate(string name, double budget, bool targeted = false)
+    public static void Validate(string name, double budget, bool targeted = false) =>
+        Validate(name, budget, targeted, targetedCheck: true);
+
+    static void Validate(string name, double budget, bool targeted, bool targetedCheck)
     {
         if (!Names.Contains(name))
             throw new AttackBudgetException($"unknown attack '{name}'; choose one of {string.Join(", ", Names)}");
-        if (targeted && !TargetedNames.Contains(name))
+        if (targetedCheck && targeted && !TargetedNames.Contains(name))
             throw new AttackBudgetException(
                 $"{name} has no targeted mode; targeted attacks: {string.Join(", ", TargetedNames)}"
             );
@@ -53,9 +67,19 @@ public static class AttackFactory
             throw new AttackBudgetException($"random: the budget is a probability (0…1), not {budget}");
     }
 
-    public static Attack Create(string name, double budget, int steps = 10, int seed = 0, bool targeted = false)
+    public static Attack Create(string name, double budget, int steps = 10, int seed = 0, bool targeted = false) =>
+        Create(name, budget, steps, seed, targeted, targetedCheck: true);
+
+    static Attack Create(
+        string name,
+        double budget,
+        int steps = 10,
+        int seed = 0,
+        bool targeted = false,
+        bool targetedCheck = true
+    )
     {
-        Validate(name, budget, targeted);
+        Validate(name, budget, targeted, targetedCheck);
         int pgdSeed = Common.Seeds.Derive(seed, "pgd");
         double alpha = Pgd.DefaultAlpha(budget, steps);
         return name switch

@@ -25,6 +25,7 @@ public sealed class AutoAttack(double eps, int steps = 10, int targetClasses = 1
     /// <summary>Square's queries: by default 2.5 per APGD step (50 for 20 steps), forward passes only.</summary>
     public int SquareQueries { get; } = squareQueries > 0 ? squareQueries : 5 * Math.Max(1, steps) / 2;
     public override string Name => "autoattack";
+    public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 

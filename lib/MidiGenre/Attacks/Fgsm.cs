@@ -8,6 +8,7 @@ public sealed class Fgsm(double eps) : Attack
 {
     public double Eps { get; } = eps;
     public override string Name => "fgsm";
+    public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 

@@ -25,6 +25,7 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
     public Norm Norm { get; } = norm;
     public bool RandomStart { get; } = randomStart;
     public override string Name => Norm == Norm.LInf ? "pgd" : "pgd-l2";
+    public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit =>
         Norm == Norm.LInf ? VelocityUnit : "ε, L2 norm of the change in normalised units";

@@ -19,6 +19,7 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
     public double Eps { get; } = eps;
     public int Steps { get; } = Math.Max(1, steps);
     public override string Name => "pgd-midi";
+    public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 
@@ -74,7 +75,8 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
     }
 
     /// <summary>The notes of a batch of clean rolls: which note each frame cell belongs to (0 = silent, n = note n−1
-    /// + 1 across the batch), each note's velocity (taken at its first frame; index 0 is silence), the notes per segment and the onset channel
+    /// + 1 across the batch), each note's velocity (taken at its first frame; index 0 is silence), the notes per
+    /// segment and the onset channel
     /// a MIDI file would give them (an onset at every note's first frame, also where a note continues into the
     /// segment).</summary>
     sealed record NoteMap(long[] CellNote, float[] Velocity, float[] Onsets, int[] PerSegment)

@@ -34,8 +34,11 @@ public static class SanityChecks
         var inv = CultureInfo.InvariantCulture;
         string P(double v) => v.ToString("P1", inv);
         double Noise(double p) => 2 * Math.Sqrt(p * (1 - p) / Math.Max(1, data.Count)) + 1.0 / Math.Max(1, data.Count);
+        // The checks' own attacks are the sweep's kind: in a targeted sweep they aim at the same targets, so each row
+        // is compared with its like (an untargeted PGD-20 says nothing about a targeted PGD-10).
         AttackResult Attack(string name, double eps, int steps) =>
-            AttackEvaluator.Run(model, data, classes, AttackFactory.Create(name, eps, steps, spec.Seed));
+            AttackEvaluator.Run(model, data, classes, AttackFactory.Create(name, eps, steps, spec.Seed, spec.Targeted));
+        string kind = spec.Targeted ? "targeted " : "";
         var checks = new List<SanityCheck>();
         foreach (var r in rows.Where(r => r.Budget > 0 && r.Eps != null && r.SourceModel == null))
             checks.Add(
@@ -49,7 +52,7 @@ public static class SanityChecks
         var unbounded = Attack("pgd", 1, spec.Steps);
         checks.Add(
             new(
-                "unbounded PGD (ε = 1) brings robust accuracy to chance or below",
+                $"unbounded {kind}PGD (ε = 1) brings robust accuracy to chance or below",
                 unbounded.SegmentRobustAccuracy <= chance + Noise(chance),
                 $"robust {P(unbounded.SegmentRobustAccuracy)}, chance {P(chance)}"
             )
@@ -67,7 +70,7 @@ public static class SanityChecks
             var longer = Attack("pgd", top, 2 * spec.Steps);
             checks.Add(
                 new(
-                    $"PGD with {2 * spec.Steps} steps is not above PGD-{spec.Steps} at ε = "
+                    $"{kind}PGD with {2 * spec.Steps} steps is not above {kind}PGD-{spec.Steps} at ε = "
                         + top.ToString("0.###", inv),
                     longer.SegmentRobustAccuracy <= pgd.SegmentRobustAccuracy + Noise(pgd.SegmentRobustAccuracy),
                     $"robust {P(longer.SegmentRobustAccuracy)} vs {P(pgd.SegmentRobustAccuracy)}"
@@ -78,7 +81,7 @@ public static class SanityChecks
             if (pgdRows.FirstOrDefault(r => r.Budget == auto.Budget) is { } pgd)
                 checks.Add(
                     new(
-                        $"AutoAttack is not above PGD at ε = {auto.Budget?.ToString("0.###", inv)}",
+                        $"{kind}AutoAttack is not above {kind}PGD at ε = {auto.Budget?.ToString("0.###", inv)}",
                         auto.SegmentRobustAccuracy <= pgd.SegmentRobustAccuracy + Noise(pgd.SegmentRobustAccuracy),
                         $"robust {P(auto.SegmentRobustAccuracy)} vs {P(pgd.SegmentRobustAccuracy)}"
                     )

@@ -8,8 +8,8 @@ namespace MidiGenre.Attacks;
 /// Square Attack (Andriushchenko et al., ECCV 2020), L∞ in normalised units: a random search that only reads the
 /// model's scores, never a gradient, so a model that hides or breaks its gradient (gradient masking) cannot hide from
 /// it. It starts from vertical stripes (each pitch of each channel shifted by ±ε for the whole segment), then, for
-/// <see cref="Queries"/> rounds, proposes a new ±ε patch in one random time × pitch square per segment (per channel one sign) and
-/// keeps it for the segments whose margin z_y − max_{j≠y} z_j fell. The square's area starts at
+/// <see cref="Queries"/> rounds, proposes a new ±ε patch in one random time × pitch square per segment (per channel
+/// one sign) and keeps it for the segments whose margin z_y − max_{j≠y} z_j fell. The square's area starts at
 /// <see cref="InitialShare"/> of the roll and halves on the paper's schedule. Fooled segments stop changing.
 /// </summary>
 public sealed class Square(double eps, int queries = 100, double initialShare = 0.8, int seed = 0) : Attack(seed)
@@ -18,6 +18,7 @@ public sealed class Square(double eps, int queries = 100, double initialShare = 
     public int Queries { get; } = Math.Max(1, queries);
     public double InitialShare { get; } = initialShare;
     public override string Name => "square";
+    public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 

@@ -29,7 +29,9 @@ public sealed record AdversarialTraining(
     string Method = "pgd"
 )
 {
-    public static readonly IReadOnlyList<string> Methods = ["pgd", "fast", "free"];
+    /// <summary>The registered defenses (<see cref="DefenseSpec.Methods"/>) that transform batches; TRADES changes
+    /// the objective instead (<see cref="Trades"/>).</summary>
+    public static readonly IReadOnlyList<string> Methods = [.. DefenseSpec.Methods.Where(m => m != "trades")];
 
     /// <summary>Checked on construction: an unknown name would otherwise train PGD under that name.</summary>
     public string Method { get; init; } = CheckMethod(Method);

@@ -170,14 +170,7 @@ public static class Doctor
     /// <summary>The attack as a sweep runs it (2 steps): perturb, realise as MIDI, score.</summary>
     static void AttackStep(nn.Module<Tensor, Tensor> model, SegmentDataset data, string name, bool targeted)
     {
-        double budget = name switch
-        {
-            "pgd-l2" => 1.0,
-            "random" => 0.5,
-            "column" or "chord" or "melody" => 1,
-            _ => 0.05,
-        };
-        var attack = AttackFactory.Create(name, budget, steps: 2, targeted: targeted);
+        var attack = AttackFactory.Create(name, AttackFactory.ExampleBudget(name), steps: 2, targeted: targeted);
         var r = AttackEvaluator.Run(model, data, ClassNames, attack);
         Expect(r.Segments == data.Count && double.IsFinite(r.SuccessRate) && double.IsFinite(r.Size.MeanL2));
     }

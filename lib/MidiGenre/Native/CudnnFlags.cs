@@ -20,7 +20,8 @@ public static unsafe class CudnnFlags
     /// <summary>The members this libtorch lacks (empty when <see cref="Available"/>).</summary>
     public static IReadOnlyList<string> Missing => Calls.Value.Missing;
 
-    /// <summary>cuDNN picks deterministic convolution algorithms (null when unknown: see <see cref="Available"/>).</summary>
+    /// <summary>cuDNN picks deterministic convolution algorithms (null when unknown: see
+    /// <see cref="Available"/>).</summary>
     public static bool? Deterministic
     {
         get => Calls.Value.Get(Calls.Value.GetDeterministic);

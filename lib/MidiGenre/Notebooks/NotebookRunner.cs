@@ -16,9 +16,24 @@ public sealed record NotebookRun(
     public bool Ok => ExitCode == 0 && Errors.Count == 0 && Charts > 0;
 }
 
+/// <summary>A tool the notebooks need (dotnet-repl, Jupyter) that is missing or cannot be restored; the message
+/// says what to install.</summary>
+public sealed class NotebookToolException(string message) : Exception(message);
+
+/// <summary>How the notebooks are executed: dotnet-repl (a local tool), or Jupyter's own executor (`jupyter
+/// nbconvert --execute`, the path a Jupyter user takes) with the .NET Interactive kernel (<see
+/// cref="JupyterKernel"/>).</summary>
+public enum NotebookEngine
+{
+    Repl,
+    Jupyter,
+}
+
 /// <summary>
-/// Executes the notebooks headlessly with dotnet-repl (a local tool, .config/dotnet-tools.json), in order, with
-/// MIDIGENRE_PROFILE / MIDIGENRE_OUT set, and keeps the executed copies (outputs and charts included).
+/// Executes the notebooks headlessly with dotnet-repl or Jupyter (<see cref="NotebookEngine"/>; both local tools in
+/// .config/dotnet-tools.json), in order, with MIDIGENRE_PROFILE / MIDIGENRE_OUT set, and keeps the executed copies
+/// (outputs and charts included); the same checks apply whichever ran them (no error output, every figure titled,
+/// nbformat 4.5 with cell ids).
 /// </summary>
 public static class NotebookRunner
 {
@@ -49,12 +64,14 @@ public static class NotebookRunner
         IEnumerable<string>? only = null,
         Action<string>? log = null,
         string? corpus = null,
-        string? label = null
+        string? label = null,
+        NotebookEngine engine = NotebookEngine.Repl
     )
     {
         Directory.CreateDirectory(executedDir);
+        string? kernels = engine == NotebookEngine.Jupyter ? PrepareJupyter(executedDir) : null;
         if (Run(root, "dotnet", ["tool", "restore"], new(), 300, log) != 0)
-            throw new InvalidOperationException(
+            throw new NotebookToolException(
                 "`dotnet tool restore` failed (see above), so dotnet-repl cannot run the notebooks; run it in "
                     + root
                     + " to see why (usually no network and no local NuGet cache)"
@@ -78,14 +95,48 @@ public static class NotebookRunner
             log?.Invoke($"running {name} ({profile}) …");
             var sw = Stopwatch.StartNew();
             string input = InputFor(root, name, executedDir);
-            int code = Run(
-                Path.Combine(root, "notebooks"),
-                "dotnet",
-                ["tool", "run", "dotnet-repl", "--", "--run", input, "--exit-after-run", "--output-path", output],
-                env,
-                3600,
-                log
-            );
+            if (kernels != null)
+                env["JUPYTER_PATH"] = kernels;
+            int code =
+                engine == NotebookEngine.Jupyter
+                    ? Run(
+                        Path.Combine(root, "notebooks"),
+                        "jupyter",
+                        [
+                            "nbconvert",
+                            "--to",
+                            "notebook",
+                            "--execute",
+                            $"--ExecutePreprocessor.kernel_name={JupyterKernel.Name}",
+                            "--ExecutePreprocessor.timeout=3600",
+                            "--output-dir",
+                            Path.GetDirectoryName(output)!,
+                            "--output",
+                            name,
+                            input,
+                        ],
+                        env,
+                        3600,
+                        log
+                    )
+                    : Run(
+                        Path.Combine(root, "notebooks"),
+                        "dotnet",
+                        [
+                            "tool",
+                            "run",
+                            "dotnet-repl",
+                            "--",
+                            "--run",
+                            input,
+                            "--exit-after-run",
+                            "--output-path",
+                            output,
+                        ],
+                        env,
+                        3600,
+                        log
+                    );
             if (File.Exists(output) && !NotebookFormat.Restore(input, output)) // cell ids and counts (nbformat 4.5)
                 log?.Invoke($"{name}: the executed notebook does not have the source's cells; ids not restored");
             if (input != Path.Combine(root, "notebooks", name + ".ipynb"))
@@ -103,6 +154,22 @@ public static class NotebookRunner
                 log?.Invoke("  " + e);
         }
         return runs;
+    }
+
+    /// <summary>Jupyter's executor with the .NET Interactive kernel spec written into a folder of this run (found
+    /// through JUPYTER_PATH, so nothing of the user's Jupyter setup is changed); returns that folder. Fails before any
+    /// work, saying what to install, when `jupyter nbconvert` is missing.</summary>
+    static string PrepareJupyter(string executedDir)
+    {
+        if (Run(executedDir, "jupyter", ["nbconvert", "--version"], new(), 60, null) != 0)
+            throw new NotebookToolException(
+                "`jupyter nbconvert` is not available: install Jupyter (Debian: apt-get install jupyter-nbconvert "
+                    + "python3-nbclient; elsewhere: pip install nbconvert nbclient) or run the notebooks with "
+                    + "--engine repl"
+            );
+        string data = Path.Combine(Path.GetFullPath(executedDir), ".jupyter");
+        JupyterKernel.Install(Path.Combine(data, "kernels"));
+        return data;
     }
 
     /// <summary>The configuration this library was built in (Release, Debug).</summary>
@@ -140,6 +207,17 @@ public static class NotebookRunner
         using var doc = JsonDocument.Parse(File.ReadAllText(ipynb));
         int charts = 0;
         var errors = new List<string>();
+        // Jupyter's validator refuses an nbformat 4.5 notebook whose cells have no id: both engines must write one.
+        var root = doc.RootElement;
+        bool v45 =
+            root.TryGetProperty("nbformat", out var major)
+            && major.GetInt32() == 4
+            && root.TryGetProperty("nbformat_minor", out var minor)
+            && minor.GetInt32() >= 5;
+        if (!v45)
+            errors.Add("not nbformat 4.5");
+        else if (root.GetProperty("cells").EnumerateArray().Any(c => !c.TryGetProperty("id", out _)))
+            errors.Add("nbformat 4.5 with a cell that has no id");
         foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
         {
             if (!cell.TryGetProperty("outputs", out var outputs))
@@ -225,7 +303,17 @@ public static class NotebookRunner
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in env)
             psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
+        Process p;
+        try
+        {
+            p = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e) // not installed
+        {
+            log?.Invoke($"{exe}: {e.Message}");
+            return 127;
+        }
+        using var _ = p;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeoutSeconds * 1000))
