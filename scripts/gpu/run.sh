@@ -98,7 +98,7 @@ else
   run bench 90 "${cli[@]}" bench model --arch resnet50 --batch 40 --iters 20
   [ -f "$out/app/peer_gpu.py" ] && run peer 90 "${peer[@]}" resnet50 40 20 fp32
   run doctor 60 "${cli[@]}" doctor --smoke
-  run pipeline 150 "${cli[@]}" pipeline --profile smoke --out runs/pipeline
+  run pipeline 240 "${cli[@]}" pipeline --profile smoke --out runs/pipeline
 fi
 say "== done: $failed step(s) failed; log $log, summary $summary"
 exit $((failed > 0))
