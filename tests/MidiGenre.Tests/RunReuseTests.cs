@@ -106,7 +106,7 @@ public class RunReuseTests(SmokeData smoke)
             {
                 ("MIDIGENRE_ADV_METHOD", "madry", "pgd, fast, free, trades"),
                 ("MIDIGENRE_SEED", "one", "whole number"),
-                ("MIDIGENRE_PROFILE", "gpu", "smoke (seconds), cpu"),
+                ("MIDIGENRE_PROFILE", "laptop", "smoke (seconds), cpu (minutes), gpu"),
                 ("MIDIGENRE_CHECKPOINT", "first", "best"),
                 ("MIDIGENRE_MIN_PIECES", "0", "at least 1"),
             }
