@@ -733,12 +733,13 @@ public class AttackScoringTests
     {
         var r = Score(new Fgsm(0.05));
         Assert.Equal(7 / 8.0, r.CleanAccuracy);
-        Assert.Equal(4 / 8.0, r.SegmentRobustAccuracy);
-        Assert.Equal(3 / 4.0, r.PerformanceRobustAccuracy); // pieces 0, 2 (ties on mean softmax) and 3
+        // Robust = right before and under the attack: s7, wrong before and "fixed" by the attack, does not count.
+        Assert.Equal(3 / 8.0, r.SegmentRobustAccuracy); // s1, s5, s6
+        Assert.Equal(2 / 4.0, r.PerformanceRobustAccuracy); // pieces 0 and 2 (ties on mean softmax); 3 was wrong before
         Assert.Equal(4 / 7.0, r.SuccessRate, 12); // s0, s2, s3, s4 of the 7 right before
         Assert.Null(r.TargetSuccessRate);
         Assert.Equal(
-            (1.0, 1.0, 0.0),
+            (7 / 8.0, 3 / 4.0, 0.0), // as MIDI every segment is right, but s7 (piece 3) was wrong before
             (r.RealizedSegmentAccuracy, r.RealizedPerformanceAccuracy, r.RealizedSuccessRate)
         );
         Assert.Equal([3 / 4.0, 1 / 3.0], r.PerClassSuccess);

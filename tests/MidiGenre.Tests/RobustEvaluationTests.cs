@@ -31,6 +31,15 @@ public class RobustEvaluationTests(SmokeData smoke)
         Assert.True(trace.Accuracy[^1] <= trace.Accuracy[0]);
         // Reproducible: the trace draws its random start from its own named stream.
         Assert.Equal(trace.Loss, PgdTrace.Run(smoke.Trained, smoke.Data.Test, 0.05, 5, 3, 16).Loss);
+        // One run, every step: its k-th point is what PGD stopped after k steps returns (same start, same α).
+        using var b = smoke.Data.Test.Batches(16, Data.Augmentation.Eval, prefetch: 0).First();
+        foreach (int k in new[] { 0, 2, 5 })
+        {
+            using var random = Common.RandomStream.Of(3, "pgd-trace", 0);
+            var pgd = new Pgd(0.05, Pgd.DefaultAlpha(0.05, 5), k, Norm.LInf, randomStart: true, 3);
+            using var adv = pgd.Perturb(smoke.Trained, b.X, b.Y, random);
+            Assert.Equal(MeanLoss(smoke.Trained, adv, b.Y), trace.Loss[k], 4);
+        }
     }
 
     const double Eps = 0.02;
@@ -94,9 +103,52 @@ public class RobustEvaluationTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Every_result_records_its_attacks_configuration_and_the_two_autoattacks_read_apart()
+    {
+        var pgd5 = Evaluate(AttackFactory.Create("pgd", Eps, 5, seed: 3));
+        var pgd10 = Evaluate(AttackFactory.Create("pgd", Eps, 10, seed: 3));
+        Assert.Equal(
+            ("pgd", "5", "10"),
+            (pgd5.Configuration["attack"], pgd5.Configuration["steps"], pgd10.Configuration["steps"])
+        );
+        Assert.NotEqual(pgd5.Configuration["step_size"], pgd10.Configuration["step_size"]);
+        // Saved and read back, the configuration stays (report.json can tell PGD-5 from PGD-10).
+        string path = Path.Combine(Path.GetTempPath(), $"config-{Guid.NewGuid():N}.json");
+        Common.JsonFiles.Write(path, pgd5);
+        Assert.Equal(pgd5.Configuration, Common.JsonFiles.Read<AttackResult>(path).Configuration);
+        File.Delete(path);
+
+        var cheap = AttackFactory.Create(AutoAttack.CheapName, Eps, 10).Configuration;
+        var standard = AttackFactory.Create(AutoAttack.StandardName, Eps, 10).Configuration;
+        Assert.Equal(("20", "50"), (cheap["apgd_steps"], cheap["square_queries"]));
+        Assert.Equal(("100", "5000"), (standard["apgd_steps"], standard["square_queries"]));
+        Assert.StartsWith("9", standard["target_classes"]);
+        Assert.StartsWith("cheap", cheap["variant"]);
+        Assert.Contains(AutoAttack.CheapName, AttackFactory.Names);
+        Assert.DoesNotContain("autoattack", AttackFactory.Names); // no name that could mean either
+    }
+
+    [Fact]
+    public void Apgd_t_tries_at_most_classes_minus_one_targets()
+    {
+        // Nine target classes asked for on a model of fewer classes: only classes − 1 targets exist, so asking for
+        // more changes nothing (before, the last target was tried again and again with new random starts).
+        int k = smoke.Data.Classes.Count;
+        Assert.True(k - 1 < 9, $"the smoke model has {k} classes");
+        var nine = new Apgd(Eps, 5, ApgdLoss.TargetedDlr, restarts: 9, seed: 3);
+        var one = new Apgd(Eps, 5, ApgdLoss.TargetedDlr, restarts: k - 1, seed: 3);
+        using var b = smoke.Data.Test.Batches(8, Data.Augmentation.Eval, prefetch: 0).First();
+        using var r9 = Common.RandomStream.Of(3, "t", 0);
+        using var r1 = Common.RandomStream.Of(3, "t", 0);
+        using var a9 = nine.Perturb(smoke.Trained, b.X, b.Y, r9);
+        using var a1 = one.Perturb(smoke.Trained, b.X, b.Y, r1);
+        Assert.True(a9.eq(a1).all().item<bool>());
+    }
+
+    [Fact]
     public void Autoattack_counts_a_segment_robust_only_if_no_member_fools_it()
     {
-        var auto = Evaluate(AttackFactory.Create("autoattack", Eps, 10, seed: 3));
+        var auto = Evaluate(AttackFactory.Create(AutoAttack.CheapName, Eps, 10, seed: 3));
         var members = new[] { "apgd-ce", "apgd-dlr", "square", "pgd" }
             .Select(n => Evaluate(AttackFactory.Create(n, Eps, 10, seed: 3)))
             .ToList();
@@ -238,7 +290,7 @@ public class RobustEvaluationTests(SmokeData smoke)
     [Fact]
     public void Sanity_checks_pass_on_an_honest_sweep_and_fail_when_an_attack_lowers_the_loss()
     {
-        var spec = new AttackSweepSpec(["pgd", "autoattack"], [0, Eps], 10, 3);
+        var spec = new AttackSweepSpec(["pgd", AutoAttack.CheapName], [0, Eps], 10, 3);
         var rows = AttackSweep.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec);
         var checks = SanityChecks.Run(smoke.Trained, smoke.Data.Test, smoke.Data.Classes, spec, rows);
         Assert.All(checks, c => Assert.True(c.Passed, $"{c.Check}: {c.Measured}"));

@@ -24,7 +24,7 @@ static class AttackCommand
         {
             Description =
                 "Comma-separated budgets in the attack's unit: ε in normalised velocity (1.0 = 127) for fgsm, pgd, "
-                + "apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; L2 radius for pgd-l2; notes per 8-bin "
+                + "apgd-ce, apgd-dlr, square, autoattack-cheap, autoattack-standard, pgd-midi, velocity; L2 radius for pgd-l2; notes per 8-bin "
                 + "column for column, chord, melody; a probability per column for random; ignored by deepfool. 0 is "
                 + "not attacked (clean figures)",
             DefaultValueFactory = _ => "0,0.02,0.05,0.1",
@@ -32,8 +32,8 @@ static class AttackCommand
         var steps = new Option<int>("--steps")
         {
             Description =
-                "PGD steps (also APGD's; autoattack runs its APGDs for twice as many and Square for 2.5 queries per "
-                + "APGD step)",
+                "PGD steps (also APGD's; autoattack-cheap runs its APGDs for twice as many and Square for 2.5 queries "
+                + "per APGD step; autoattack-standard always takes the published 100 steps, 9 targets, 5 000 queries)",
             DefaultValueFactory = _ => 10,
         };
         var source = new Option<string?>("--source-model")
@@ -68,7 +68,7 @@ static class AttackCommand
         var cmd = new Command(
             "attack",
             "Attack a trained model on the held-out test split: robust accuracy (segment and piece), success "
-                + "before/after realisation as MIDI, perturbation size, and the sweep's sanity checks. autoattack is "
+                + "before/after realisation as MIDI, perturbation size, and the sweep's sanity checks. autoattack-* is "
                 + "the worst case per segment over APGD-CE, APGD-T and Square (Croce & Hein 2020); pgd-midi only ever "
                 + "plays valid MIDI (note velocities within ε × 127)"
         )

@@ -47,6 +47,11 @@ public sealed class Apgd(
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;
 
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [("steps", $"{Steps}"), ("loss", Loss == ApgdLoss.CrossEntropy ? "cross-entropy" : "targeted DLR"),
+            (Loss == ApgdLoss.CrossEntropy ? "restarts" : "target_classes", $"{Restarts}"),
+            ("returns", "the first point that fooled, else the highest-loss one")];
+
     /// <summary>The steps at which the step size is reconsidered: p₀ = 0, p₁ = 0.22, pⱼ₊₁ = pⱼ + max(pⱼ − pⱼ₋₁ −
     /// 0.03, 0.06), as whole steps of <paramref name="steps"/>.</summary>
     public static IReadOnlyList<int> Checkpoints(int steps)
@@ -66,44 +71,34 @@ public sealed class Apgd(
         using var scope = NewDisposeScope();
         var unit = UnitScale(x);
         var xn = x / unit;
-        var best = xn.clone(); // a fooling point where found, else the highest-loss one
-        Tensor fooled; // segments already where the attack wants them (the clean ones it misclassifies are left)
         Tensor? ranks = null; // classes by clean score, for APGD-T's targets
         long classes;
         using (no_grad())
         {
             model.eval();
             var clean = model.forward(x);
-            fooled = Fooled(clean, y);
             classes = clean.shape[1];
             if (Loss == ApgdLoss.TargetedDlr && !Targeted)
                 ranks = clean.argsort(1, descending: true);
         }
-        for (int r = 0; r < Restarts; r++)
+        // APGD-T tries the classes after the true one in turn: at most classes − 1 of them.
+        int rounds = ranks is null ? Restarts : (int)Math.Min(Restarts, classes - 1);
+        Tensor Round(int r, Tensor open)
         {
-            using var round = NewDisposeScope();
-            // The segments still standing: a restart spends no work on what is already fooled (one read-back).
-            var open = fooled.logical_not().nonzero().flatten();
-            if (open.shape[0] == 0)
-                break;
             var yOpen = y.index_select(0, open);
             var target =
                 Loss == ApgdLoss.CrossEntropy ? null
                 : ranks is null ? TargetOf(yOpen, classes)
-                : ranks.index_select(0, open)[.., Math.Min(r + 1, classes - 1)];
-            var (point, hit) = Ascend(model, xn.index_select(0, open), unit, yOpen, target, random.Select(open));
-            // Fooled now, or not fooled by any run: this run's point replaces what was kept.
-            var keep = hit.logical_or(r == 0 ? ones_like(hit) : zeros_like(hit));
-            var rows = open.masked_select(keep);
-            best.index_copy_(0, rows, point.index_select(0, keep.nonzero().flatten()));
-            fooled.index_fill_(0, open.masked_select(hit), true);
+                : ranks.index_select(0, open)[.., r + 1];
+            var point = Ascend(model, xn.index_select(0, open), unit, yOpen, target, random.Select(open));
+            return point * unit;
         }
-        return (best * unit).detach().MoveToOuterDisposeScope();
+        return OnStanding(model, x, y, rounds, Round).MoveToOuterDisposeScope();
     }
 
     /// <summary>One APGD run on a batch in normalised space; returns its point per segment (the first that fooled it,
-    /// else the highest-loss one) and whether it fooled.</summary>
-    (Tensor Point, Tensor Fooled) Ascend(
+    /// else the highest-loss one).</summary>
+    Tensor Ascend(
         nn.Module<Tensor, Tensor> model,
         Tensor xn,
         Tensor unit,
@@ -178,8 +173,7 @@ public sealed class Apgd(
             Replace(ref halvedAtCheck, nextHalved);
             Replace(ref lossAtCheck, nextLossAtCheck);
         }
-        var point = where(Rows(hit), found, bestPoint);
-        return (point.MoveToOuterDisposeScope(), hit.MoveToOuterDisposeScope());
+        return where(Rows(hit), found, bestPoint).MoveToOuterDisposeScope();
     }
 
     /// <summary>Keeps <paramref name="value"/> (made in this iteration) past it and frees the tensor it

@@ -39,6 +39,34 @@ public abstract class Attack
     public abstract double? Budget { get; }
     public abstract string BudgetUnit { get; }
 
+    /// <summary>Everything that sets the attack's strength besides its budget (steps, step size, restarts, targets,
+    /// queries, variant), as text: recorded in every result (<see cref="AttackResult.Configuration"/>) so that PGD-5
+    /// and PGD-10, or the cheap and the standard AutoAttack, never read alike.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings() => [];
+
+    /// <summary>The attack's full configuration: name, budget and its unit, targeting, seed and <see cref="Settings"/>,
+    /// keys in a fixed order.</summary>
+    public IReadOnlyDictionary<string, string> Configuration
+    {
+        get
+        {
+            var c = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["attack"] = Name,
+                ["budget"] = Budget is double b ? F(b) : "none",
+                ["budget_unit"] = BudgetUnit,
+                ["targeted"] = Targeted ? $"yes (towards (label + 1) mod classes)" : "no",
+                ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            foreach (var (key, value) in Settings())
+                c[key] = value;
+            return c;
+        }
+    }
+
+    /// <summary>A number as configurations write it (invariant, round-trip).</summary>
+    protected static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A zero budget changes nothing: evaluators reuse the clean figures instead of attacking.</summary>
     public bool IsNoOp => Budget == 0;
 
@@ -103,6 +131,43 @@ public abstract class Attack
         var logits = model.forward(xg);
         var grad = autograd.grad([loss(logits, labels).sum()], [xg])[0];
         return (grad.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The bookkeeping of attacks that run in rounds (APGD's restarts and target classes, AutoAttack's members): each
+    /// round attacks only the segments still standing (<paramref name="round"/> gets their rows and returns their raw
+    /// adversarial rolls); the first round's point is kept for every segment it ran on, a later round's only where it
+    /// fooled, so each segment ends at the first point that fooled it. Segments misclassified before any round keep
+    /// their clean roll. One read-back per round (which rows are open).
+    /// </summary>
+    protected Tensor OnStanding(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int rounds, Func<int, Tensor, Tensor> round)
+    {
+        using var scope = NewDisposeScope();
+        Tensor fooled;
+        using (no_grad())
+        {
+            model.eval();
+            fooled = Fooled(model.forward(x), y);
+        }
+        var result = x.clone();
+        for (int r = 0; r < rounds; r++)
+        {
+            using var inner = NewDisposeScope();
+            var open = fooled.logical_not().nonzero().flatten();
+            if (open.shape[0] == 0)
+                break;
+            var adv = round(r, open);
+            Tensor hit;
+            using (no_grad())
+            {
+                model.eval();
+                hit = Fooled(model.forward(adv), y.index_select(0, open));
+            }
+            var keep = r == 0 ? ones_like(hit) : hit;
+            result.index_copy_(0, open.masked_select(keep), adv.index_select(0, keep.nonzero().flatten()));
+            fooled.index_fill_(0, open.masked_select(hit), true);
+        }
+        return result.detach().MoveToOuterDisposeScope();
     }
 
     /// <summary>Whether each segment's prediction is what the attack wants: the target when targeted, any class but

@@ -1,11 +1,11 @@
 namespace MidiGenre.Attacks;
 
 /// <summary>Attacks by name. <c>budget</c> is in each attack's own unit (<see cref="Attack.BudgetUnit"/>): ε in
-/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack, pgd-midi, velocity; the L2 radius for
+/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack-cheap, autoattack-standard, pgd-midi, velocity; the L2 radius for
 /// pgd-l2; notes per column for the insertion attacks (column, chord, melody); a probability per column for random;
 /// DeepFool takes none. PGD-style attacks step α = 2.5 ε / steps (Madry et al.); APGD needs no step size;
-/// <c>steps</c> is also APGD's iterations and a fifth of Square's queries; AutoAttack's APGDs take twice
-/// <c>steps</c> (<see cref="AutoAttack"/>).</summary>
+/// <c>steps</c> is also APGD's iterations and a fifth of Square's queries; the cheap AutoAttack's APGDs take twice
+/// <c>steps</c>, the standard one its published settings whatever <c>steps</c> (<see cref="AutoAttack"/>).</summary>
 public static class AttackFactory
 {
     public static readonly IReadOnlyList<string> Names =
@@ -16,7 +16,8 @@ public static class AttackFactory
         "apgd-ce",
         "apgd-dlr",
         "square",
-        "autoattack",
+        AutoAttack.CheapName,
+        AutoAttack.StandardName,
         "pgd-midi",
         "deepfool",
         "random",
@@ -90,7 +91,8 @@ public static class AttackFactory
             "apgd-ce" => new Apgd(budget, steps, ApgdLoss.CrossEntropy, 1, pgdSeed) { Targeted = targeted },
             "apgd-dlr" => new Apgd(budget, steps, ApgdLoss.TargetedDlr, 1, pgdSeed) { Targeted = targeted },
             "square" => new Square(budget, 5 * steps, seed: pgdSeed) { Targeted = targeted },
-            "autoattack" => new AutoAttack(budget, 2 * steps, seed: pgdSeed) { Targeted = targeted },
+            AutoAttack.CheapName => AutoAttack.Cheap(budget, steps, pgdSeed, targeted),
+            AutoAttack.StandardName => AutoAttack.Standard(budget, pgdSeed, targeted),
             "pgd-midi" => new RealizablePgd(budget, steps, pgdSeed) { Targeted = targeted },
             "velocity" => new VelocityAttack(budget, alpha, steps, pgdSeed) { Targeted = targeted },
             "deepfool" => new DeepFool(),

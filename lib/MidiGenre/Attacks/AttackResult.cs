@@ -1,6 +1,8 @@
 namespace MidiGenre.Attacks;
 
-/// <summary>Robustness of a model to one attack at one budget, over a dataset's segments. Rates are over the segments
+/// <summary>Robustness of a model to one attack at one budget, over a dataset's segments. Robust accuracy has one
+/// definition (AutoAttack's): the share of all segments (or performances, by vote) classified correctly before the
+/// attack and still correctly under it, so it never exceeds clean accuracy. Rates are over the segments
 /// the model classified correctly before the attack: <see cref="SuccessRate"/> = the prediction left the true class;
 /// <see cref="TargetSuccessRate"/> (targeted attacks only) = the prediction became the target class. "Realized" figures
 /// are the same after the adversarial roll was made valid, written as MIDI and read back.</summary>
@@ -33,6 +35,10 @@ public sealed record AttackResult(
     /// works raises it (a sanity check of every sweep).</summary>
     public double CleanLoss { get; init; }
     public double AdversarialLoss { get; init; }
+
+    /// <summary>The attack's full configuration (<see cref="Attacks.Attack.Configuration"/>: steps, step size,
+    /// restarts, targets, queries, variant, seed): a result says which PGD or which AutoAttack made it.</summary>
+    public IReadOnlyDictionary<string, string> Configuration { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The run the attack was crafted on when it is not the evaluated model (a transfer attack); null when
     /// the attacker saw the evaluated model itself (white-box).</summary>

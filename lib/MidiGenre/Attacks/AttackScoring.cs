@@ -21,8 +21,20 @@ static class AttackScoring
         int Truth(int s) => data.Pieces[data.Segments[s].Piece].Label;
         int Pred(float[] p) => SegmentPredictions.ArgMax(p);
         double Acc(float[][] p) => Enumerable.Range(0, n).Count(s => Pred(p[s]) == Truth(s)) / (double)Math.Max(1, n);
-        double PerformanceAcc(float[][] p) =>
-            Evaluator.Score(new SegmentPredictions(data, p), classes).Performance.Accuracy;
+        // Robust accuracy, one definition (AutoAttack's): right before the attack and still right under it, so a
+        // segment the attack happens to "fix" never counts and robust accuracy never exceeds clean accuracy.
+        double Robust(float[][] before, float[][] after) =>
+            Enumerable.Range(0, n).Count(s => Pred(before[s]) == Truth(s) && Pred(after[s]) == Truth(s))
+            / (double)Math.Max(1, n);
+        double PerformanceRobust(float[][] before, float[][] after)
+        {
+            var right = Evaluator.Score(new SegmentPredictions(data, before), classes).Performances;
+            var under = Evaluator.Score(new SegmentPredictions(data, after), classes).Performances;
+            return right.Count == 0
+                ? 0
+                : right.Zip(under).Count(p => p.First.Predicted == p.First.Truth && p.Second.Predicted == p.Second.Truth)
+                    / (double)right.Count;
+        }
         // Rates over the segments the model got right before the attack.
         double Rate(float[][] before, float[][] after, Func<int, int, bool> success)
         {
@@ -60,12 +72,12 @@ static class AttackScoring
             attack.Targeted,
             n,
             Acc(reference.Probabilities),
-            Acc(o.Adversarial),
-            PerformanceAcc(o.Adversarial),
+            Robust(reference.Probabilities, o.Adversarial),
+            PerformanceRobust(reference.Probabilities, o.Adversarial),
             Rate(reference.Probabilities, o.Adversarial, Left),
             Targeted(reference.Probabilities, o.Adversarial),
-            Acc(o.Realized),
-            PerformanceAcc(o.Realized),
+            Robust(reference.RealizedProbabilities, o.Realized),
+            PerformanceRobust(reference.RealizedProbabilities, o.Realized),
             Rate(reference.RealizedProbabilities, o.Realized, Left),
             Targeted(reference.RealizedProbabilities, o.Realized),
             Size(o),
@@ -74,6 +86,7 @@ static class AttackScoring
             seconds / Math.Max(1, n)
         )
         {
+            Configuration = attack.Configuration,
             CleanLoss = MeanLoss(reference.Probabilities),
             AdversarialLoss = MeanLoss(o.Adversarial),
         };

@@ -11,6 +11,9 @@ namespace MidiGenre.Attacks;
 public sealed class DeepFool(int maxIterations = 50, double overshoot = 0.02) : Attack
 {
     public override string Name => "deepfool";
+
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [("max_iterations", $"{maxIterations}"), ("overshoot", F(overshoot))];
     public override double? Budget => null;
     public override string BudgetUnit => "none: DeepFool seeks the smallest change; see median L2 and |Δv|";
 

@@ -12,6 +12,9 @@ public sealed class VelocityAttack(double eps, double alpha, int steps = 10, int
 {
     public override string Name => "velocity";
 
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [.. base.Settings(), ("cells", "velocities of sounding frame cells only")];
+
     protected override Tensor? Mask(Tensor x)
     {
         var mask = zeros_like(x);
@@ -52,6 +55,9 @@ public sealed class NoteInsertionAttack(
             _ => "column",
         };
     public override double? Budget => notesPerColumn;
+
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [("stride_bins", $"{stride}"), ("note_bins", $"{length}"), ("velocity", $"{velocity}"), ("rule", $"{rule}")];
     public override string BudgetUnit =>
         $"notes added per column of {stride} bins ({stride * PianoRoll.BinSeconds:0.##} s)";
 
@@ -150,6 +156,9 @@ public sealed class RandomNoteAttack(double rate = 0.5, int stride = 8, int leng
 {
     public override string Name => "random";
     public override double? Budget => rate;
+
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [("stride_bins", $"{stride}"), ("note_bins", $"{length}"), ("velocity", $"{velocity}")];
     public override string BudgetUnit => $"probability that a column of {stride} bins gets a random note";
 
     protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)

@@ -30,9 +30,18 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
     public override string BudgetUnit =>
         Norm == Norm.LInf ? VelocityUnit : "ε, L2 norm of the change in normalised units";
 
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [("steps", $"{Steps}"), ("step_size", F(Alpha)), ("norm", Norm == Norm.LInf ? "Linf" : "L2"),
+            ("random_start", RandomStart ? "yes" : "no"), ("returns", "the last iterate")];
+
     /// <summary>Step size of Madry et al.: 2.5 ε / steps, so the walk can reach the ball's edge from its
     /// centre.</summary>
     public static double DefaultAlpha(double eps, int steps) => 2.5 * eps / Math.Max(1, steps);
+
+    /// <summary>Called with (k, the raw iterate) after the random start (k = 0) and after every step k = 1…steps;
+    /// the tensor belongs to the attack and lives only during the call. For traces (<see cref="PgdTrace"/>): one run
+    /// shows every step's point.</summary>
+    public Action<int, Tensor>? OnIterate { get; init; }
 
     /// <summary>Cells allowed to change (1) or not (0); null = all.</summary>
     protected virtual Tensor? Mask(Tensor x) => null;
@@ -54,6 +63,7 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
                         * random.Uniform([x.shape[0], 1, 1, 1], x.device);
             adv = Project(xn, (adv + Masked(noise, mask)).clamp(0, 1));
         }
+        Observe(0, adv, unit);
         for (int i = 0; i < Steps; i++)
         {
             using var step = NewDisposeScope();
@@ -61,8 +71,17 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
             var direction = Norm == Norm.LInf ? grad.sign() : Normalise(grad);
             var next = Project(xn, (adv + Masked(direction, mask) * Alpha).clamp(0, 1));
             adv = next.detach().MoveToOuterDisposeScope();
+            Observe(i + 1, adv, unit);
         }
         return (adv * unit).detach().MoveToOuterDisposeScope();
+    }
+
+    void Observe(int k, Tensor adv, Tensor unit)
+    {
+        if (OnIterate is null)
+            return;
+        using var scope = NewDisposeScope();
+        OnIterate(k, adv * unit);
     }
 
     static Tensor Masked(Tensor t, Tensor? mask) => mask is null ? t : t * mask;

@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 
 namespace MidiGenre.Attacks;
 
-/// <summary>What PGD does step by step on some test segments: the mean cross-entropy of the true class and the share
-/// still classified correctly after k = 0 (the random start) … <see cref="Steps"/> steps, beside the clean
-/// figures.</summary>
+/// <summary>What PGD does step by step on some test segments: the mean cross-entropy of the true class and the robust
+/// accuracy (right before the attack and still right) after k = 0 (the random start) … <see cref="Steps"/> steps,
+/// beside the clean figures.</summary>
 public sealed record PgdTraceResult(
     double Eps,
     int Steps,
@@ -18,9 +18,9 @@ public sealed record PgdTraceResult(
 );
 
 /// <summary>
-/// Loss over PGD's steps. PGD with k steps is, step for step, the first k steps of PGD with more (the same random
-/// start from the same stream, the same step size), so the trace runs PGD-k for k = 0…steps with the full run's step
-/// size and scores each end point — the attack's own loop stays as it is, without a read-back per step.
+/// Loss over PGD's steps, from one PGD run: the attack reports each iterate (<see cref="Pgd.OnIterate"/>) and the
+/// trace scores it on the device, reading every figure back once at the end. The last point is exactly what PGD with
+/// <c>steps</c> steps returns.
 /// </summary>
 public static class PgdTrace
 {
@@ -37,31 +37,36 @@ public static class PgdTrace
         var device = ModelDevice.Of(model);
         using var batch = data.Batches(segments, Augmentation.Eval, device: device, prefetch: 0).First();
         using var scope = NewDisposeScope();
-        (double Loss, double Accuracy) Score(Tensor x)
+        Tensor right;
+        using (no_grad())
+            right = model.forward(batch.X).argmax(1).eq(batch.Y);
+        Tensor Score(Tensor x) // [loss, robust accuracy]
         {
             using var _ = no_grad();
             var logits = model.forward(x);
-            return (
-                nn.functional.cross_entropy(logits, batch.Y).item<float>(),
-                logits.argmax(1).eq(batch.Y).to_type(ScalarType.Float32).mean().item<float>()
-            );
+            var correct = logits.argmax(1).eq(batch.Y).logical_and(right).to_type(ScalarType.Float32).mean();
+            return stack([nn.functional.cross_entropy(logits, batch.Y), correct]);
         }
         var clean = Score(batch.X);
-        var loss = new double[steps + 1];
-        var accuracy = new double[steps + 1];
-        double alpha = Pgd.DefaultAlpha(eps, steps);
-        for (int k = 0; k <= steps; k++)
+        var points = new Tensor[steps + 1];
+        using var random = Common.RandomStream.Of(seed, "pgd-trace", 0);
+        var pgd = new Pgd(eps, Pgd.DefaultAlpha(eps, steps), steps, Norm.LInf, randomStart: true, seed)
         {
-            using var step = NewDisposeScope();
-            using var random = Common.RandomStream.Of(seed, "pgd-trace", 0);
-            var adv = new Pgd(eps, alpha, k, Norm.LInf, randomStart: true, seed).Perturb(
-                model,
-                batch.X,
-                batch.Y,
-                random
-            );
-            (loss[k], accuracy[k]) = Score(adv);
-        }
-        return new PgdTraceResult(eps, steps, (int)batch.X.shape[0], clean.Loss, clean.Accuracy, loss, accuracy);
+            OnIterate = (k, adv) => points[k] = Score(adv).DetachFromDisposeScope(),
+        };
+        pgd.Perturb(model, batch.X, batch.Y, random).Dispose();
+        var figures = stack(points).cpu().data<float>().ToArray(); // one read-back for the whole trace
+        foreach (var p in points)
+            p.Dispose();
+        var c = clean.cpu().data<float>().ToArray();
+        return new PgdTraceResult(
+            eps,
+            steps,
+            (int)batch.X.shape[0],
+            c[0],
+            c[1],
+            [.. Enumerable.Range(0, steps + 1).Select(k => (double)figures[2 * k])],
+            [.. Enumerable.Range(0, steps + 1).Select(k => (double)figures[2 * k + 1])]
+        );
     }
 }

@@ -19,6 +19,8 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
     public double Eps { get; } = eps;
     public int Steps { get; } = Math.Max(1, steps);
     public override string Name => "pgd-midi";
+
+    protected override IEnumerable<(string Key, string Value)> Settings() => [("steps", $"{Steps}")];
     public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;

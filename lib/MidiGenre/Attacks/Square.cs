@@ -18,6 +18,9 @@ public sealed class Square(double eps, int queries = 100, double initialShare = 
     public int Queries { get; } = Math.Max(1, queries);
     public double InitialShare { get; } = initialShare;
     public override string Name => "square";
+
+    protected override IEnumerable<(string Key, string Value)> Settings() =>
+        [("queries", $"{Queries}"), ("initial_share", F(InitialShare))];
     public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;

@@ -20,7 +20,8 @@ public static class Findings
     /// robustness.</summary>
     public static string AutoAttackGap(IReadOnlyList<AttackResult> sweep, double eps)
     {
-        if (Row(sweep, "pgd", eps) is not { } pgd || Row(sweep, "autoattack", eps) is not { } auto)
+        var auto = Row(sweep, AutoAttack.StandardName, eps) ?? Row(sweep, AutoAttack.CheapName, eps);
+        if (Row(sweep, "pgd", eps) is not { } pgd || auto is null)
             return $"The sweep has no PGD and AutoAttack rows at ε = {eps}: nothing to compare.";
         double gap = pgd.SegmentRobustAccuracy - auto.SegmentRobustAccuracy;
         string verdict =
@@ -29,8 +30,8 @@ public static class Findings
                     + "not a stronger search, so PGD's figure alone would have been too kind to the model."
                 : "the two agree (within 2 points): on this model PGD's figure is not an artefact of a weak search.";
         return $"At ε = {eps.ToString("0.###", Inv)} (test split): PGD leaves "
-            + $"{P(pgd.SegmentRobustAccuracy)} of segments correct, AutoAttack (the worst of APGD-CE, APGD-T and "
-            + $"Square per segment) {P(auto.SegmentRobustAccuracy)}; {verdict}";
+            + $"{P(pgd.SegmentRobustAccuracy)} of segments correct, {auto.Attack} (the worst of APGD-CE, "
+            + $"APGD-T and Square per segment) {P(auto.SegmentRobustAccuracy)}; {verdict}";
     }
 
     /// <summary>What survives realisation: plain PGD's tensor and realised success against the PGD that plays
@@ -229,7 +230,7 @@ public static class Findings
                 : $"{attack} not run";
         return $"What we saw (test split, ε = {f.Eps.ToString("0.###", Inv)}). Adversarial training ({f.Method}) "
             + $"cost clean accuracy {P(f.Base.CleanAccuracy)} → {P(f.Retrained.CleanAccuracy)}; segments still "
-            + $"correct under attack, base → retrained: {Gain("pgd")}, {Gain("autoattack")}, {Gain("pgd-midi")}. "
+            + $"correct under attack, base → retrained: {Gain("pgd")}, {Gain(AutoAttack.CheapName)}, {Gain("pgd-midi")}. "
             + Transfer(f);
     }
 

@@ -63,6 +63,11 @@ public sealed class RandomStream : IDisposable
                 owns: false
             );
 
+    /// <summary>A stream of its own for <paramref name="purpose"/>, derived row by row from this one's seeds (an
+    /// ensemble gives each member its own draws, still per segment); owned by the caller.</summary>
+    public RandomStream Derive(string purpose) =>
+        new(_seeds.Select(s => Seeds.Mix(s ^ Seeds.Hash(purpose))).ToArray(), _perRow);
+
     /// <summary><see cref="Select(IReadOnlyList{long})"/> with the rows as a tensor of indices (read once).</summary>
     public RandomStream Select(Tensor rows) =>
         !_perRow ? this : Select((IReadOnlyList<long>)rows.cpu().data<long>().ToArray());

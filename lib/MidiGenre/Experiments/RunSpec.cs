@@ -36,7 +36,7 @@ public sealed record RunSpec
         var m = RetrainingMethod(method);
         Defense = new DefenseSpec(m, 0.05, DefenseSpec.DefaultSteps(m, profile), 0.5, Seed: seed);
         Sweep = new AttackSweepSpec(
-            ["fgsm", "pgd", "autoattack", "pgd-midi"],
+            ["fgsm", "pgd", AutoAttack.CheapName, "pgd-midi"],
             epsilons ?? [0, 0.02, 0.05, 0.1],
             DefenseSpec.DefaultSteps(DefenseMethod.Pgd, profile),
             seed

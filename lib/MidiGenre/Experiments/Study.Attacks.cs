@@ -52,7 +52,7 @@ public sealed partial class Study
 
     /// <summary>Attacks compared on the base and the retrained model: PGD (what the defense trained against), the
     /// AutoAttack ensemble (the worst case a reviewer asks for) and the PGD that plays valid MIDI.</summary>
-    public static readonly IReadOnlyList<string> ComparedAttacks = ["pgd", "autoattack", "pgd-midi"];
+    public static readonly IReadOnlyList<string> ComparedAttacks = ["pgd", AutoAttack.CheapName, "pgd-midi"];
 
     /// <summary>Clean and robust accuracy (test split) of the base and the retrained model at the same ε under each of
     /// <see cref="ComparedAttacks"/>, and PGD crafted on one model and played to the other (transfer); writes
