@@ -121,6 +121,34 @@ public class RandomSourceTests
     }
 }
 
+/// <summary>The notebooks build attacks by name through the factory the CLI uses (<see cref="Attacks.AttackFactory"/>,
+/// via <see cref="Experiments.Study.CreateAttack"/>), so a notebook and `midigenre attack` give the same numbers for
+/// the same attack: the factory derives each attack's seed and step size, a constructor call would not.</summary>
+public class NotebookAttackTests
+{
+    [Fact]
+    public void No_notebook_constructs_an_attack_directly()
+    {
+        string root = Notebooks.NotebookRunner.FindRepositoryRoot();
+        var attackTypes = typeof(Attacks.Attack)
+            .Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(Attacks.Attack)))
+            .Select(t => $"new {t.Name}(")
+            .ToList();
+        Assert.Contains("new VelocityAttack(", attackTypes);
+        var offenders = Directory
+            .EnumerateFiles(Path.Combine(root, "notebooks"), "*.ipynb")
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => attackTypes.Any(x.line.Contains))
+            .Select(x => $"{Path.GetFileName(x.f)}:{x.i + 1}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "use study.CreateAttack(name, budget): " + string.Join(", ", offenders));
+        // The musical attacks of notebook 06 are registered names with budgets the factory accepts.
+        foreach (var (name, budget) in Experiments.Study.MusicalAttacks)
+            Attacks.AttackFactory.Validate(name, budget);
+    }
+}
+
 /// <summary>The line limit of .editorconfig, for what CSharpier does not wrap (comments, long string
 /// literals).</summary>
 public class StyleTests

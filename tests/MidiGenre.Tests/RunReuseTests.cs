@@ -120,6 +120,21 @@ public class RunReuseTests(SmokeData smoke)
     }
 
     [Fact]
+    public void A_sweep_that_leaves_out_the_defenses_eps_is_refused_before_any_work()
+    {
+        var source = new DataSource(Path.Combine(smoke.Root, "data"));
+        var e = Assert.Throws<RunSpecException>(
+            () => new RunSpec("smoke", Path.Combine(smoke.Root, "eps"), source, epsilons: [0, 0.02, 0.1])
+        );
+        Assert.Contains("ε = 0.05", e.Message);
+        Assert.Contains("add it", e.Message);
+        var spec = new RunSpec("smoke", Path.Combine(smoke.Root, "eps"), source, epsilons: [0, 0.1 / 2]);
+        Assert.Equal([0, 0.05], spec.Sweep.Budgets);
+        // Examples are saved at the defense's ε also when a budget is computed (0.15 − 0.1 = 0.04999…).
+        Assert.True(new Attacks.MidiExamples("x", OnlyAt: 0.05).At(0.15 - 0.1));
+    }
+
+    [Fact]
     public void An_unknown_adversarial_training_method_is_refused_with_the_known_ones()
     {
         var e = Assert.Throws<DefenseException>(() => new AdversarialTraining(Method: "trades"));

@@ -158,6 +158,26 @@ public class AdversarialTrainingTests(SmokeData smoke)
     }
 
     [Fact]
+    public void A_defended_run_keeps_its_most_robust_epoch_and_a_plain_run_its_best_f1()
+    {
+        static EpochMetrics Epoch(int e, double f1, double? robust) =>
+            new(e, 0.1, 1, 0.5, 0.5, 0.5, f1, 10, 1) { ValRobustAccuracy = robust };
+        var settings = TrainSettings.ForProfile("smoke");
+        var meta = new CheckpointMeta(settings, ["a", "b"], 0, [], -1, 0, "d");
+        // Epoch 1: F1 0.6, robust 0.40; epoch 2: F1 0.8 (better) but robust 0.20 (worse): the defense keeps epoch 1.
+        Assert.True(BestEpoch.IsBetter(Epoch(1, 0.6, 0.40), meta));
+        var kept = meta with { BestF1 = 0.6, BestEpoch = 1, BestRobustAccuracy = 0.40 };
+        Assert.False(BestEpoch.IsBetter(Epoch(2, 0.8, 0.20), kept));
+        Assert.True(BestEpoch.IsBetter(Epoch(2, 0.5, 0.45), kept)); // more robust, though less accurate
+        Assert.True(BestEpoch.IsBetter(Epoch(2, 0.7, 0.40), kept)); // a tie on robustness: F1 decides
+        Assert.Equal(BestEpoch.ByRobustAccuracy, BestEpoch.RuleFor(Epoch(2, 0.8, 0.2)));
+        // Without a robust figure, F1 decides.
+        var plain = meta with { BestF1 = 0.6, BestEpoch = 1 };
+        Assert.True(BestEpoch.IsBetter(Epoch(2, 0.8, null), plain));
+        Assert.Equal(BestEpoch.ByF1, BestEpoch.RuleFor(Epoch(2, 0.8, null)));
+    }
+
+    [Fact]
     public void A_stop_check_keeps_the_previous_epochs_weights_and_records_why()
     {
         var d = smoke.Data;

@@ -83,7 +83,7 @@ static class TrainCommand
             }
         );
         Console.WriteLine(
-            $"best validation performance F1 {meta.BestF1:F3} at epoch {meta.BestEpoch} → "
+            $"kept epoch {meta.BestEpoch} ({meta.BestRule}; validation performance F1 {meta.BestF1:F3}) → "
                 + Path.Combine(outDir, "best")
         );
         return meta;

@@ -55,7 +55,8 @@ public sealed record AttackSweepSpec
 /// budget or only at <see cref="OnlyAt"/>.</summary>
 public sealed record MidiExamples(string Dir, int Count = 3, double? OnlyAt = null)
 {
-    public bool At(double? budget) => Count > 0 && (OnlyAt is not double only || budget == only);
+    public bool At(double? budget) =>
+        Count > 0 && (OnlyAt is not double only || budget is double b && Math.Abs(b - only) <= 1e-9);
 }
 
 /// <summary>What `attack` and the notebooks' sweep write: the results and what they were measured on.</summary>

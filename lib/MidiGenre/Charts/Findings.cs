@@ -162,8 +162,11 @@ public static class Findings
     /// <summary>"What we saw" after training: how long, which epoch was kept and why, and over-fitting.</summary>
     public static string TrainingSummary(Training.CheckpointMeta meta) =>
         $"What we saw: {meta.Settings.Arch} trained {meta.Epoch} epochs on the training split; the validation "
-        + $"split kept epoch {meta.BestEpoch} (performance weighted F1 {meta.BestF1:F3}), and that checkpoint is the "
-        + $"one the next notebooks use. {Overfitting(meta.History)}";
+        + $"split kept epoch {meta.BestEpoch} ({meta.BestRule ?? Training.BestEpoch.ByF1}; its performance weighted "
+        + $"F1 {meta.BestF1:F3}{Robust(meta.BestRobustAccuracy)}), and that checkpoint is the one the next notebooks "
+        + $"use. {Overfitting(meta.History)}";
+
+    static string Robust(double? robust) => robust is double r ? $", robust accuracy {P(r)}" : "";
 
     /// <summary>"What we saw" after the evaluation: segments, the vote, and the CNN against the strongest
     /// baseline.</summary>

@@ -42,7 +42,16 @@ public sealed record RunSpec
             seed
         );
         Checkpoint = checkpoint;
+        if (!Sweep.Budgets.Any(b => SameBudget(b, Defense.Eps)))
+            throw new RunSpecException(
+                $"--eps {string.Join(",", Sweep.Budgets.Select(b => b.ToString(CultureInfo.InvariantCulture)))} "
+                    + $"leaves out the defense's ε = {Defense.Eps.ToString(CultureInfo.InvariantCulture)}: the "
+                    + "retrained model is compared and the MIDI examples are saved at that ε; add it to the list"
+            );
     }
+
+    /// <summary>Budgets as equal as a typed list makes them (0.05 parsed and 0.05 computed).</summary>
+    public static bool SameBudget(double a, double b) => Math.Abs(a - b) <= 1e-9;
 
     /// <summary>One of <see cref="TrainSettings.Profiles"/>: the defaults of everything else.</summary>
     public string Profile { get; }

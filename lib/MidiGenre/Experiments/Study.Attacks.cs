@@ -45,6 +45,26 @@ public sealed partial class Study
 
     public List<AttackResult> ReadSweep() => ReadSweepFile().Results;
 
+    /// <summary>An attack by name at <paramref name="budget"/> with the run's steps and seed, through the one
+    /// factory the CLI uses: `midigenre attack --attack NAME --eps BUDGET --steps <see cref="PgdSteps"/> --seed
+    /// <see cref="Seed"/>` gives the same numbers.</summary>
+    public Attack CreateAttack(string name, double budget) => AttackFactory.Create(name, budget, PgdSteps, Seed);
+
+    /// <summary>The musical attacks of 06-musical-attacks and their budgets: velocities within ε = 0.1, one note per
+    /// column (anywhere, chord tones, below the melody) and a random note in every column.</summary>
+    public static readonly IReadOnlyList<(string Name, double Budget)> MusicalAttacks =
+    [
+        ("velocity", 0.1),
+        ("column", 1),
+        ("chord", 1),
+        ("melody", 1),
+        ("random", 1.0),
+    ];
+
+    /// <summary>Each of <see cref="MusicalAttacks"/> on the test split.</summary>
+    public List<AttackResult> RunMusicalAttacks(nn.Module<Tensor, Tensor> model) =>
+        [.. MusicalAttacks.Select(a => RunAttack(model, CreateAttack(a.Name, a.Budget)))];
+
     /// <summary>PGD at the defense's ε, step by step, on the first 32 test segments: the loss it climbs and the share
     /// still correct after each step (<see cref="PgdTrace"/>).</summary>
     public PgdTraceResult TracePgd(nn.Module<Tensor, Tensor> model) =>

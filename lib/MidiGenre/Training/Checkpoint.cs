@@ -56,6 +56,13 @@ public sealed record CheckpointMeta(
     /// did.</summary>
     public string? StoppedEarly { get; init; }
 
+    /// <summary>How the best epoch was chosen (<see cref="BestEpoch"/>); null in checkpoints written before it was
+    /// recorded (they chose by F1). <see cref="BestF1"/> is the kept epoch's F1.</summary>
+    public string? BestRule { get; init; }
+
+    /// <summary>The kept epoch's robust validation accuracy, when the run measured one.</summary>
+    public double? BestRobustAccuracy { get; init; }
+
     /// <summary>"best" or "last": which of the run's checkpoints this folder is (set when loaded).</summary>
     public string? Which { get; init; }
 

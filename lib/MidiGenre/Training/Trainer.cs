@@ -164,12 +164,14 @@ public sealed class Trainer(
                 break;
             }
             meta.History.Add(m);
-            bool best = m.ValWeightedF1 > meta.BestF1;
+            bool best = BestEpoch.IsBetter(m, meta);
             meta = meta with
             {
                 Epoch = epoch + 1,
                 BestF1 = best ? m.ValWeightedF1 : meta.BestF1,
                 BestEpoch = best ? epoch + 1 : meta.BestEpoch,
+                BestRobustAccuracy = best ? m.ValRobustAccuracy : meta.BestRobustAccuracy,
+                BestRule = BestEpoch.RuleFor(m),
             };
             Checkpoint.Save(LastDir, model, optimizer, meta);
             if (best)
