@@ -230,6 +230,23 @@ public class CacheTests
     }
 
     [Fact]
+    public void Two_corpora_in_folders_of_the_same_name_never_share_a_cache()
+    {
+        string root = Directory.CreateTempSubdirectory("cache-key").FullName;
+        string a = Path.Combine(root, "a", "midi"),
+            b = Path.Combine(root, "b", "midi");
+        SyntheticCorpus.Generate(a, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1 });
+        SyntheticCorpus.Generate(b, SyntheticCorpusOptions.Smoke with { PiecesPerComposer = 1, Seed = 9 });
+        var (sa, sb) = (new DataSource(root, a), new DataSource(root, b));
+        Assert.Equal(sa.Name, sb.Name); // both are called "midi"
+        Assert.NotEqual(sa.OpenCache().Directory, sb.OpenCache().Directory);
+        // The key is the corpus's path, not the process: the same source gives the same folder again.
+        var trailing = new DataSource(root, a + Path.DirectorySeparatorChar);
+        Assert.Equal(sa.OpenCache().Directory, trailing.OpenCache().Directory);
+        Assert.StartsWith("midi-", Path.GetFileName(sa.OpenCache().Directory));
+    }
+
+    [Fact]
     public void In_the_pairings_corpus_note_statistics_do_not_tell_composers_apart_unlike_in_the_textures_corpus()
     {
         // Per music feature (IOI, note-length, velocity and melodic-interval histograms, onset autocorrelation) of

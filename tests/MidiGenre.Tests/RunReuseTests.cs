@@ -1,3 +1,4 @@
+using MidiGenre.Common;
 using MidiGenre.Data;
 using MidiGenre.Defenses;
 using MidiGenre.Experiments;
@@ -37,6 +38,52 @@ public class RunReuseTests(SmokeData smoke)
         Assert.Contains("fast", otherMethod.Message);
         var otherEps = Assert.Throws<ResumeMismatchException>(() => Make("pgd", 0.1).TrainAdversarial());
         Assert.Contains(otherEps.Changes, c => c.Contains("0.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_result_file_from_another_seed_or_checkpoint_is_refused_or_recomputed_never_relabelled()
+    {
+        string outDir = Path.Combine(smoke.Root, "stamps");
+        Study Make(int seed, string checkpoint = "best")
+        {
+            var spec = new RunSpec("smoke", outDir, new DataSource(smoke.Root, null, SmallSynthetic: true), seed)
+            {
+                Checkpoint = checkpoint,
+            };
+            return new(
+                spec with
+                {
+                    Training = spec.Training with { Epochs = 1, SegmentsPerPiece = 2 },
+                    Sweep = new Attacks.AttackSweepSpec(["fgsm"], [0, 0.05], 1, seed),
+                }
+            );
+        }
+        var first = Make(1);
+        first.Sweep(first.TrainBase());
+        Assert.Equal(first.SweepStamp, first.ReadSweepFile().Stamp); // the same run reads its own file
+        var last = Assert.Throws<StaleResultException>(() => Make(1, "last").ReadSweepFile());
+        Assert.Contains(last.Differences, d => d.StartsWith("weights best epoch", StringComparison.Ordinal));
+        var seed = Assert.Throws<StaleResultException>(() => Make(2).ReadSweepFile());
+        Assert.Contains(seed.Differences, d => d == "seed 1 ≠ 2 now");
+        Assert.DoesNotContain('\n', seed.Message);
+        // Another sweep on the same weights is another result too.
+        var other = Make(1);
+        var sweep = other.Spec with { Sweep = new Attacks.AttackSweepSpec(["fgsm"], [0, 0.05], 2, 1) };
+        Assert.Throws<StaleResultException>(() => new Study(sweep).ReadSweepFile());
+
+        // Baselines are fitted again for another seed, and reused for the same one.
+        first.Baselines();
+        var log = new List<string>();
+        var again = Make(1);
+        again.Log = log.Add;
+        again.BaselinesReusedOrFitted();
+        Assert.DoesNotContain(log, l => l.Contains("fitting the baselines again", StringComparison.Ordinal));
+        var reseeded = Make(2);
+        reseeded.Log = log.Add;
+        Assert.Throws<StaleResultException>(() => reseeded.ReadBaselines());
+        reseeded.BaselinesReusedOrFitted();
+        Assert.Contains(log, l => l.Contains("seed 1 ≠ 2 now", StringComparison.Ordinal));
+        Assert.Equal(reseeded.BaselineStamp, Common.JsonFiles.Read<BaselineFile>(reseeded.BaselinePath).Stamp);
     }
 
     [Fact]
@@ -123,8 +170,8 @@ public class RunReuseTests(SmokeData smoke)
     public void A_sweep_that_leaves_out_the_defenses_eps_is_refused_before_any_work()
     {
         var source = new DataSource(Path.Combine(smoke.Root, "data"));
-        var e = Assert.Throws<RunSpecException>(
-            () => new RunSpec("smoke", Path.Combine(smoke.Root, "eps"), source, epsilons: [0, 0.02, 0.1])
+        var e = Assert.Throws<RunSpecException>(() =>
+            new RunSpec("smoke", Path.Combine(smoke.Root, "eps"), source, epsilons: [0, 0.02, 0.1])
         );
         Assert.Contains("ε = 0.05", e.Message);
         Assert.Contains("add it", e.Message);

@@ -172,7 +172,11 @@ public class AdversarialTrainingTests(SmokeData smoke)
         Assert.True(BestEpoch.IsBetter(Epoch(2, 0.7, 0.40), kept)); // a tie on robustness: F1 decides
         Assert.Equal(BestEpoch.ByRobustAccuracy, BestEpoch.RuleFor(Epoch(2, 0.8, 0.2)));
         // Without a robust figure, F1 decides.
-        var plain = meta with { BestF1 = 0.6, BestEpoch = 1 };
+        var plain = meta with
+        {
+            BestF1 = 0.6,
+            BestEpoch = 1,
+        };
         Assert.True(BestEpoch.IsBetter(Epoch(2, 0.8, null), plain));
         Assert.Equal(BestEpoch.ByF1, BestEpoch.RuleFor(Epoch(2, 0.8, null)));
     }

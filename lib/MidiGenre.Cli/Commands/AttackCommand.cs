@@ -24,7 +24,8 @@ static class AttackCommand
         {
             Description =
                 "Comma-separated budgets in the attack's unit: ε in normalised velocity (1.0 = 127) for fgsm, pgd, "
-                + "apgd-ce, apgd-dlr, square, autoattack-cheap, autoattack-standard, pgd-midi, velocity; L2 radius for pgd-l2; notes per 8-bin "
+                + "apgd-ce, apgd-dlr, square, autoattack-cheap, autoattack-standard, pgd-midi, velocity; L2 radius "
+                + "for pgd-l2; notes per 8-bin "
                 + "column for column, chord, melody; a probability per column for random; ignored by deepfool. 0 is "
                 + "not attacked (clean figures)",
             DefaultValueFactory = _ => "0,0.02,0.05,0.1",

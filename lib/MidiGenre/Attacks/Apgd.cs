@@ -48,9 +48,12 @@ public sealed class Apgd(
     public override string BudgetUnit => VelocityUnit;
 
     protected override IEnumerable<(string Key, string Value)> Settings() =>
-        [("steps", $"{Steps}"), ("loss", Loss == ApgdLoss.CrossEntropy ? "cross-entropy" : "targeted DLR"),
+        [
+            ("steps", $"{Steps}"),
+            ("loss", Loss == ApgdLoss.CrossEntropy ? "cross-entropy" : "targeted DLR"),
             (Loss == ApgdLoss.CrossEntropy ? "restarts" : "target_classes", $"{Restarts}"),
-            ("returns", "the first point that fooled, else the highest-loss one")];
+            ("returns", "the first point that fooled, else the highest-loss one"),
+        ];
 
     /// <summary>The steps at which the step size is reconsidered: p₀ = 0, p₁ = 0.22, pⱼ₊₁ = pⱼ + max(pⱼ − pⱼ₋₁ −
     /// 0.03, 0.06), as whole steps of <paramref name="steps"/>.</summary>

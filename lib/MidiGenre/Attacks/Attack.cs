@@ -140,7 +140,13 @@ public abstract class Attack
     /// fooled, so each segment ends at the first point that fooled it. Segments misclassified before any round keep
     /// their clean roll. One read-back per round (which rows are open).
     /// </summary>
-    protected Tensor OnStanding(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int rounds, Func<int, Tensor, Tensor> round)
+    protected Tensor OnStanding(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        Tensor y,
+        int rounds,
+        Func<int, Tensor, Tensor> round
+    )
     {
         using var scope = NewDisposeScope();
         Tensor fooled;

@@ -1,7 +1,8 @@
 namespace MidiGenre.Attacks;
 
 /// <summary>Attacks by name. <c>budget</c> is in each attack's own unit (<see cref="Attack.BudgetUnit"/>): ε in
-/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack-cheap, autoattack-standard, pgd-midi, velocity; the L2 radius for
+/// normalised velocity for fgsm, pgd, apgd-ce, apgd-dlr, square, autoattack-cheap, autoattack-standard, pgd-midi,
+/// velocity; the L2 radius for
 /// pgd-l2; notes per column for the insertion attacks (column, chord, melody); a probability per column for random;
 /// DeepFool takes none. PGD-style attacks step α = 2.5 ε / steps (Madry et al.); APGD needs no step size;
 /// <c>steps</c> is also APGD's iterations and a fifth of Square's queries; the cheap AutoAttack's APGDs take twice

@@ -32,7 +32,7 @@ static class AttackScoring
             var under = Evaluator.Score(new SegmentPredictions(data, after), classes).Performances;
             return right.Count == 0
                 ? 0
-                : right.Zip(under).Count(p => p.First.Predicted == p.First.Truth && p.Second.Predicted == p.Second.Truth)
+                : right.Zip(under).Count(p => p.First.Predicted == p.First.Truth && p.Second.Predicted == p.First.Truth)
                     / (double)right.Count;
         }
         // Rates over the segments the model got right before the attack.

@@ -71,6 +71,10 @@ public sealed record AttackSweepFile(
     /// <summary>The sweep's sanity checks (<see cref="SanityChecks"/>); empty when none were run.</summary>
     public IReadOnlyList<SanityCheck> Sanity { get; init; } = [];
 
+    /// <summary>What produced the file (data, seed, weights, sweep); null in files written before it was
+    /// recorded.</summary>
+    public Common.ResultStamp? Stamp { get; init; }
+
     public static AttackSweepFile Read(string path) => JsonFiles.Read<AttackSweepFile>(path);
 
     /// <summary>Writes <paramref name="jsonPath"/> and, beside it, the same rows as CSV.</summary>

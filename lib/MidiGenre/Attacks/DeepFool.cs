@@ -14,6 +14,7 @@ public sealed class DeepFool(int maxIterations = 50, double overshoot = 0.02) : 
 
     protected override IEnumerable<(string Key, string Value)> Settings() =>
         [("max_iterations", $"{maxIterations}"), ("overshoot", F(overshoot))];
+
     public override double? Budget => null;
     public override string BudgetUnit => "none: DeepFool seeks the smallest change; see median L2 and |Δv|";
 

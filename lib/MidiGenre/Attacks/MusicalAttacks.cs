@@ -58,6 +58,7 @@ public sealed class NoteInsertionAttack(
 
     protected override IEnumerable<(string Key, string Value)> Settings() =>
         [("stride_bins", $"{stride}"), ("note_bins", $"{length}"), ("velocity", $"{velocity}"), ("rule", $"{rule}")];
+
     public override string BudgetUnit =>
         $"notes added per column of {stride} bins ({stride * PianoRoll.BinSeconds:0.##} s)";
 
@@ -159,6 +160,7 @@ public sealed class RandomNoteAttack(double rate = 0.5, int stride = 8, int leng
 
     protected override IEnumerable<(string Key, string Value)> Settings() =>
         [("stride_bins", $"{stride}"), ("note_bins", $"{length}"), ("velocity", $"{velocity}")];
+
     public override string BudgetUnit => $"probability that a column of {stride} bins gets a random note";
 
     protected override Tensor Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, RandomStream random)

@@ -31,8 +31,13 @@ public class Pgd(double eps, double alpha, int steps = 10, Norm norm = Norm.LInf
         Norm == Norm.LInf ? VelocityUnit : "ε, L2 norm of the change in normalised units";
 
     protected override IEnumerable<(string Key, string Value)> Settings() =>
-        [("steps", $"{Steps}"), ("step_size", F(Alpha)), ("norm", Norm == Norm.LInf ? "Linf" : "L2"),
-            ("random_start", RandomStart ? "yes" : "no"), ("returns", "the last iterate")];
+        [
+            ("steps", $"{Steps}"),
+            ("step_size", F(Alpha)),
+            ("norm", Norm == Norm.LInf ? "Linf" : "L2"),
+            ("random_start", RandomStart ? "yes" : "no"),
+            ("returns", "the last iterate"),
+        ];
 
     /// <summary>Step size of Madry et al.: 2.5 ε / steps, so the walk can reach the ball's edge from its
     /// centre.</summary>

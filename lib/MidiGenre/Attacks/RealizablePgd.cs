@@ -21,6 +21,7 @@ public sealed class RealizablePgd(double eps, int steps = 10, int seed = 0) : At
     public override string Name => "pgd-midi";
 
     protected override IEnumerable<(string Key, string Value)> Settings() => [("steps", $"{Steps}")];
+
     public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;

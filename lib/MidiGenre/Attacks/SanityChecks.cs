@@ -77,7 +77,11 @@ public static class SanityChecks
                 )
             );
         }
-        foreach (var auto in rows.Where(r => r.Attack is AutoAttack.CheapName or AutoAttack.StandardName && r.SourceModel == null))
+        foreach (
+            var auto in rows.Where(r =>
+                r.Attack is AutoAttack.CheapName or AutoAttack.StandardName && r.SourceModel == null
+            )
+        )
             if (pgdRows.FirstOrDefault(r => r.Budget == auto.Budget) is { } pgd)
                 checks.Add(
                     new(

@@ -21,6 +21,7 @@ public sealed class Square(double eps, int queries = 100, double initialShare = 
 
     protected override IEnumerable<(string Key, string Value)> Settings() =>
         [("queries", $"{Queries}"), ("initial_share", F(InitialShare))];
+
     public override bool HasTargetedMode => true;
     public override double? Budget => Eps;
     public override string BudgetUnit => VelocityUnit;

@@ -233,7 +233,8 @@ public static class Findings
                 : $"{attack} not run";
         return $"What we saw (test split, ε = {f.Eps.ToString("0.###", Inv)}). Adversarial training ({f.Method}) "
             + $"cost clean accuracy {P(f.Base.CleanAccuracy)} → {P(f.Retrained.CleanAccuracy)}; segments still "
-            + $"correct under attack, base → retrained: {Gain("pgd")}, {Gain(AutoAttack.CheapName)}, {Gain("pgd-midi")}. "
+            + $"correct under attack, base → retrained: {Gain("pgd")}, {Gain(AutoAttack.CheapName)}, "
+            + $"{Gain("pgd-midi")}. "
             + Transfer(f);
     }
 

@@ -70,7 +70,12 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
         Split ?? (catalog.HasSplitColumn ? SplitMode.Catalog : SplitMode.Stratified);
 
     /// <summary>The roll cache of this corpus under these encoder options.</summary>
-    public RollCache OpenCache() => new(CacheDir, Encoding, Name);
+    public RollCache OpenCache() => new(CacheDir, Encoding, CacheKey);
+
+    /// <summary>The cache folder of this corpus: its name and a fingerprint of its absolute path, so two corpora in
+    /// folders of the same name (two "midi" folders, say) never share encoded rolls.</summary>
+    public string CacheKey =>
+        $"{Name}-{ResultStamp.Fingerprint([Path.TrimEndingDirectorySeparator(Path.GetFullPath(CorpusPath))])[..8]}";
 }
 
 /// <summary>Catalog, cache, split and segment datasets of one experiment: the data side shared by the CLI, the

@@ -4,8 +4,9 @@ namespace MidiGenre.Data;
 
 /// <summary>
 /// Encoded rolls of a catalog on disk, kept sparse as note spans (<see cref="NoteSpans"/>, ~16× smaller than dense
-/// rolls): <c>ROOT/&lt;encoder key&gt;/&lt;corpus&gt;/&lt;midi_filename&gt;.notes.npy</c>. The folder is keyed by the
-/// encoder settings and the corpus, so other settings or another corpus with the same file names never mix; a roll
+/// rolls): <c>ROOT/&lt;encoder key&gt;/&lt;corpus key&gt;/&lt;midi_filename&gt;.notes.npy</c>. The folder is keyed by
+/// the encoder settings and the corpus's identity (<see cref="DataSource.CacheKey"/>: name and path), so other
+/// settings or another corpus with the same file names, or in a folder of the same name, never mix; a roll
 /// older than its MIDI file (a regenerated corpus) is encoded again.
 /// </summary>
 public sealed class RollCache(string root, EncodeOptions? options = null, string corpus = "")

@@ -32,6 +32,10 @@ public sealed record AdversarialTrainingFigures(
     /// <summary>PGD crafted on one model and evaluated on the other (<see cref="AttackResult.SourceModel"/> names
     /// the model it was crafted on).</summary>
     public List<AttackResult> Transfer { get; init; } = [];
+
+    /// <summary>What produced the figures (data, seed, both models' weights, attacks); null in files written before
+    /// it was recorded.</summary>
+    public Common.ResultStamp? Stamp { get; init; }
 }
 
 /// <summary>The pipeline's report.json. Every figure is on the <see cref="Split"/> ("test") split; validation figures

@@ -29,15 +29,23 @@ public sealed partial class Study
         var checks = SanityChecks.Run(model, TestSet, Data.Classes, Spec.Sweep, rows);
         foreach (var c in checks.Where(c => !c.Passed))
             Say($"sanity check failed: {c.Check} ({c.Measured})");
-        new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows) { Sanity = checks }.Write(
-            AttacksPath
-        );
+        new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows)
+        {
+            Sanity = checks,
+            Stamp = SweepStamp,
+        }.Write(AttacksPath);
         return rows;
     }
 
-    /// <summary>The sweep as 04-attacks-fgsm-pgd wrote it, with its sanity checks.</summary>
-    public AttackSweepFile ReadSweepFile() =>
-        AttackSweepFile.Read(Require(AttacksPath, "the attack sweep (04-attacks-fgsm-pgd)"));
+    /// <summary>The sweep as 04-attacks-fgsm-pgd wrote it, with its sanity checks; refused when it was written for
+    /// another data, seed, checkpoint or sweep (<see cref="ResultStamp"/>).</summary>
+    public AttackSweepFile ReadSweepFile()
+    {
+        const string producer = "the attack sweep (04-attacks-fgsm-pgd)";
+        var file = AttackSweepFile.Read(Require(AttacksPath, producer));
+        ResultStamp.Check(file.Stamp, SweepStamp, AttacksPath, producer);
+        return file;
+    }
 
     /// <summary>One attack on the test split; its budget is the attack's own.</summary>
     public AttackResult RunAttack(nn.Module<Tensor, Tensor> model, Attack attack, string? saveMidiDir = null) =>
@@ -123,6 +131,7 @@ public sealed partial class Study
             BaseAttacks = before,
             RetrainedAttacks = after,
             Transfer = transfer,
+            Stamp = RobustnessStamp,
         };
         Directory.CreateDirectory(AdvDir);
         JsonFiles.Write(RobustnessPath, figures);

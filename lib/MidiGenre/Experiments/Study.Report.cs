@@ -11,10 +11,10 @@ public sealed partial class Study
         var eval = EvaluationSummary.Read(
             Require(Path.Combine(BaseDir, "evaluation.json"), "the evaluation step (03-evaluation)")
         );
-        var baselines = File.Exists(BaselinePath) ? ReadBaselines() : Baselines();
-        var robustness = JsonFiles.Read<AdversarialTrainingFigures>(
-            Require(RobustnessPath, "the adversarial-training step (05-adversarial-training)")
-        );
+        var baselines = BaselinesReusedOrFitted();
+        const string producer = "the adversarial-training step (05-adversarial-training)";
+        var robustness = JsonFiles.Read<AdversarialTrainingFigures>(Require(RobustnessPath, producer));
+        ResultStamp.Check(robustness.Stamp, RobustnessStamp, RobustnessPath, producer);
         var report = new PipelineReport(
             Profile,
             Source.Name,

@@ -105,7 +105,7 @@ public sealed partial class Study
     public IReadOnlyList<BaselineFigures> Baselines()
     {
         var figures = Yardsticks.Fit(Data.Train, Data.Validation, TestSet, Data.Classes, Seed, ReportSplit);
-        JsonFiles.Write(BaselinePath, figures);
+        JsonFiles.Write(BaselinePath, new BaselineFile(BaselineStamp, figures));
         foreach (var b in figures)
             Say(
                 $"baseline ({b.Features}), test: segment {b.SegmentAccuracy:P1}, performance "
@@ -115,8 +115,35 @@ public sealed partial class Study
         return figures;
     }
 
-    public IReadOnlyList<BaselineFigures> ReadBaselines() =>
-        JsonFiles.Read<List<BaselineFigures>>(Require(BaselinePath, "the baseline step (03-evaluation)"));
+    /// <summary>The baselines as 03-evaluation wrote them; refused when written for another data or seed.</summary>
+    public IReadOnlyList<BaselineFigures> ReadBaselines()
+    {
+        const string producer = "the baseline step (03-evaluation)";
+        var file = ReadBaselineFile(Require(BaselinePath, producer));
+        ResultStamp.Check(file?.Stamp, BaselineStamp, BaselinePath, producer);
+        return file!.Figures;
+    }
+
+    /// <summary>The baselines of this run: baseline.json when it was written for this data and seed, else fitted
+    /// again (and the file rewritten).</summary>
+    public IReadOnlyList<BaselineFigures> BaselinesReusedOrFitted()
+    {
+        if (File.Exists(BaselinePath) && ReadBaselineFile(BaselinePath) is { } file)
+        {
+            var d = file.Stamp?.DifferencesFrom(BaselineStamp) ?? ["no stamp"];
+            if (d.Count == 0)
+                return file.Figures;
+            Say($"baseline.json was written by another run ({string.Join("; ", d)}): fitting the baselines again");
+        }
+        return Baselines();
+    }
+
+    /// <summary>Null for a file in the old shape (a bare list, no stamp).</summary>
+    static BaselineFile? ReadBaselineFile(string path) =>
+        File.ReadAllText(path).TrimStart().StartsWith('[') ? null : JsonFiles.Read<BaselineFile>(path);
 
     void Say(string s) => Log?.Invoke(s);
 }
+
+/// <summary>baseline.json: the baselines' figures and what produced them.</summary>
+public sealed record BaselineFile(ResultStamp? Stamp, List<BaselineFigures> Figures);
