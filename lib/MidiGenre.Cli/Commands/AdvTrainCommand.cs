@@ -37,6 +37,12 @@ static class AdvTrainCommand
             DefaultValueFactory = _ => 0.5,
         };
         var trades = new Option<bool>("--trades") { Description = "Same as --method trades" };
+        var from = new Option<string?>("--from")
+        {
+            Description =
+                "Fine-tune: start from this run's best weights (e.g. artifacts/run) and train half its epochs, as "
+                + "the notebooks and pipeline do; without it the defense trains from scratch for all epochs",
+        };
         var beta = new Option<double>("--beta")
         {
             Description = "TRADES β (robustness weight)",
@@ -48,7 +54,7 @@ static class AdvTrainCommand
                 + "recorded in the checkpoint"
         );
         o.AddTo(cmd);
-        foreach (var x in new Option[] { method, eps, steps, mix, trades, beta })
+        foreach (var x in new Option[] { method, eps, steps, mix, trades, beta, from })
             cmd.Add(x);
         cmd.SetAction(r =>
             Common.Guard(() =>
@@ -63,7 +69,15 @@ static class AdvTrainCommand
                     r.GetValue(mix),
                     r.GetValue(beta),
                     settings.Seed
-                );
+                )
+                {
+                    FineTune = r.GetValue(from) != null,
+                };
+                string? start = r.GetValue(from) is string run ? Path.Combine(run, "best") : null;
+                if (start != null && !File.Exists(Path.Combine(start, "model.bin")))
+                    throw new UsageException(
+                        $"--from {r.GetValue(from)}: no best/model.bin there; train that run first"
+                    );
                 var data = o.LoadData(r, settings);
                 TrainCommand.Train(
                     data,
@@ -74,7 +88,8 @@ static class AdvTrainCommand
                     r.GetValue(o.Out)!,
                     o,
                     r,
-                    defense.Hooks(data.Validation)
+                    defense.Hooks(data.Validation),
+                    start
                 );
                 return 0;
             })

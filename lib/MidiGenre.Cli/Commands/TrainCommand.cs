@@ -38,7 +38,8 @@ static class TrainCommand
         string outDir,
         TrainOptions o,
         ParseResult r,
-        TrainingHooks? defense
+        TrainingHooks? defense,
+        string? startFrom = null
     )
     {
         Console.WriteLine(
@@ -62,6 +63,10 @@ static class TrainCommand
                 {
                     Source = data.Source,
                     Hooks = defense,
+                    StartFrom = startFrom,
+                    StartLabel = startFrom is null
+                        ? null
+                        : $"{Path.GetFullPath(startFrom)}, weights {MidiGenre.Common.ResultStamp.HashOf(Path.Combine(startFrom, "model.bin"))}",
                     AllowChangedSettings = r.GetValue(o.AllowChanges),
                     OnProgress = p =>
                     {

@@ -117,6 +117,25 @@ public static class Findings
             + (best.Epoch != last.Epoch ? ", not the last: robustness on held-out segments is not monotone." : ".");
     }
 
+    /// <summary>Which defense holds against which threat model: PGD training against pgd-midi training, each under the
+    /// other's attack (test split).</summary>
+    public static string Defenses(DefenseComparison c)
+    {
+        if (c.Models.Count < 3)
+            return "Fewer than three models were compared: nothing to say.";
+        var (b, pgd, midi) = (c.Models[0], c.Models[1], c.Models[2]);
+        string Row(DefendedModel m) =>
+            $"{m.Model}: clean {P(m.CleanAccuracy)}, under PGD {P(m.RobustUnder("pgd"))}, under pgd-midi "
+            + $"{P(m.RobustUnder("pgd-midi"))}";
+        double gain = midi.RobustUnder("pgd-midi") - pgd.RobustUnder("pgd-midi");
+        string verdict =
+            gain > 0.02 ? $"training on the attack MIDI allows buys {gain * 100:F1} points against it over PGD training"
+            : gain < -0.02 ? $"PGD training holds {-gain * 100:F1} points better even against pgd-midi"
+            : "against pgd-midi the two defenses are within 2 points";
+        return $"At ε = {c.Eps.ToString("0.###", Inv)} (test split) — {Row(b)}; {Row(pgd)}; {Row(midi)}. So "
+            + $"{verdict}; a defense is judged by the threat model it will meet.";
+    }
+
     /// <summary>White-box against transfer on the retrained model: how much of the defense's gain is the attacker's
     /// lack of knowledge.</summary>
     public static string Transfer(AdversarialTrainingFigures f)

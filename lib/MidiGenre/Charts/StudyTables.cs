@@ -298,6 +298,24 @@ public static class StudyTables
 
     static PrimitiveDataFrameColumn<int> Ints(string name, IEnumerable<int> values) => new(name, values);
 
+    /// <summary>Defenses side by side (test split, one ε): clean accuracy and robust accuracy under each compared
+    /// attack — which threat model each defense holds against.</summary>
+    public static Table Defenses(DefenseComparison c)
+    {
+        var attacks = c.Models.SelectMany(m => m.Attacks.Select(a => a.Attack)).Distinct().ToList();
+        var columns = new List<DataFrameColumn>
+        {
+            new StringDataFrameColumn("model", c.Models.Select(m => m.Model)),
+            new StringDataFrameColumn("defense", c.Models.Select(m => m.Defense)),
+            Percent("clean (%)", c.Models.Select(m => m.CleanAccuracy)),
+        };
+        columns.AddRange(attacks.Select(a => Percent($"robust under {a} (%)", c.Models.Select(m => m.RobustUnder(a)))));
+        return Tables.Of(
+            new DataFrame(columns),
+            $"Defenses at ε = {c.Eps} (test-split segments; robust = right before and under the attack)"
+        );
+    }
+
     /// <summary>report.json as one table: the clean model beside the baselines, then the base and the retrained
     /// model under the same PGD, on the tensor and realised as MIDI (test split).</summary>
     public static Table Report(PipelineReport r)

@@ -19,6 +19,9 @@ namespace MidiGenre.Defenses;
 /// m = <c>Steps</c> times and one perturbation, carried across batches, climbs the loss with the input gradient of
 /// each training pass (<see cref="FreePerturbation"/>); epochs are divided by m, so it costs about what clean
 /// training costs.</item>
+/// <item><c>pgd-midi</c> — Madry et al.'s scheme with the attack MIDI allows (<see cref="RealizablePgd"/>: each
+/// existing note louder or softer by at most ε × 127, valid MIDI at every step), since a defense against ±ε on every
+/// cell is not one against louder or softer notes.</item>
 /// </list>
 /// </summary>
 public sealed record AdversarialTraining(
@@ -79,7 +82,10 @@ public sealed record AdversarialTraining(
         if (Method == "free")
             return (_free ??= new FreePerturbation(Eps)).Apply(x, n);
         using var random = RandomStream.Of(Seed, "adversarial-training", key.Epoch, key.Batch, key.Replay);
-        var attack = new Pgd(Eps, Alpha, AttackSteps, Norm.LInf, randomStart: true);
+        Attack attack =
+            Method == "pgd-midi"
+                ? new RealizablePgd(Eps, Steps)
+                : new Pgd(Eps, Alpha, AttackSteps, Norm.LInf, randomStart: true);
         var adv = attack.Perturb(model, x[..n], y[..n], random);
         return n == x.shape[0] ? adv : cat([adv, x[n..]], 0);
     }

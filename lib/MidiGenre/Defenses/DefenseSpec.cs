@@ -4,7 +4,8 @@ using MidiGenre.Training;
 namespace MidiGenre.Defenses;
 
 /// <summary>How a model is trained against attacks: not at all (the base model), Madry et al.'s PGD, Wong et al.'s
-/// fast FGSM, Shafahi et al.'s free replays, or Zhang et al.'s TRADES objective.</summary>
+/// fast FGSM, Shafahi et al.'s free replays, Zhang et al.'s TRADES objective, or PGD that plays valid MIDI (the
+/// threat model MIDI allows: louder or softer notes).</summary>
 public enum DefenseMethod
 {
     None,
@@ -12,6 +13,7 @@ public enum DefenseMethod
     Fast,
     Free,
     Trades,
+    PgdMidi,
 }
 
 /// <summary>
@@ -31,13 +33,15 @@ public sealed record DefenseSpec(
 )
 {
     /// <summary>The methods that train against attacks, by the names options and checkpoints use.</summary>
-    public static readonly IReadOnlyList<string> Methods = ["pgd", "fast", "free", "trades"];
+    public static readonly IReadOnlyList<string> Methods = ["pgd", "fast", "free", "trades", "pgd-midi"];
 
     /// <summary>Clean training: the base model.</summary>
     public static readonly DefenseSpec None = new(DefenseMethod.None);
 
     /// <summary>The method's name as options, logs and checkpoints write it ("pgd").</summary>
-    public string Name => Method.ToString().ToLowerInvariant();
+    public string Name => NameOf(Method);
+
+    static string NameOf(DefenseMethod m) => m == DefenseMethod.PgdMidi ? "pgd-midi" : m.ToString().ToLowerInvariant();
 
     // Checked when built and when changed with `with`: a copy can never hold a value the constructor refuses.
     public double Eps
@@ -73,7 +77,7 @@ public sealed record DefenseSpec(
     /// cref="DefenseException"/> that lists them: an unknown name never trains PGD under its own name.</summary>
     public static DefenseMethod Parse(string name) =>
         Methods.Contains(name)
-            ? Enum.Parse<DefenseMethod>(name, ignoreCase: true)
+            ? Enum.GetValues<DefenseMethod>().Single(m => NameOf(m) == name)
             : throw new DefenseException($"unknown adversarial-training method '{name}': {string.Join(", ", Methods)}");
 
     /// <summary>PGD steps in training and in the guard's check: 5 on smoke (seconds), else 10 (PGD-10); free
@@ -83,8 +87,22 @@ public sealed record DefenseSpec(
         : profile == "smoke" ? 5
         : 10;
 
-    /// <summary>Epochs to run for a budget of <paramref name="epochs"/> (free training divides them by m).</summary>
-    public int EpochsFor(int epochs) => Method is DefenseMethod.Free ? Adversarial.EpochsFor(epochs) : epochs;
+    /// <summary>Adversarial fine-tuning: the defense starts from the base model's weights and trains for
+    /// <see cref="FineTuneShare"/> of the base model's epochs, instead of from a fresh initialisation for all of them
+    /// (Jeddi et al., 2020, "A simple fine-tuning is all you need"). The notebooks and `pipeline` fine-tune; `advtrain
+    /// --from RUN` does, `advtrain` alone trains from scratch.</summary>
+    public bool FineTune { get; init; }
+
+    /// <summary>The share of the base epochs a fine-tuning defense trains (at least one epoch).</summary>
+    public const double FineTuneShare = 0.5;
+
+    /// <summary>Epochs to run for a budget of <paramref name="epochs"/>: half when fine-tuning, and free training
+    /// divides them by m.</summary>
+    public int EpochsFor(int epochs)
+    {
+        int budget = FineTune ? Math.Max(1, (int)Math.Ceiling(epochs * FineTuneShare)) : epochs;
+        return Method is DefenseMethod.Free ? Adversarial.EpochsFor(budget) : budget;
+    }
 
     /// <summary>What a checkpoint records of the defense; null for the base model.</summary>
     public DefenseSettings? Settings =>
@@ -131,7 +149,10 @@ public sealed record DefenseSpec(
         Method switch
         {
             DefenseMethod.None => "none (clean training)",
-            DefenseMethod.Trades => $"trades, ε={Eps}, β={Beta}, {Steps} steps",
-            _ => $"{Name}, ε={Eps}, mix {Mix}, {(Method == DefenseMethod.Free ? $"m = {Steps}" : $"{Steps} steps")}",
+            DefenseMethod.Trades => $"trades, ε={Eps}, β={Beta}, {Steps} steps{Start}",
+            _ => $"{Name}, ε={Eps}, mix {Mix}, "
+                + $"{(Method == DefenseMethod.Free ? $"m = {Steps}" : $"{Steps} steps")}{Start}",
         };
+
+    string Start => FineTune ? ", fine-tuned from the base model" : "";
 }

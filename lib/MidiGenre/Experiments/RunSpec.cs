@@ -34,7 +34,7 @@ public sealed record RunSpec
         Source = source;
         Training = SettingsFor(profile) with { Seed = seed };
         var m = RetrainingMethod(method);
-        Defense = new DefenseSpec(m, 0.05, DefenseSpec.DefaultSteps(m, profile), 0.5, Seed: seed);
+        Defense = new DefenseSpec(m, 0.05, DefenseSpec.DefaultSteps(m, profile), 0.5, Seed: seed) { FineTune = true };
         Sweep = new AttackSweepSpec(
             ["fgsm", "pgd", AutoAttack.CheapName, "pgd-midi"],
             epsilons ?? [0, 0.02, 0.05, 0.1],

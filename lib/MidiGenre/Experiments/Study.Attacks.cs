@@ -69,6 +69,24 @@ public sealed partial class Study
         ("random", 1.0),
     ];
 
+    /// <summary>PGD at every ε of the sweep on <paramref name="model"/> (test split), reusing the rows of
+    /// <paramref name="known"/> measured on the same model with the same attack (the comparison's PGD at the defense's
+    /// ε), so nothing is attacked twice.</summary>
+    public List<AttackResult> PgdCurve(nn.Module<Tensor, Tensor> model, IEnumerable<AttackResult> known)
+    {
+        var rows = known.Where(r => r.Attack == "pgd" && r.SourceModel == null).ToList();
+        return
+        [
+            .. Epsilons.Select(e =>
+                rows.FirstOrDefault(r =>
+                    r.Eps is double b
+                    && RunSpec.SameBudget(b, e)
+                    && r.Configuration.SequenceEqual(CreateAttack("pgd", e).Configuration)
+                ) ?? RunAttack(model, CreateAttack("pgd", e))
+            ),
+        ];
+    }
+
     /// <summary>Each of <see cref="MusicalAttacks"/> on the test split.</summary>
     public List<AttackResult> RunMusicalAttacks(nn.Module<Tensor, Tensor> model) =>
         [.. MusicalAttacks.Select(a => RunAttack(model, CreateAttack(a.Name, a.Budget)))];

@@ -47,8 +47,12 @@ public sealed partial class Study
     nn.Module<Tensor, Tensor> TrainOrLoad(string dir, DefenseSpec defense)
     {
         var settings = Settings with { Epochs = defense.EpochsFor(Settings.Epochs) };
+        // Fine-tuning starts from the base model's chosen checkpoint, named by its weights' hash in the checkpoint.
+        bool fineTune = defense.FineTune && defense.Method != DefenseMethod.None;
         var trainer = new Trainer(settings, Data.Classes, dir, Source.Name)
         {
+            StartFrom = fineTune ? Path.Combine(RequireRun(BaseDir), Checkpoint) : null,
+            StartLabel = fineTune ? $"base model {WeightsOf(BaseDir)}" : null,
             Device = Device,
             Source = Source,
             Hooks = defense.Hooks(Data.Validation),

@@ -56,6 +56,10 @@ public sealed record CheckpointMeta(
     /// did.</summary>
     public string? StoppedEarly { get; init; }
 
+    /// <summary>The weights training started from when it fine-tuned another run (null: a fresh
+    /// initialisation).</summary>
+    public string? StartedFrom { get; init; }
+
     /// <summary>How the best epoch was chosen (<see cref="BestEpoch"/>); null in checkpoints written before it was
     /// recorded (they chose by F1). <see cref="BestF1"/> is the kept epoch's F1.</summary>
     public string? BestRule { get; init; }
@@ -114,6 +118,7 @@ public static class RunChanges
             Compare("data", saved.Source, current.Source);
         Compare("segments", saved.Segments, current.Segments);
         Compare("defense", saved.Defense, current.Defense);
+        Compare("start", saved.StartedFrom ?? "fresh initialisation", current.StartedFrom ?? "fresh initialisation");
         return changes;
     }
 }

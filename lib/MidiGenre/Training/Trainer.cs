@@ -59,6 +59,14 @@ public sealed class Trainer(
     /// it).</summary>
     public bool AllowChangedSettings { get; init; }
 
+    /// <summary>Fine-tuning: the weights the run starts from (another run's checkpoint folder, e.g. the base model's
+    /// best/) instead of a fresh initialisation; recorded in the checkpoint as <see cref="StartLabel"/>, so a run that
+    /// started elsewhere is never reused for this one.</summary>
+    public string? StartFrom { get; init; }
+
+    /// <summary>How <see cref="StartFrom"/> is named in checkpoints ("base best epoch 7, weights 1a2b…").</summary>
+    public string? StartLabel { get; init; }
+
     /// <summary>Stop after this many epochs in this call (tests use it to simulate a killed run).</summary>
     public int? StopAfterEpochs { get; init; }
 
@@ -112,6 +120,7 @@ public sealed class Trainer(
             Source = Source,
             Segments = train.Spec,
             Defense = Defense,
+            StartedFrom = StartLabel,
         };
 
     public double LearningRateAt(int epoch) =>
@@ -147,6 +156,8 @@ public sealed class Trainer(
             model.load(Path.Combine(LastDir, "model.bin"));
             optimizer.load_state_dict(Path.Combine(LastDir, "optimizer.bin"));
         }
+        else if (StartFrom is string start)
+            model.load(Path.Combine(start, "model.bin"));
         var writer = new EpochLog(OutDir);
         int stopAt = StopAfterEpochs is int s ? Math.Min(Settings.Epochs, meta.Epoch + s) : Settings.Epochs;
         if (meta.StoppedEarly != null)
