@@ -287,7 +287,7 @@ public class CommandTests(CliRun run)
             "1"
         );
         Assert.True(ok.Code == 0, ok.Err);
-        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "attack-results.json"))).RootElement;
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "attacks.json"))).RootElement;
         Assert.Equal("test", json.GetProperty("split").GetString());
         var rows = json.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(0.05, rows[1].GetProperty("budget").GetDouble());
@@ -317,7 +317,7 @@ public class CommandTests(CliRun run)
         );
         Assert.True(moved.Code == 0, moved.Err);
         var movedRows = JsonDocument
-            .Parse(File.ReadAllText(Path.Combine(transferDir, "attack-results.json")))
+            .Parse(File.ReadAllText(Path.Combine(transferDir, "attacks.json")))
             .RootElement.GetProperty("results")
             .EnumerateArray();
         Assert.All(movedRows, r => Assert.Equal("a", r.GetProperty("source_model").GetString()));

@@ -23,7 +23,7 @@ static class AdvTrainCommand
         var eps = new Option<double>("--eps")
         {
             Description = "ε (normalised velocity)",
-            DefaultValueFactory = _ => 0.05,
+            DefaultValueFactory = _ => MidiGenre.Common.Defaults.Eps,
         };
         var steps = new Option<int?>("--steps")
         {
@@ -34,7 +34,7 @@ static class AdvTrainCommand
         var mix = new Option<double>("--mix")
         {
             Description = "Share of each batch replaced by adversarial examples (0…1; pgd, fast, free)",
-            DefaultValueFactory = _ => 0.5,
+            DefaultValueFactory = _ => MidiGenre.Common.Defaults.Mix,
         };
         var trades = new Option<bool>("--trades") { Description = "Same as --method trades" };
         var from = new Option<string?>("--from")
@@ -46,7 +46,7 @@ static class AdvTrainCommand
         var beta = new Option<double>("--beta")
         {
             Description = "TRADES β (robustness weight)",
-            DefaultValueFactory = _ => 6.0,
+            DefaultValueFactory = _ => MidiGenre.Common.Defaults.Beta,
         };
         var cmd = new Command(
             "advtrain",

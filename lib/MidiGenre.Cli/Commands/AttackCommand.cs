@@ -28,14 +28,14 @@ static class AttackCommand
                 + "for pgd-l2; notes per 8-bin "
                 + "column for column, chord, melody; a probability per column for random; ignored by deepfool. 0 is "
                 + "not attacked (clean figures)",
-            DefaultValueFactory = _ => "0,0.02,0.05,0.1",
+            DefaultValueFactory = _ => MidiGenre.Common.Defaults.EpsilonList,
         };
-        var steps = new Option<int>("--steps")
+        var steps = new Option<int?>("--steps")
         {
             Description =
                 "PGD steps (also APGD's; autoattack-cheap runs its APGDs for twice as many and Square for 2.5 queries "
-                + "per APGD step; autoattack-standard always takes the published 100 steps, 9 targets, 5 000 queries)",
-            DefaultValueFactory = _ => 10,
+                + "per APGD step; autoattack-standard always takes the published 100 steps, 9 targets, 5 000 queries). "
+                + "Default: the sweep's steps of the checkpoint's profile (5 on smoke, else 10), as pipeline uses",
         };
         var source = new Option<string?>("--source-model")
         {
@@ -50,7 +50,7 @@ static class AttackCommand
         };
         var output = new Option<string>("--out", "-o")
         {
-            Description = "Folder for attack-results.json/.csv and MIDI examples",
+            Description = "Folder for attacks.json/.csv (as pipeline writes them) and MIDI examples",
             DefaultValueFactory = _ => Path.Combine("artifacts", "attack"),
         };
         var save = new Option<int>("--save-midi")
@@ -95,16 +95,25 @@ static class AttackCommand
                 var spec = new AttackSweepSpec(
                     [name],
                     ParseBudgets(r.GetValue(budgets)!),
-                    r.GetValue(steps),
+                    r.GetValue(steps) ?? MidiGenre.Common.Defaults.PgdSteps,
                     r.GetValue(seed),
                     r.GetValue(targeted)
                 );
                 var (loaded, meta) = m.Load(r);
+                // The steps pipeline and the notebooks use for this checkpoint's profile, unless given.
+                spec = new AttackSweepSpec(
+                    spec.Attacks,
+                    spec.Budgets,
+                    r.GetValue(steps)
+                        ?? Defenses.DefenseSpec.DefaultSteps(Defenses.DefenseMethod.Pgd, meta.Settings.Profile),
+                    spec.Seed,
+                    spec.Targeted
+                );
                 var model = Common.WithPrecision(loaded, r.GetValue(bf16));
                 var exp = d.ForCheckpoint(r, meta);
                 var transfer = r.GetValue(source) is string sourceRun ? LoadSource(sourceRun, meta) : null;
                 string outDir = r.GetValue(output)!;
-                var results = AttackSweep.Run(
+                var (results, checks) = AttackSweep.RunChecked(
                     model,
                     exp.Test,
                     exp.Classes,
@@ -112,17 +121,14 @@ static class AttackCommand
                     new MidiExamples(Path.Combine(outDir, "examples"), r.GetValue(save)),
                     Print,
                     (a, run) => Common.WithProgress($"{a.Name} {a.Budget:0.###}", exp.Test.Count, step => run(step)),
-                    transfer
+                    transfer,
+                    sanity: !r.GetValue(sanity),
+                    onCheck: c => Console.WriteLine($"{(c.Passed ? "ok  " : "FAIL")} {c.Check}: {c.Measured}")
                 );
-                var checks = r.GetValue(sanity)
-                    ? []
-                    : SanityChecks.Run(model, exp.Test, exp.Classes, spec, transfer is null ? results : []);
-                foreach (var c in checks)
-                    Console.WriteLine($"{(c.Passed ? "ok  " : "FAIL")} {c.Check}: {c.Measured}");
                 Directory.CreateDirectory(outDir);
                 var choice = new CheckpointChoice(meta.Which ?? "?", meta.Epoch, meta.Settings.Epochs);
                 new AttackSweepFile("test", exp.Source.Name, choice, meta.Classes, results) { Sanity = checks }.Write(
-                    Path.Combine(outDir, "attack-results.json")
+                    Path.Combine(outDir, "attacks.json")
                 );
                 Console.WriteLine($"→ {outDir}");
                 return 0;

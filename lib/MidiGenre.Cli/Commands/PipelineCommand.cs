@@ -40,7 +40,7 @@ static class PipelineCommand
         var eps = new Option<string>("--eps")
         {
             Description = "ε of the sweep (FGSM, PGD, AutoAttack, pgd-midi; normalised velocity, comma-separated)",
-            DefaultValueFactory = _ => "0,0.02,0.05,0.1",
+            DefaultValueFactory = _ => MidiGenre.Common.Defaults.EpsilonList,
         };
         var cmd = new Command(
             "pipeline",

@@ -43,7 +43,7 @@ public static class AttackFactory
             "pgd-l2" => 1.0,
             "random" => 0.5,
             "column" or "chord" or "melody" => 1,
-            _ => 0.05,
+            _ => Defaults.Eps,
         };
 
     /// <summary>Fails on an unknown name, a budget the attack cannot take, or targeted mode it lacks — before any

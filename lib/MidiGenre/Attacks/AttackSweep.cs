@@ -122,4 +122,28 @@ public static class AttackSweep
         }
         return results;
     }
+
+    /// <summary>The one sequence of `attack` and the notebooks' sweep: <see cref="Run"/>, then (unless
+    /// <paramref name="sanity"/> is false, or the examples were crafted on another model) its
+    /// <see cref="SanityChecks"/>, each reported through <paramref name="onCheck"/>.</summary>
+    public static (List<AttackResult> Results, IReadOnlyList<SanityCheck> Checks) RunChecked(
+        nn.Module<Tensor, Tensor> model,
+        SegmentDataset data,
+        IReadOnlyList<string> classes,
+        AttackSweepSpec spec,
+        MidiExamples? examples = null,
+        Action<AttackResult>? onResult = null,
+        Func<Attack, Func<Action<int>, AttackResult>, AttackResult>? withProgress = null,
+        TransferSource? source = null,
+        bool sanity = true,
+        Action<SanityCheck>? onCheck = null
+    )
+    {
+        var results = Run(model, data, classes, spec, examples, onResult, withProgress, source);
+        IReadOnlyList<SanityCheck> checks =
+            sanity && source is null ? SanityChecks.Run(model, data, classes, spec, results) : [];
+        foreach (var c in checks)
+            onCheck?.Invoke(c);
+        return (results, checks);
+    }
 }

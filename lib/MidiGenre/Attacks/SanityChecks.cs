@@ -63,7 +63,7 @@ public static class SanityChecks
         double top =
             pgdRows.Count > 0
                 ? pgdRows.OrderByDescending(r => r.SegmentRobustAccuracy).ThenBy(r => r.Budget).First().Budget!.Value
-                : spec.Budgets.Where(b => b > 0).DefaultIfEmpty(0.05).Min();
+                : spec.Budgets.Where(b => b > 0).DefaultIfEmpty(Defaults.Eps).Min();
         if (top > 0)
         {
             var pgd = pgdRows.FirstOrDefault(r => r.Budget == top) ?? Attack("pgd", top, spec.Steps);

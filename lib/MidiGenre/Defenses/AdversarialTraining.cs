@@ -25,9 +25,9 @@ namespace MidiGenre.Defenses;
 /// </list>
 /// </summary>
 public sealed record AdversarialTraining(
-    double Eps = 0.05,
+    double Eps = Defaults.Eps,
     int Steps = 5,
-    double Mix = 0.5,
+    double Mix = Defaults.Mix,
     int Seed = 0,
     string Method = "pgd"
 )

@@ -25,10 +25,10 @@ public enum DefenseMethod
 /// </summary>
 public sealed record DefenseSpec(
     DefenseMethod Method,
-    double Eps = 0.05,
-    int Steps = 10,
-    double Mix = 0.5,
-    double Beta = 6.0,
+    double Eps = Defaults.Eps,
+    int Steps = Defaults.PgdSteps,
+    double Mix = Defaults.Mix,
+    double Beta = Defaults.Beta,
     int Seed = 0
 )
 {
@@ -85,7 +85,7 @@ public sealed record DefenseSpec(
     public static int DefaultSteps(DefenseMethod method, string profile) =>
         method == DefenseMethod.Free ? 4
         : profile == "smoke" ? 5
-        : 10;
+        : Defaults.PgdSteps;
 
     /// <summary>Adversarial fine-tuning: the defense starts from the base model's weights and trains for
     /// <see cref="FineTuneShare"/> of the base model's epochs, instead of from a fresh initialisation for all of them

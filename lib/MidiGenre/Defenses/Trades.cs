@@ -13,7 +13,7 @@ namespace MidiGenre.Defenses;
 /// β. TorchSharp's <c>kl_div</c> defaults to <c>log_target: true</c> (PyTorch: false); the targets here are
 /// probabilities, so every call says <c>log_target: false</c>.
 /// </summary>
-public sealed record Trades(double Eps = 0.05, int Steps = 5, double Beta = 6.0, int Seed = 0)
+public sealed record Trades(double Eps = Defaults.Eps, int Steps = 5, double Beta = Defaults.Beta, int Seed = 0)
 {
     public double Alpha => Pgd.DefaultAlpha(Eps, Steps);
 

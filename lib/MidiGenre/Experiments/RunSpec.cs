@@ -34,10 +34,13 @@ public sealed record RunSpec
         Source = source;
         Training = SettingsFor(profile) with { Seed = seed };
         var m = RetrainingMethod(method);
-        Defense = new DefenseSpec(m, 0.05, DefenseSpec.DefaultSteps(m, profile), 0.5, Seed: seed) { FineTune = true };
+        Defense = new DefenseSpec(m, Defaults.Eps, DefenseSpec.DefaultSteps(m, profile), Defaults.Mix, Seed: seed)
+        {
+            FineTune = true,
+        };
         Sweep = new AttackSweepSpec(
             ["fgsm", "pgd", AutoAttack.CheapName, "pgd-midi"],
-            epsilons ?? [0, 0.02, 0.05, 0.1],
+            epsilons ?? Defaults.Epsilons,
             DefenseSpec.DefaultSteps(DefenseMethod.Pgd, profile),
             seed
         );

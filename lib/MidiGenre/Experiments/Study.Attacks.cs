@@ -12,7 +12,7 @@ public sealed partial class Study
     /// figures are the clean ones.</summary>
     public List<AttackResult> Sweep(nn.Module<Tensor, Tensor> model)
     {
-        var rows = AttackSweep.Run(
+        var (rows, checks) = AttackSweep.RunChecked(
             model,
             TestSet,
             Data.Classes,
@@ -23,12 +23,10 @@ public sealed partial class Study
                     $"{r.Attack} {r.Budget:0.###} (test): robust {r.SegmentRobustAccuracy:P1} (performance "
                         + $"{r.PerformanceRobustAccuracy:P1}), success {r.SuccessRate:P1}, "
                         + $"realised {r.RealizedSuccessRate:P1}"
-                )
+                ),
+            onCheck: c =>
+                Say(c.Passed ? $"sanity check passed: {c.Check}" : $"sanity check failed: {c.Check} ({c.Measured})")
         );
-        Say("sanity checks of the sweep (test)…");
-        var checks = SanityChecks.Run(model, TestSet, Data.Classes, Spec.Sweep, rows);
-        foreach (var c in checks.Where(c => !c.Passed))
-            Say($"sanity check failed: {c.Check} ({c.Measured})");
         new AttackSweepFile(ReportSplit, Source.Name, ChoiceOf(BaseDir), Data.Classes, rows)
         {
             Sanity = checks,
