@@ -40,6 +40,7 @@ var root = new RootCommand(
     NotebooksCommand.Create(),
     DoctorCommand.Create(),
     KernelCommand.Create(),
+    AppsCommand.Create(),
 };
 root.Add(deterministic);
 var parsed = root.Parse(args);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MidiGenre.Attacks;
 using MidiGenre.Common;
+using MidiGenre.Data;
 using MidiGenre.Evaluation;
 using MidiGenre.Experiments;
 using MidiGenre.Training;
@@ -64,6 +65,12 @@ static class AttackCommand
                 $"Targeted mode ({string.Join(", ", AttackFactory.TargetedNames)}): push each segment towards the "
                 + "next class; success = the target is predicted",
         };
+        var pieces = new Option<int?>("--pieces")
+        {
+            Description =
+                "Attack only the first N test performances (all their segments, so the vote still works): a quick "
+                + "look, or the standard AutoAttack on a CPU. The results say so (split \"test, first N performances\")",
+        };
         var seed = Common.Seed();
         var bf16 = Common.Bf16();
         var cmd = new Command(
@@ -82,6 +89,7 @@ static class AttackCommand
             targeted,
             source,
             sanity,
+            pieces,
             seed,
             bf16,
         };
@@ -111,23 +119,30 @@ static class AttackCommand
                 );
                 var model = Common.WithPrecision(loaded, r.GetValue(bf16));
                 var exp = d.ForCheckpoint(r, meta);
+                if (r.GetValue(pieces) is int n && n < 1)
+                    throw new UsageException($"--pieces {n}: attack at least one performance");
+                var test = r.GetValue(pieces) is int first
+                    ? new SegmentDataset([.. exp.Test.Pieces.Take(first)], exp.Test.Spec, exp.Test.InputChannels)
+                    : exp.Test;
+                string split =
+                    r.GetValue(pieces) is int k && k < exp.Test.Pieces.Count ? $"test, first {k} performances" : "test";
                 var transfer = r.GetValue(source) is string sourceRun ? LoadSource(sourceRun, meta) : null;
                 string outDir = r.GetValue(output)!;
                 var (results, checks) = AttackSweep.RunChecked(
                     model,
-                    exp.Test,
+                    test,
                     exp.Classes,
                     spec,
                     new MidiExamples(Path.Combine(outDir, "examples"), r.GetValue(save)),
                     Print,
-                    (a, run) => Common.WithProgress($"{a.Name} {a.Budget:0.###}", exp.Test.Count, step => run(step)),
+                    (a, run) => Common.WithProgress($"{a.Name} {a.Budget:0.###}", test.Count, step => run(step)),
                     transfer,
                     sanity: !r.GetValue(sanity),
                     onCheck: c => Console.WriteLine($"{(c.Passed ? "ok  " : "FAIL")} {c.Check}: {c.Measured}")
                 );
                 Directory.CreateDirectory(outDir);
                 var choice = new CheckpointChoice(meta.Which ?? "?", meta.Epoch, meta.Settings.Epochs);
-                new AttackSweepFile("test", exp.Source.Name, choice, meta.Classes, results) { Sanity = checks }.Write(
+                new AttackSweepFile(split, exp.Source.Name, choice, meta.Classes, results) { Sanity = checks }.Write(
                     Path.Combine(outDir, "attacks.json")
                 );
                 Console.WriteLine($"→ {outDir}");

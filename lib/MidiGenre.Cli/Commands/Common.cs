@@ -170,7 +170,9 @@ static class Common
                 or Attacks.TransferMismatchException
                 or Native.LibTorchException
                 or Defenses.DefenseException
-                or Notebooks.NotebookToolException;
+                or Notebooks.NotebookToolException
+                or Apps.NotebookAppException
+                or MidiGenre.Common.StaleResultException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)

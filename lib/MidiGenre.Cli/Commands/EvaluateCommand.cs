@@ -14,7 +14,9 @@ sealed class ModelOptions
     };
     public readonly Option<string> Which = new("--checkpoint")
     {
-        Description = "best = the epoch with the best validation performance F1 (default), last = the final epoch",
+        Description =
+            "best = the epoch the run kept (default: best validation performance F1; a defended run: its most "
+            + "robust validation epoch), last = the final epoch",
         DefaultValueFactory = _ => "best",
     };
 

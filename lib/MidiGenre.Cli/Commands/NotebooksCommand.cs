@@ -37,10 +37,17 @@ static class NotebooksCommand
         {
             Description =
                 "repl: dotnet-repl (default) | jupyter: Jupyter's own executor (jupyter nbconvert --execute) with the "
-                + ".NET Interactive kernel, the route that needs no Polyglot Notebooks extension",
+                + ".NET Interactive kernel, the route that needs no Polyglot Notebooks extension | app: no kernel at "
+                + "all, the generated file-based apps (apps/*.cs, `dotnet run`), one HTML page per notebook",
             DefaultValueFactory = _ => "repl",
         };
-        engine.AcceptOnlyFromAmong("repl", "jupyter");
+        engine.AcceptOnlyFromAmong("repl", "jupyter", "app");
+        var compare = new Option<string?>("--compare-with")
+        {
+            Description =
+                "With --engine app: a folder of executed notebooks (e.g. artifacts/notebooks); each page must show the "
+                + "same figures and tables (numbers included, run times aside) as its notebook",
+        };
         only.AcceptOnlyFromAmong([.. NotebookRunner.Order.Select(n => Path.GetFileNameWithoutExtension(n))]);
         var cmd = new Command(
             "notebooks",
@@ -54,8 +61,9 @@ static class NotebooksCommand
             corpus,
             label,
             engine,
+            compare,
         };
-        cmd.SetAction(r => Common.Guard(() => Execute(r, profile, output, only, corpus, label, engine)));
+        cmd.SetAction(r => Common.Guard(() => Execute(r, profile, output, only, corpus, label, engine, compare)));
         return cmd;
     }
 
@@ -66,7 +74,8 @@ static class NotebooksCommand
         Option<string[]> only,
         Option<string> corpus,
         Option<string> label,
-        Option<string> engine
+        Option<string> engine,
+        Option<string?> compare
     )
     {
         bool cuda = TorchSharp.torch.cuda.is_available();
@@ -90,7 +99,13 @@ static class NotebooksCommand
             Console.WriteLine,
             r.GetValue(corpus),
             r.GetValue(label),
-            r.GetValue(engine) == "jupyter" ? NotebookEngine.Jupyter : NotebookEngine.Repl
+            r.GetValue(engine) switch
+            {
+                "jupyter" => NotebookEngine.Jupyter,
+                "app" => NotebookEngine.App,
+                _ => NotebookEngine.Repl,
+            },
+            r.GetValue(compare) is string c ? Path.GetFullPath(c) : null
         );
         int failed = runs.Count(x => !x.Ok);
         Console.WriteLine(

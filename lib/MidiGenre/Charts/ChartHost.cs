@@ -36,18 +36,21 @@ public static class ChartHost
         string beside = Path.Combine(own, "charts");
         if (File.Exists(Path.Combine(beside, "MidiGenre.Charts.dll")))
             return beside;
-        for (var d = new DirectoryInfo(own); d != null; d = d.Parent)
-        {
-            string bin = Path.Combine(d.FullName, "lib", "MidiGenre.Charts", "bin");
-            if (!Directory.Exists(bin))
-                continue;
-            var found = Directory
-                .GetFiles(bin, "MidiGenre.Charts.dll", SearchOption.AllDirectories)
-                .OrderByDescending(File.GetLastWriteTimeUtc)
-                .FirstOrDefault();
-            if (found != null)
-                return Path.GetDirectoryName(found)!;
-        }
+        // From the library's folder, then from the working directory (a file-based app builds the library elsewhere).
+        var starts = new[] { own, Directory.GetCurrentDirectory() };
+        foreach (var start in starts)
+            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+            {
+                string bin = Path.Combine(d.FullName, "lib", "MidiGenre.Charts", "bin");
+                if (!Directory.Exists(bin))
+                    continue;
+                var found = Directory
+                    .GetFiles(bin, "MidiGenre.Charts.dll", SearchOption.AllDirectories)
+                    .OrderByDescending(File.GetLastWriteTimeUtc)
+                    .FirstOrDefault();
+                if (found != null)
+                    return Path.GetDirectoryName(found)!;
+            }
         throw new FileNotFoundException(
             $"MidiGenre.Charts.dll not found beside {own} (build the solution: dotnet build MidiGenre.sln -c Release)"
         );

@@ -67,6 +67,13 @@ public sealed partial class Study
         ("random", 1.0),
     ];
 
+    /// <summary>The white-box row of <paramref name="attack"/> at the defense's ε (budgets compared as
+    /// <see cref="RunSpec.SameBudget"/> does; the spec guarantees the sweep has it).</summary>
+    public AttackResult AtDefenseEps(IEnumerable<AttackResult> rows, string attack) =>
+        rows.Single(r =>
+            r.Attack == attack && r.SourceModel == null && r.Eps is double e && RunSpec.SameBudget(e, AdversarialEps)
+        );
+
     /// <summary>PGD at every ε of the sweep on <paramref name="model"/> (test split), reusing the rows of
     /// <paramref name="known"/> measured on the same model with the same attack (the comparison's PGD at the defense's
     /// ε), so nothing is attacked twice.</summary>

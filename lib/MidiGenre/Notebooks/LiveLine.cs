@@ -11,21 +11,30 @@ namespace MidiGenre.Notebooks;
 /// every update under one value id of its own: in dotnet-interactive 1.0.712001 (what VS Code runs)
 /// <c>display(x).Update(y)</c> sends updates under a different id, so VS Code adds them as new outputs and Jupyter
 /// drops them; with one id VS Code replaces the output and Jupyter applies them as update_display_data.
+/// Outside a kernel (a file-based app, where Microsoft.DotNet.Interactive is not even loaded) it writes to the
+/// console: the kernel's types are touched only in methods that run inside one.
 /// </summary>
 public sealed class LiveLine
 {
     readonly string _id = Guid.NewGuid().ToString("N");
-    readonly KernelInvocationContext? _context;
+    readonly object? _context; // a KernelInvocationContext, typed loosely so this class loads without the kernel
 
-    LiveLine(KernelInvocationContext? context) => _context = context;
+    LiveLine(object? context) => _context = context;
 
     /// <summary>Shows <paramref name="text"/> below the running cell (outside a kernel: on the console).</summary>
     public static LiveLine Show(string text)
     {
-        var line = new LiveLine(KernelInvocationContext.Current);
+        var line = new LiveLine(InKernel ? CurrentContext() : null);
         line.Publish(text, first: true);
         return line;
     }
+
+    /// <summary>Whether this process hosts a notebook kernel (its assembly is loaded).</summary>
+    static bool InKernel =>
+        AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.DotNet.Interactive");
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static object? CurrentContext() => KernelInvocationContext.Current;
 
     /// <summary>Replaces the line's text. Callable from the cell's own callbacks (training progress, logs).</summary>
     public void Update(string text) => Publish(text, first: false);
@@ -67,11 +76,18 @@ public sealed class LiveLine
             Console.WriteLine(text);
             return;
         }
+        PublishInKernel(text, first);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    void PublishInKernel(string text, bool first)
+    {
+        var context = (KernelInvocationContext)_context!;
         var formatted = FormattedValue.CreateManyFromObject(text, PlainTextFormatter.MimeType);
-        _context.Publish(
+        context.Publish(
             first
-                ? new DisplayedValueProduced(text, _context.Command, formatted, _id)
-                : new DisplayedValueUpdated(text, _id, _context.Command, formatted)
+                ? new DisplayedValueProduced(text, context.Command, formatted, _id)
+                : new DisplayedValueUpdated(text, _id, context.Command, formatted)
         );
     }
 }

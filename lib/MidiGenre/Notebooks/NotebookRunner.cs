@@ -27,6 +27,10 @@ public enum NotebookEngine
 {
     Repl,
     Jupyter,
+
+    /// <summary>No notebook kernel: each notebook's generated file-based app (<c>apps/NN-name.cs</c>, <c>dotnet
+    /// run</c>), which writes one HTML page per notebook (<see cref="AppPage"/>).</summary>
+    App,
 }
 
 /// <summary>
@@ -65,12 +69,13 @@ public static class NotebookRunner
         Action<string>? log = null,
         string? corpus = null,
         string? label = null,
-        NotebookEngine engine = NotebookEngine.Repl
+        NotebookEngine engine = NotebookEngine.Repl,
+        string? compareWith = null
     )
     {
         Directory.CreateDirectory(executedDir);
         string? kernels = engine == NotebookEngine.Jupyter ? PrepareJupyter(executedDir) : null;
-        if (Run(root, "dotnet", ["tool", "restore"], new(), 300, log) != 0)
+        if (engine != NotebookEngine.App && Run(root, "dotnet", ["tool", "restore"], new(), 300, log) != 0)
             throw new NotebookToolException(
                 "`dotnet tool restore` failed (see above), so dotnet-repl cannot run the notebooks; run it in "
                     + root
@@ -94,6 +99,11 @@ public static class NotebookRunner
                 env["MIDIGENRE_LABEL"] = label;
             log?.Invoke($"running {name} ({profile}) …");
             var sw = Stopwatch.StartNew();
+            if (engine == NotebookEngine.App)
+            {
+                runs.Add(RunApp(root, name, executedDir, env, sw, log, compareWith));
+                continue;
+            }
             string input = InputFor(root, name, executedDir);
             if (kernels != null)
                 env["JUPYTER_PATH"] = kernels;
@@ -154,6 +164,118 @@ public static class NotebookRunner
                 log?.Invoke("  " + e);
         }
         return runs;
+    }
+
+    /// <summary>Runs a notebook's file-based app and checks its page like an executed notebook: exit code, figures,
+    /// no error shown, every figure titled.</summary>
+    static NotebookRun RunApp(
+        string root,
+        string name,
+        string executedDir,
+        Dictionary<string, string> env,
+        Stopwatch sw,
+        Action<string>? log,
+        string? compareWith
+    )
+    {
+        string page = Path.Combine(Path.GetFullPath(executedDir), name + ".html");
+        env[AppPage.OutVariable] = Path.GetFullPath(executedDir);
+        string app = Path.Combine(root, "apps", name + ".cs");
+        if (!File.Exists(app))
+            throw new NotebookToolException($"{app} is missing: run `midigenre apps` to generate the file-based apps");
+        File.Delete(page);
+        int code = Run(root, "dotnet", ["run", "-c", BuildConfiguration, app], env, 3600, log);
+        var (charts, errors) = File.Exists(page) ? InspectPage(page) : (0, (IReadOnlyList<string>)["no page written"]);
+        // Against the executed notebook: the same figures and the same numbers.
+        string? executed = compareWith is null ? null : Path.Combine(compareWith, name + ".ipynb");
+        if (executed != null && File.Exists(page))
+            errors = File.Exists(executed)
+                ? [.. errors, .. CompareWithNotebook(page, executed).Select(d => "differs from the notebook: " + d)]
+                : [.. errors, $"no executed notebook to compare with: {executed}"];
+        var run = new NotebookRun(name, code, page, charts, errors, sw.Elapsed.TotalSeconds);
+        log?.Invoke(
+            $"{name}: {(run.Ok ? "ok" : "FAILED")} — {charts} chart(s), {errors.Count} error(s), {run.Seconds:F0} s "
+                + $"→ {page}"
+        );
+        foreach (var e in errors)
+            log?.Invoke("  " + e);
+        return run;
+    }
+
+    /// <summary>
+    /// What differs between an app's page and the executed notebook it was generated from: the figures (by title, in
+    /// order) and the tables (their text, in order; lines that time the run — seconds, segments per second — are left
+    /// out, they differ between any two runs). Empty when both show the same figures and the same numbers.
+    /// </summary>
+    public static IReadOnlyList<string> CompareWithNotebook(string page, string ipynb)
+    {
+        string app = File.ReadAllText(page);
+        string notebook = string.Join(
+            "\n",
+            JsonDocument
+                .Parse(File.ReadAllText(ipynb))
+                .RootElement.GetProperty("cells")
+                .EnumerateArray()
+                .Where(c => c.TryGetProperty("outputs", out _))
+                .SelectMany(c => c.GetProperty("outputs").EnumerateArray())
+                .Where(o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out _))
+                .Select(o => Join(o.GetProperty("data").GetProperty("text/html")))
+        );
+        var differences = new List<string>();
+        void Compare(string what, IReadOnlyList<string> inApp, IReadOnlyList<string> inNotebook)
+        {
+            if (inApp.Count != inNotebook.Count)
+                differences.Add($"{what}: {inApp.Count} in the app, {inNotebook.Count} in the notebook");
+            foreach (var (a, n) in inApp.Zip(inNotebook).Where(p => p.First != p.Second).Take(3))
+                differences.Add($"{what}: app \"{Clip(a)}\" vs notebook \"{Clip(n)}\"");
+        }
+        Compare("figures", Titles(app), Titles(notebook));
+        Compare("tables", TableTexts(app), TableTexts(notebook));
+        return differences;
+    }
+
+    static readonly System.Text.RegularExpressions.Regex FigureTitle = new(
+        "class=\"midigenre-figure\"[^>]*><img alt=\"([^\"]*)\""
+    );
+    static readonly System.Text.RegularExpressions.Regex TableBlock = new(
+        "<table[\\s\\S]*?</table>",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase
+    );
+    static readonly System.Text.RegularExpressions.Regex Tag = new("<[^>]+>");
+    static readonly System.Text.RegularExpressions.Regex Timing = new(
+        @"\b(seconds?|s/segment|seg(ments)?/s|[0-9.]+ ?s)\b"
+    );
+
+    static List<string> Titles(string html) =>
+        [.. FigureTitle.Matches(html).Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value))];
+
+    static List<string> TableTexts(string html) =>
+        [
+            .. TableBlock
+                .Matches(html)
+                .Select(m =>
+                    string.Join(
+                        " | ",
+                        m.Value.Split("</tr>")
+                            .Select(row => System.Net.WebUtility.HtmlDecode(Tag.Replace(row, " ")).Trim())
+                            .Where(row => row.Length > 0 && !Timing.IsMatch(row))
+                    )
+                ),
+        ];
+
+    static string Clip(string s) => s.Length <= 160 ? s : s[..160] + "…";
+
+    /// <summary>Figures and errors of a page a file-based app wrote.</summary>
+    public static (int Charts, IReadOnlyList<string> Errors) InspectPage(string html)
+    {
+        string text = File.ReadAllText(html);
+        int charts = System.Text.RegularExpressions.Regex.Matches(text, "class=\"midigenre-figure\"").Count;
+        var errors = System
+            .Text.RegularExpressions.Regex.Matches(text, "<pre class=\"error\">([^<]*)</pre>")
+            .Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value))
+            .Concat(FigureProblems(text))
+            .ToList();
+        return (charts, errors);
     }
 
     /// <summary>Jupyter's executor with the .NET Interactive kernel spec written into a folder of this run (found
