@@ -22,7 +22,7 @@ return AppPage.Run(
             """
             # 5 · Adversarial training
 
-            Madry et al.'s defence: train on adversarial examples generated on the fly against the current weights. Here each batch mixes clean segments with PGD examples (ε = 0.05 by default), and the defended model is *fine-tuned* from the base model of 02-training for half its epochs (adversarial fine-tuning, Jeddi et al. 2020) rather than trained from scratch: it costs half as much, and README compares its robustness with a model trained from scratch. Of its epochs, the one kept is the most robust on validation (PGD-10 robust accuracy), not the most accurate. Afterwards the base and the retrained model are attacked with the same PGD, and the whole pipeline report (`report.json`) is written.
+            Madry et al.'s defence: train on adversarial examples generated on the fly against the current weights. Here each batch mixes clean segments with PGD examples (ε = 0.05 by default), and the defended model is trained from scratch for as many epochs as the base model. `MIDIGENRE_ADV_FINETUNE=1` *fine-tunes* it from the base model of 02-training for half the epochs instead (adversarial fine-tuning, Jeddi et al. 2020): half the cost and the clean accuracy kept, but on the cpu run much less robustness (README measures both). Of its epochs, the one kept is the most robust on validation (PGD-10 robust accuracy), not the most accurate. Afterwards the base and the retrained model are attacked with the same PGD, and the whole pipeline report (`report.json`) is written.
             """
         );
         page.Text(
@@ -76,7 +76,7 @@ return AppPage.Run(
         page.Show(Findings.Transfer(cmp));
         page.Text(
             """
-            **A defense for the threat model MIDI allows.** PGD training defends against ±ε on every cell of the roll, but an attacker who must hand over valid MIDI can only make notes louder or softer (`pgd-midi`), and a defense against the first need not be one against the second. The next cell fine-tunes a second model from the base model, the same way and for as long as the PGD defense, but on `pgd-midi` examples, and attacks it like the others. Read the columns: each defense against the attack it trained for, and against the other's. The sentence below is computed from this run.
+            **A defense for the threat model MIDI allows.** PGD training defends against ±ε on every cell of the roll, but an attacker who must hand over valid MIDI can only make notes louder or softer (`pgd-midi`), and a defense against the first need not be one against the second. The next cell trains a second model the same way and for as long as the PGD defense, but on `pgd-midi` examples, and attacks it like the others. Read the columns: each defense against the attack it trained for, and against the other's. The sentence below is computed from this run.
             """
         );
         page.Cell("nb05-defenses-code");

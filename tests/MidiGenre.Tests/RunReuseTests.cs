@@ -136,6 +136,10 @@ public class RunReuseTests(SmokeData smoke)
         Assert.Equal(("smoke", 7, 7, 7), (spec.Profile, spec.Seed, spec.Defense.Seed, spec.Sweep.Seed));
         Assert.Equal(("trades", 5, 5), (spec.Defense.Name, spec.Defense.Steps, spec.Sweep.Steps));
         Assert.Equal(Path.Combine(smoke.Root, "artifacts", "notebooks", "smoke"), spec.OutDir);
+        // Defenses train from scratch unless fine-tuning is asked for (then for half the epochs).
+        Assert.False(spec.Defense.FineTune);
+        var tuned = From(("MIDIGENRE_PROFILE", "cpu"), ("MIDIGENRE_ADV_FINETUNE", "1")).Defense;
+        Assert.Equal((true, 4), (tuned.FineTune, tuned.EpochsFor(8)));
         // A real catalog's columns and classes reach the data source the notebooks load (ASAP, say).
         var asap = From(
             ("MIDIGENRE_PROFILE", "smoke"),
@@ -156,6 +160,7 @@ public class RunReuseTests(SmokeData smoke)
                 ("MIDIGENRE_PROFILE", "laptop", "smoke (seconds), cpu (minutes), gpu"),
                 ("MIDIGENRE_CHECKPOINT", "first", "best"),
                 ("MIDIGENRE_MIN_PIECES", "0", "at least 1"),
+                ("MIDIGENRE_ADV_FINETUNE", "yes", "1 fine-tunes"),
             }
         )
         {

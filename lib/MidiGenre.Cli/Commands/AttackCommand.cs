@@ -69,7 +69,8 @@ static class AttackCommand
         {
             Description =
                 "Attack only the first N test performances (all their segments, so the vote still works): a quick "
-                + "look, or the standard AutoAttack on a CPU. The results say so (split \"test, first N performances\")",
+                + "look, or the standard AutoAttack on a CPU. The results say so (split \"test, first N "
+                + "performances\")",
         };
         var seed = Common.Seed();
         var bf16 = Common.Bf16();

@@ -66,7 +66,8 @@ static class TrainCommand
                     StartFrom = startFrom,
                     StartLabel = startFrom is null
                         ? null
-                        : $"{Path.GetFullPath(startFrom)}, weights {MidiGenre.Common.ResultStamp.HashOf(Path.Combine(startFrom, "model.bin"))}",
+                        : $"{Path.GetFullPath(startFrom)}, weights "
+                            + MidiGenre.Common.ResultStamp.HashOf(Path.Combine(startFrom, "model.bin")),
                     AllowChangedSettings = r.GetValue(o.AllowChanges),
                     OnProgress = p =>
                     {

@@ -6,7 +6,8 @@ namespace MidiGenre.Common;
 /// </summary>
 public static class Defaults
 {
-    /// <summary>The defense's ε, the budget the retrained model is compared at and MIDI examples are saved at.</summary>
+    /// <summary>The defense's ε, the budget the retrained model is compared at and MIDI examples are saved
+    /// at.</summary>
     public const double Eps = 0.05;
 
     /// <summary>The share of each training batch made adversarial.</summary>

@@ -89,8 +89,9 @@ public sealed record DefenseSpec(
 
     /// <summary>Adversarial fine-tuning: the defense starts from the base model's weights and trains for
     /// <see cref="FineTuneShare"/> of the base model's epochs, instead of from a fresh initialisation for all of them
-    /// (Jeddi et al., 2020, "A simple fine-tuning is all you need"). The notebooks and `pipeline` fine-tune; `advtrain
-    /// --from RUN` does, `advtrain` alone trains from scratch.</summary>
+    /// (Jeddi et al., 2020, "A simple fine-tuning is all you need"). Off by default: on the cpu run it halved the
+    /// training but bought much less robustness than training from scratch (README). The notebooks
+    /// (MIDIGENRE_ADV_FINETUNE=1), `pipeline --fine-tune` and `advtrain --from RUN` opt in.</summary>
     public bool FineTune { get; init; }
 
     /// <summary>The share of the base epochs a fine-tuning defense trains (at least one epoch).</summary>

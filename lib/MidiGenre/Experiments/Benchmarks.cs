@@ -85,8 +85,9 @@ public static class Benchmarks
 
     /// <summary>
     /// `bench advtrain`: the study's base model, then each adversarial-training method into its own fresh folder,
-    /// fine-tuned from the base model as the notebooks do (<see cref="DefenseSpec.FineTune"/>), timed (training only, the fast method's overfitting check included), and scored on the test split:
-    /// clean accuracy, PGD robust accuracy (the study's ε and steps) on tensors and realised as MIDI.
+    /// trained as the spec says (from scratch, or fine-tuned from the base model: <see cref="DefenseSpec.FineTune"/>),
+    /// timed (training only, the fast method's overfitting check included), and scored on the test split: clean
+    /// accuracy, PGD robust accuracy (the study's ε and steps) on tensors and realised as MIDI.
     /// </summary>
     public static Dictionary<string, object> AdversarialTrainingMethods(Study study, IReadOnlyList<string> methods)
     {

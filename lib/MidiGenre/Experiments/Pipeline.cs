@@ -7,8 +7,8 @@ namespace MidiGenre.Experiments;
 
 /// <summary>
 /// The whole study: prepare → train → evaluate → baselines → the attack sweep (FGSM, PGD, AutoAttack, pgd-midi, with
-/// its sanity checks) → adversarial retraining (fine-tuned from the base model) → PGD, AutoAttack, pgd-midi and
-/// transfer on both models → the pgd-midi defense beside it (defenses.json), written to OUT/report.json (plus
+/// its sanity checks) → adversarial retraining (from scratch, or fine-tuned: --fine-tune) → PGD, AutoAttack, pgd-midi
+/// and transfer on both models → the pgd-midi defense beside it (defenses.json), written to OUT/report.json (plus
 /// checkpoints under OUT/base, OUT/advtrain and OUT/adv-pgd-midi, attacks.csv, MIDI examples under OUT/examples).
 /// The same <see cref="Study"/> steps the notebooks call; finished steps (cache, checkpoints) are reused, so a re-run
 /// after a crash resumes.

@@ -26,7 +26,8 @@ public sealed record RunSpec
         int seed = 0,
         string method = "pgd",
         IReadOnlyList<double>? epsilons = null,
-        string checkpoint = "best"
+        string checkpoint = "best",
+        bool fineTune = false
     )
     {
         Profile = profile;
@@ -36,7 +37,7 @@ public sealed record RunSpec
         var m = RetrainingMethod(method);
         Defense = new DefenseSpec(m, Defaults.Eps, DefenseSpec.DefaultSteps(m, profile), Defaults.Mix, Seed: seed)
         {
-            FineTune = true,
+            FineTune = fineTune,
         };
         Sweep = new AttackSweepSpec(
             ["fgsm", "pgd", AutoAttack.CheapName, "pgd-midi"],
@@ -98,7 +99,8 @@ public sealed record RunSpec
     /// The notebooks' run: MIDIGENRE_PROFILE (default gpu with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
     /// (alias MIDIGENRE_MAESTRO), MIDIGENRE_LABEL, MIDIGENRE_FILE_COLUMN, MIDIGENRE_PIECE_COLUMN, MIDIGENRE_CLASSES
     /// ('paper', 'all' or a list), MIDIGENRE_MIN_PIECES, MIDIGENRE_OUT (default artifacts/notebooks/&lt;profile&gt;
-    /// under <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT and MIDIGENRE_ADV_METHOD. A value that
+    /// under <paramref name="root"/>), MIDIGENRE_SEED, MIDIGENRE_CHECKPOINT, MIDIGENRE_ADV_METHOD and
+    /// MIDIGENRE_ADV_FINETUNE (1: the defenses start from the base model, half the epochs). A value that
     /// cannot work is a <see cref="RunSpecException"/> naming the variable.
     /// </summary>
     public static RunSpec FromEnvironment(string root, Func<string, string?>? read = null)
@@ -136,7 +138,16 @@ public sealed record RunSpec
                     : throw new RunSpecException($"MIDIGENRE_MIN_PIECES='{m}': a whole number of pieces, at least 1")
                 : 1,
         };
-        return new RunSpec(profile, outDir, source, seed, method, checkpoint: checkpoint);
+        bool fineTune = Get("MIDIGENRE_ADV_FINETUNE") switch
+        {
+            null or "0" => false,
+            "1" => true,
+            string f => throw new RunSpecException(
+                $"MIDIGENRE_ADV_FINETUNE='{f}': 1 fine-tunes the defense from the base model, 0 (default) trains it "
+                    + "from scratch"
+            ),
+        };
+        return new RunSpec(profile, outDir, source, seed, method, checkpoint: checkpoint, fineTune: fineTune);
     }
 
     /// <summary>Runs a check, saying which variable a refused value came from.</summary>
