@@ -17,7 +17,8 @@ static class AdvTrainCommand
                 + "2020, with an early stop on a PGD check against catastrophic overfitting; ~2.5× faster, less "
                 + "robust) | free (Shafahi et al. 2019: each batch replayed --steps times, one perturbation carried "
                 + "across batches, epochs divided by --steps; about the cost of clean training) | trades (Zhang et "
-                + "al.). Default: pgd",
+                + "al.) | pgd-midi (PGD that only makes existing notes louder or softer, valid MIDI at every step: the "
+                + "threat model MIDI allows). Default: pgd",
         };
         method.AcceptOnlyFromAmong([.. DefenseSpec.Methods]);
         var eps = new Option<double>("--eps")
@@ -50,8 +51,8 @@ static class AdvTrainCommand
         };
         var cmd = new Command(
             "advtrain",
-            "Adversarial training (pgd, fast, free or trades); resumable like train; the method and its settings are "
-                + "recorded in the checkpoint"
+            "Adversarial training (pgd, fast, free, trades or pgd-midi), from scratch or fine-tuned from a run "
+                + "(--from); resumable like train; the method, its settings and the start are recorded in the checkpoint"
         );
         o.AddTo(cmd);
         foreach (var x in new Option[] { method, eps, steps, mix, trades, beta, from })

@@ -33,7 +33,8 @@ static class PipelineCommand
         {
             Description =
                 "Adversarial retraining: pgd (Madry, default) | fast (FGSM + random start with an overfitting guard) | "
-                + "free (Shafahi et al.) | trades (Zhang et al.); see `advtrain --help`",
+                + "free (Shafahi et al.) | trades (Zhang et al.) | pgd-midi (louder or softer notes only); see "
+                + "`advtrain --help`",
             DefaultValueFactory = _ => "pgd",
         };
         method.AcceptOnlyFromAmong([.. Defenses.DefenseSpec.Methods]);
