@@ -155,15 +155,21 @@ public static class NotebookRunner
                 ? Inspect(output)
                 : (0, (IReadOnlyList<string>)["no executed notebook written"]);
             var run = new NotebookRun(name, code, output, charts, errors, sw.Elapsed.TotalSeconds);
-            runs.Add(run);
-            log?.Invoke(
-                $"{name}: {(run.Ok ? "ok" : "FAILED")} — {charts} chart(s), {errors.Count} error(s), {run.Seconds:F0} "
-                    + $"s → {output}"
-            );
-            foreach (var e in errors)
-                log?.Invoke("  " + e);
+            runs.Add(Said(run, log));
         }
         return runs;
+    }
+
+    /// <summary>The run's one line (and its errors) in the log.</summary>
+    static NotebookRun Said(NotebookRun run, Action<string>? log)
+    {
+        log?.Invoke(
+            $"{run.Name}: {(run.Ok ? "ok" : "FAILED")} — {run.Charts} chart(s), {run.Errors.Count} error(s), "
+                + $"{run.Seconds:F0} s → {run.OutputPath}"
+        );
+        foreach (var e in run.Errors)
+            log?.Invoke("  " + e);
+        return run;
     }
 
     /// <summary>Runs a notebook's file-based app and checks its page like an executed notebook: exit code, figures,
@@ -192,20 +198,14 @@ public static class NotebookRunner
             errors = File.Exists(executed)
                 ? [.. errors, .. CompareWithNotebook(page, executed).Select(d => "differs from the notebook: " + d)]
                 : [.. errors, $"no executed notebook to compare with: {executed}"];
-        var run = new NotebookRun(name, code, page, charts, errors, sw.Elapsed.TotalSeconds);
-        log?.Invoke(
-            $"{name}: {(run.Ok ? "ok" : "FAILED")} — {charts} chart(s), {errors.Count} error(s), {run.Seconds:F0} s "
-                + $"→ {page}"
-        );
-        foreach (var e in errors)
-            log?.Invoke("  " + e);
-        return run;
+        return Said(new NotebookRun(name, code, page, charts, errors, sw.Elapsed.TotalSeconds), log);
     }
 
     /// <summary>
     /// What differs between an app's page and the executed notebook it was generated from: the figures (by title, in
-    /// order) and the tables (their text, in order; lines that time the run — seconds, segments per second — are left
-    /// out, they differ between any two runs). Empty when both show the same figures and the same numbers.
+    /// order) and the tables (their text, in order; rows that time the run — seconds, segments per second — or name its
+    /// output folder are left out, they differ between any two runs). Empty when both show the same figures and the
+    /// same numbers.
     /// </summary>
     public static IReadOnlyList<string> CompareWithNotebook(string page, string ipynb)
     {
@@ -242,8 +242,10 @@ public static class NotebookRunner
         System.Text.RegularExpressions.RegexOptions.IgnoreCase
     );
     static readonly System.Text.RegularExpressions.Regex Tag = new("<[^>]+>");
+
+    // Rows that differ between any two runs by design: timings, and where this run writes (its output folder).
     static readonly System.Text.RegularExpressions.Regex Timing = new(
-        @"\b(seconds?|s/segment|seg(ments)?/s|[0-9.]+ ?s)\b"
+        @"\b(seconds?|s/segment|seg(ments)?/s|[0-9.]+ ?s)\b|output folder"
     );
 
     static List<string> Titles(string html) =>
