@@ -5,6 +5,8 @@
 #:project ../lib/MidiGenre/MidiGenre.csproj
 #:property UsesTorchSharp=true
 #:property TreatWarningsAsErrors=false
+#:property PublishAot=false
+#:property JsonSerializerIsReflectionEnabledByDefault=true
 using MidiGenre.Notebooks;
 using System.IO;
 using MidiGenre.Experiments;

@@ -19,6 +19,7 @@ public class NotebookAppTests
             string app = File.ReadAllText(Path.Combine(root, NotebookApp.Folder, NotebookApp.FileName(name)));
             Assert.Contains("#:project ../lib/MidiGenre/MidiGenre.csproj", app);
             Assert.Contains("#:property UsesTorchSharp=true", app); // the TorchSharp that keeps temporaries alive
+            Assert.Contains("#:property JsonSerializerIsReflectionEnabledByDefault=true", app); // checkpoints are JSON
             Assert.DoesNotContain("#r ", app);
             Assert.DoesNotContain("NotebookOutput.Register", app);
         }

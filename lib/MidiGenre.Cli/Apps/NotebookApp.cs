@@ -51,7 +51,10 @@ static class NotebookApp
             .Append($"// notebooks). It writes artifacts/apps/{name}.html: what the notebook shows, in one page.\n")
             .Append("#:project ../lib/MidiGenre/MidiGenre.csproj\n")
             .Append("#:property UsesTorchSharp=true\n")
-            .Append("#:property TreatWarningsAsErrors=false\n");
+            .Append("#:property TreatWarningsAsErrors=false\n")
+            // File-based apps default to native AOT, which turns reflection-based JSON off; the library needs it.
+            .Append("#:property PublishAot=false\n")
+            .Append("#:property JsonSerializerIsReflectionEnabledByDefault=true\n");
         foreach (var u in usings.Distinct())
             file.Append(u).Append('\n');
         file.Append('\n')
