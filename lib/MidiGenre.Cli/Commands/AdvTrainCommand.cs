@@ -52,7 +52,8 @@ static class AdvTrainCommand
         var cmd = new Command(
             "advtrain",
             "Adversarial training (pgd, fast, free, trades or pgd-midi), from scratch or fine-tuned from a run "
-                + "(--from); resumable like train; the method, its settings and the start are recorded in the checkpoint"
+                + "(--from); resumable like train; the method, its settings and the start are recorded in the "
+                + "checkpoint"
         );
         o.AddTo(cmd);
         foreach (var x in new Option[] { method, eps, steps, mix, trades, beta, from })
