@@ -209,7 +209,12 @@ public static class NotebookRunner
     /// </summary>
     public static IReadOnlyList<string> CompareWithNotebook(string page, string ipynb)
     {
-        string app = File.ReadAllText(page);
+        // Only what the cells showed: the page's markdown (which may hold tables of its own) is not an output.
+        string app = System.Text.RegularExpressions.Regex.Replace(
+            File.ReadAllText(page),
+            "<section class=\"md\">[\\s\\S]*?</section>",
+            ""
+        );
         string notebook = string.Join(
             "\n",
             JsonDocument
