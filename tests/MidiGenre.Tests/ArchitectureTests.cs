@@ -89,6 +89,18 @@ public class ArchitectureTests
         Assert.NotEmpty(Violations("MidiGenre.Experiments", ["MidiGenre.Attacks"]));
     }
 
+    [Fact]
+    public void The_command_line_describes_training_runs_and_never_wires_a_trainer()
+    {
+        // One way to build a run: `train` and `advtrain` hand a TrainingRun to the library, like the notebooks.
+        var cli = Types.InAssembly(typeof(Cli.Commands.TrainCommand).Assembly);
+        var wiring = cli.ShouldNot().HaveDependencyOn(typeof(Training.Trainer).FullName).GetResult();
+        Assert.True(wiring.IsSuccessful, "wire a Trainer: " + string.Join(", ", wiring.FailingTypeNames ?? []));
+        Assert.False(
+            cli.ShouldNot().HaveDependencyOn(typeof(Experiments.TrainingRun).FullName).GetResult().IsSuccessful
+        );
+    }
+
     static IEnumerable<string> Violations(string layer, string[] forbidden)
     {
         var types = Types

@@ -365,6 +365,36 @@ public class CommandTests(CliRun run)
             CliTests.Run("advtrain", "--profile", "smoke", "--data", run.DataDir, "--out", r, "--mix", "2"),
             "--mix"
         );
+        // --from fine-tunes the same run description: half the epochs, the start named by its weights' hash.
+        string tuned = Path.Combine(run.Root, "adv-tuned");
+        string[] fineTune =
+        [
+            "advtrain",
+            "--profile",
+            "smoke",
+            "--data",
+            run.DataDir,
+            "--epochs",
+            "2",
+            "--segments",
+            "2",
+            "--threads",
+            "1",
+            "--steps",
+            "2",
+        ];
+        var ft = CliTests.Run([.. fineTune, "--out", tuned, "--from", run.RunDir]);
+        Assert.True(ft.Code == 0, ft.Err);
+        var tunedMeta = JsonDocument.Parse(File.ReadAllText(Path.Combine(tuned, "last", "meta.json"))).RootElement;
+        Assert.Equal(1, tunedMeta.GetProperty("Settings").GetProperty("Epochs").GetInt32());
+        Assert.EndsWith(
+            Common.ResultStamp.HashOf(Path.Combine(run.RunDir, "best", "model.bin")),
+            tunedMeta.GetProperty("StartedFrom").GetString()
+        );
+        Assert.Equal(JsonValueKind.Null, meta.GetProperty("StartedFrom").ValueKind); // from scratch says so
+        string nothing = Path.Combine(run.Root, "never-trained");
+        Refused(CliTests.Run([.. fineTune, "--out", Path.Combine(run.Root, "x"), "--from", nothing]), "is missing");
+        Assert.False(Directory.Exists(Path.Combine(run.Root, "x"))); // refused before any work
     }
 
     [Fact]

@@ -128,6 +128,36 @@ public class RunReuseTests(SmokeData smoke)
     }
 
     [Fact]
+    public void A_training_run_decides_a_defenses_epochs_and_start_once_and_refuses_a_start_it_cannot_name()
+    {
+        var settings = TrainSettings.ForProfile("smoke") with { Epochs = 4 };
+        var pgd = new DefenseSpec(DefenseMethod.Pgd, Steps: 2);
+        Assert.Equal(4, new TrainingRun(settings, pgd, "x").Effective.Epochs);
+        Assert.Equal(4, new TrainingRun(settings, DefenseSpec.None, "x").Effective.Epochs);
+        Assert.Equal(
+            1,
+            new TrainingRun(settings, new DefenseSpec(DefenseMethod.Free), "x").Effective.Epochs // free divides them by its replays
+        );
+        // A start that is not there is refused when the run is described, not after the data are loaded.
+        string missing = Path.Combine(smoke.Root, "never-trained", "best");
+        Assert.Throws<MissingStepException>(() => TrainingRun.FineTuned(settings, pgd, "x", missing, "base model"));
+        // Fine-tuning without a start, or a start for a run that does not fine-tune, would mislabel the run.
+        Assert.Throws<RunSpecException>(() =>
+            new TrainingRun(settings, pgd with { FineTune = true }, "x").Trainer(smoke.Data)
+        );
+        string start = Path.Combine(smoke.Root, "start");
+        Directory.CreateDirectory(start);
+        File.WriteAllText(Path.Combine(start, "model.bin"), "weights");
+        Assert.Throws<RunSpecException>(() =>
+            (new TrainingRun(settings, pgd, "x") { StartFrom = start }).Trainer(smoke.Data)
+        );
+        var tuned = TrainingRun.FineTuned(settings, pgd, "x", start, "base model");
+        var trainer = tuned.Trainer(smoke.Data);
+        Assert.Equal((2, start), (trainer.Settings.Epochs, trainer.StartFrom));
+        Assert.Equal($"base model, weights {ResultStamp.HashOf(Path.Combine(start, "model.bin"))}", trainer.StartLabel);
+    }
+
+    [Fact]
     public void A_bad_value_in_the_notebooks_environment_is_one_line_naming_its_variable_before_any_work()
     {
         RunSpec From(params (string Name, string Value)[] env) =>

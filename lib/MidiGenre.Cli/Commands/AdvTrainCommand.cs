@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MidiGenre.Defenses;
+using MidiGenre.Experiments;
 using MidiGenre.Training;
 
 namespace MidiGenre.Cli.Commands;
@@ -71,28 +72,15 @@ static class AdvTrainCommand
                     r.GetValue(mix),
                     r.GetValue(beta),
                     settings.Seed
-                )
-                {
-                    FineTune = r.GetValue(from) != null,
-                };
-                string? start = r.GetValue(from) is string run ? Path.Combine(run, "best") : null;
-                if (start != null && !File.Exists(Path.Combine(start, "model.bin")))
-                    throw new UsageException(
-                        $"--from {r.GetValue(from)}: no best/model.bin there; train that run first"
-                    );
-                var data = o.LoadData(r, settings);
-                TrainCommand.Train(
-                    data,
-                    settings with
-                    {
-                        Epochs = defense.EpochsFor(settings.Epochs),
-                    },
-                    r.GetValue(o.Out)!,
-                    o,
-                    r,
-                    defense.Hooks(data.Validation),
-                    start
                 );
+                // The start is checked when the run is built: a missing run is one line before any data is loaded.
+                var run = o.Run(
+                    r,
+                    settings,
+                    defense,
+                    r.GetValue(from) is string start ? Path.Combine(start, "best") : null
+                );
+                TrainCommand.Train(o.LoadData(r, settings), run, r.GetValue(o.Resume));
                 return 0;
             })
         );

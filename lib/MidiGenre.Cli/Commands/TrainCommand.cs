@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MidiGenre.Data;
+using MidiGenre.Defenses;
 using MidiGenre.Encoding;
+using MidiGenre.Experiments;
 using MidiGenre.Training;
 using Spectre.Console;
 
@@ -25,32 +27,29 @@ static class TrainCommand
             {
                 var settings = o.Settings(r);
                 var data = o.LoadData(r, settings);
-                Train(data, settings, r.GetValue(o.Out)!, o, r, null);
+                Train(data, o.Run(r, settings, DefenseSpec.None), r.GetValue(o.Resume));
                 return 0;
             })
         );
         return cmd;
     }
 
-    public static CheckpointMeta Train(
-        ExperimentData data,
-        TrainSettings settings,
-        string outDir,
-        TrainOptions o,
-        ParseResult r,
-        TrainingHooks? defense,
-        string? startFrom = null
-    )
+    /// <summary>Runs <paramref name="run"/> with a progress bar and a line per epoch (the library decides the
+    /// rest).</summary>
+    public static CheckpointMeta Train(ExperimentData data, TrainingRun run, bool resume)
     {
+        var settings = run.Effective;
         Console.WriteLine(
-            $"training {settings.Arch} ({settings.Profile}) on {data.Train.Count} segments of "
+            $"training {settings.Arch} ({settings.Profile}) {run.Describe()} on {data.Train.Count} segments of "
                 + $"{data.Train.Pieces.Count} pieces "
                 + $"(train split), validating on {data.Validation.Pieces.Count} pieces; {data.Classes.Count} classes "
                 + $"({data.Source.Name}); device {Models.ModelFactory.DefaultDevice().type}"
         );
-        int failed = data.WriteFailures(outDir);
+        int failed = data.WriteFailures(run.OutDir);
         if (failed > 0)
-            Console.Error.WriteLine($"{failed} file(s) left out → {Path.Combine(outDir, ExperimentData.FailuresFile)}");
+            Console.Error.WriteLine(
+                $"{failed} file(s) left out → {Path.Combine(run.OutDir, ExperimentData.FailuresFile)}"
+            );
         CheckpointMeta meta = null!;
         int batches = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
         Common.WithProgress(
@@ -59,16 +58,8 @@ static class TrainCommand
             step =>
             {
                 int reported = 0; // batches counted so far: reports may skip batches (every 0.5 s on a GPU)
-                var trainer = new Trainer(settings, data.Classes, outDir, data.Source.Name)
+                var reports = new TrainingReports
                 {
-                    Source = data.Source,
-                    Hooks = defense,
-                    StartFrom = startFrom,
-                    StartLabel = startFrom is null
-                        ? null
-                        : $"{Path.GetFullPath(startFrom)}, weights "
-                            + MidiGenre.Common.ResultStamp.HashOf(Path.Combine(startFrom, "model.bin")),
-                    AllowChangedSettings = r.GetValue(o.AllowChanges),
                     OnProgress = p =>
                     {
                         int now = (p.Epoch - 1) * batches + p.Batch;
@@ -84,13 +75,13 @@ static class TrainCommand
                                 + $"{m.ValWeightedF1:F3} | {m.SegmentsPerSecond:F1} seg/s"
                         ),
                 };
-                meta = trainer.Run(data.Train, data.Validation, r.GetValue(o.Resume)).Meta;
+                meta = run.Run(data, reports, resume);
                 return 0;
             }
         );
         Console.WriteLine(
             $"kept epoch {meta.BestEpoch} ({meta.BestRule}; validation performance F1 {meta.BestF1:F3}) → "
-                + Path.Combine(outDir, "best")
+                + Path.Combine(run.OutDir, "best")
         );
         return meta;
     }
@@ -181,6 +172,18 @@ sealed class TrainOptions
             Threads = r.GetValue(Threads),
         };
     }
+
+    /// <summary>The run these options describe, training against <paramref name="defense"/>, fine-tuned from the
+    /// checkpoint folder <paramref name="start"/> when one is given.</summary>
+    public TrainingRun Run(ParseResult r, TrainSettings settings, DefenseSpec defense, string? start = null) =>
+        (
+            start is null
+                ? new TrainingRun(settings, defense, r.GetValue(Out)!)
+                : TrainingRun.FineTuned(settings, defense, r.GetValue(Out)!, start, "")
+        ) with
+        {
+            AllowChangedSettings = r.GetValue(AllowChanges),
+        };
 
     public ExperimentData LoadData(ParseResult r, TrainSettings s) =>
         ExperimentData.Load(Data.Source(r, s.Profile), new SegmentSpec(s.SegmentsPerPiece), s.Seed, s.InputChannels);

@@ -44,27 +44,40 @@ public sealed partial class Study
     static string Require(string path, string producer) =>
         File.Exists(path) ? path : throw new MissingStepException(path, producer);
 
+    /// <summary>The run this study trains into <paramref name="dir"/>: the spec's settings and <paramref
+    /// name="defense"/>, fine-tuned from the base model's chosen checkpoint when the defense says so.</summary>
+    public TrainingRun RunFor(string dir, DefenseSpec defense) =>
+        defense.FineTune && defense.Method != DefenseMethod.None
+            ? TrainingRun.FineTuned(
+                Settings,
+                defense,
+                dir,
+                Path.Combine(RequireRun(BaseDir), Checkpoint),
+                "base model"
+            ) with
+            {
+                Device = Device,
+            }
+            : new TrainingRun(Settings, defense with { FineTune = false }, dir) { Device = Device };
+
     nn.Module<Tensor, Tensor> TrainOrLoad(string dir, DefenseSpec defense)
     {
-        var settings = Settings with { Epochs = defense.EpochsFor(Settings.Epochs) };
-        // Fine-tuning starts from the base model's chosen checkpoint, named by its weights' hash in the checkpoint.
-        bool fineTune = defense.FineTune && defense.Method != DefenseMethod.None;
-        var trainer = new Trainer(settings, Data.Classes, dir, Source.Name)
-        {
-            StartFrom = fineTune ? Path.Combine(RequireRun(BaseDir), Checkpoint) : null,
-            StartLabel = fineTune ? $"base model {WeightsOf(BaseDir)}" : null,
-            Device = Device,
-            Source = Source,
-            Hooks = defense.Hooks(Data.Validation),
-            OnProgress = OnTrainProgress,
-            OnEpoch = m =>
-                Say(
-                    $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
-                        + $"validation performance acc {m.ValPerformanceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
-                        + $"{m.SegmentsPerSecond:F1} seg/s"
-                ),
-            OnStop = reason => Say("stopped: " + reason),
-        };
+        var run = RunFor(dir, defense);
+        var settings = run.Effective;
+        var trainer = run.Trainer(
+            Data,
+            new TrainingReports
+            {
+                OnProgress = OnTrainProgress,
+                OnEpoch = m =>
+                    Say(
+                        $"epoch {m.Epoch}/{settings.Epochs}: loss {m.TrainLoss:F3}, train acc {m.TrainAccuracy:P1}, "
+                            + $"validation performance acc {m.ValPerformanceAccuracy:P1}, F1 {m.ValWeightedF1:F3}, "
+                            + $"{m.SegmentsPerSecond:F1} seg/s"
+                    ),
+                OnStop = reason => Say("stopped: " + reason),
+            }
+        );
         Training.Checkpoint.Recover(Path.Combine(dir, "last"));
         if (
             File.Exists(Path.Combine(dir, "last", "meta.json"))
@@ -84,10 +97,7 @@ public sealed partial class Study
         }
         else
         {
-            Say(
-                $"training {Settings.Arch} {(defense == DefenseSpec.None ? "" : $"adversarially ({defense}) ")}for "
-                    + $"{settings.Epochs} epochs on {Device.type} → {dir}"
-            );
+            Say($"training {Settings.Arch} {run.Describe()} for {settings.Epochs} epochs on {Device.type} → {dir}");
             trainer.Run(Data.Train, Data.Validation, resume: true);
         }
         return Load(dir);
