@@ -136,7 +136,10 @@ public class RunReuseTests(SmokeData smoke)
         Assert.Equal(4, new TrainingRun(settings, DefenseSpec.None, "x").Effective.Epochs);
         Assert.Equal(
             1,
-            new TrainingRun(settings, new DefenseSpec(DefenseMethod.Free), "x").Effective.Epochs // free divides them by its replays
+            // free divides them by its replays
+            new TrainingRun(settings, new DefenseSpec(DefenseMethod.Free), "x")
+                .Effective
+                .Epochs
         );
         // A start that is not there is refused when the run is described, not after the data are loaded.
         string missing = Path.Combine(smoke.Root, "never-trained", "best");

@@ -23,7 +23,8 @@ public sealed record TrainingReports
 public sealed record TrainingRun(TrainSettings Settings, DefenseSpec Defense, string OutDir)
 {
     /// <summary>A checkpoint folder (a run's best/ or last/) whose weights the run starts from; required when the
-    /// defense fine-tunes, refused otherwise (a fresh run that silently started elsewhere would be mislabelled).</summary>
+    /// defense fine-tunes, refused otherwise (a fresh run that silently started elsewhere would be
+    /// mislabelled).</summary>
     public string? StartFrom
     {
         get;
@@ -35,7 +36,8 @@ public sealed record TrainingRun(TrainSettings Settings, DefenseSpec Defense, st
 
     public Device? Device { get; init; }
 
-    /// <summary>Resume even though settings, data or defense differ from the checkpoint's (`--allow-changes`).</summary>
+    /// <summary>Resume even though settings, data or defense differ from the checkpoint's
+    /// (`--allow-changes`).</summary>
     public bool AllowChangedSettings { get; init; }
 
     /// <summary>A defense fine-tuned from <paramref name="fromCheckpoint"/>.</summary>
