@@ -123,11 +123,39 @@ public class GpuProfileTests
         var (gpu, paper) = (Training.TrainSettings.ForProfile("gpu"), Training.TrainSettings.ForProfile("paper"));
         Assert.Equal(paper with { Profile = "gpu", Epochs = gpu.Epochs }, gpu);
         Assert.True(gpu.Epochs < paper.Epochs);
-        Assert.Equal("gpu", Training.TrainSettings.DefaultProfile(cuda: true));
-        Assert.Equal("cpu", Training.TrainSettings.DefaultProfile(cuda: false));
-        Assert.Contains("gpu", Training.TrainSettings.Profiles);
+        Assert.Equal(
+            (Common.Profile.Gpu, Common.Profile.Cpu),
+            (Common.Profile.ForMachine(true), Common.Profile.ForMachine(false))
+        );
+        Assert.Contains("gpu", Common.Profile.Names);
         var spec = Experiments.RunSpec.FromEnvironment("/tmp", n => n == "MIDIGENRE_PROFILE" ? "gpu" : null);
         Assert.Equal(10, spec.Defense.Steps); // PGD-10, as on paper
+    }
+
+    [Fact]
+    public void A_profile_is_one_type_every_command_and_notebook_resolves_the_same_way()
+    {
+        // Named beats the variable, the variable beats the machine's rule; an unknown name lists the profiles.
+        Func<string, string?> env = n => n == Common.Profile.Variable ? "smoke" : null;
+        Assert.Same(Common.Profile.Paper, Common.Profile.Resolve("paper", env));
+        Assert.Same(Common.Profile.Smoke, Common.Profile.Resolve(null, env));
+        Assert.Same(Common.Profile.Smoke, Experiments.RunSpec.FromEnvironment("/tmp", env).Profile);
+        var unknown = Assert.Throws<Common.ProfileException>(() => Common.Profile.Parse("laptop"));
+        Assert.All(Common.Profile.Names, n => Assert.Contains(n, unknown.Message));
+        // What a profile decides beyond training comes from it: PGD steps of sweeps and defenses, the corpus.
+        foreach (var p in Common.Profile.All)
+        {
+            var spec = new Experiments.RunSpec(p.Name, "/tmp/x", Data.DataSource.ForProfile(p, "/tmp"));
+            Assert.Equal((p.PgdSteps, p.PgdSteps), (spec.Sweep.Steps, spec.Defense.Steps));
+            Assert.Equal(p.SmallCorpus, spec.Source.SmallSynthetic);
+            Assert.Equal(p.Name, Training.TrainSettings.For(p).Profile);
+        }
+        // Every command's --profile says the same, and none hard-codes its own default.
+        var help = new[] { "train", "advtrain", "baseline", "pipeline", "prepare", "notebooks" }
+            .Select(c => CliTests.Run(c, "--help").Out)
+            .ToList();
+        Assert.All(help, h => Assert.Contains(Common.Profile.DefaultRule, h));
+        Assert.All(help, h => Assert.Contains(Common.Profile.Cpu.Summary, h));
     }
 
     [Fact]
@@ -139,7 +167,11 @@ public class GpuProfileTests
         {
             Experiments.RunEstimate For(string profile) =>
                 Experiments.RunEstimate.For(
-                    new Experiments.RunSpec(profile, dir, Data.DataSource.ForProfile(profile, dir)),
+                    new Experiments.RunSpec(
+                        profile,
+                        dir,
+                        Data.DataSource.ForProfile(Common.Profile.Parse(profile), dir)
+                    ),
                     963,
                     277
                 );

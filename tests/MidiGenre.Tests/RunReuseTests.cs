@@ -90,17 +90,21 @@ public class RunReuseTests(SmokeData smoke)
     public void One_defense_spec_gives_the_trainer_every_hook_of_each_method()
     {
         var validation = smoke.Data.Validation;
-        var pgd = new DefenseSpec(DefenseMethod.Pgd, 0.05, DefenseSpec.DefaultSteps(DefenseMethod.Pgd, "cpu")).Hooks(
-            validation
-        )!;
+        var pgd = new DefenseSpec(
+            DefenseMethod.Pgd,
+            0.05,
+            DefenseSpec.DefaultSteps(DefenseMethod.Pgd, Profile.Cpu)
+        ).Hooks(validation)!;
         Assert.Equal(new DefenseSettings("pgd", 0.05, 10, 0.5, 0), pgd.Settings);
         Assert.NotNull(pgd.BatchTransform);
         Assert.Null(pgd.Objective);
         var fast = new DefenseSpec(DefenseMethod.Fast, 0.05, 10).Hooks(validation)!;
         Assert.NotNull(fast.StopCheck); // the guard against catastrophic overfitting comes with the method
-        var free = new DefenseSpec(DefenseMethod.Free, 0.05, DefenseSpec.DefaultSteps(DefenseMethod.Free, "cpu")).Hooks(
-            validation
-        )!;
+        var free = new DefenseSpec(
+            DefenseMethod.Free,
+            0.05,
+            DefenseSpec.DefaultSteps(DefenseMethod.Free, Profile.Cpu)
+        ).Hooks(validation)!;
         Assert.Equal((4, true), (free.Replays, free.AfterBackward != null));
         var trades = new DefenseSpec(DefenseMethod.Trades, 0.05, 10, Beta: 3).Hooks(validation)!;
         Assert.Equal(("trades", 3.0), (trades.Settings!.Method, trades.Settings.Beta));
@@ -166,7 +170,7 @@ public class RunReuseTests(SmokeData smoke)
         RunSpec From(params (string Name, string Value)[] env) =>
             RunSpec.FromEnvironment(smoke.Root, n => env.FirstOrDefault(e => e.Name == n).Value);
         var spec = From(("MIDIGENRE_PROFILE", "smoke"), ("MIDIGENRE_SEED", "7"), ("MIDIGENRE_ADV_METHOD", "trades"));
-        Assert.Equal(("smoke", 7, 7, 7), (spec.Profile, spec.Seed, spec.Defense.Seed, spec.Sweep.Seed));
+        Assert.Equal(("smoke", 7, 7, 7), (spec.Profile.Name, spec.Seed, spec.Defense.Seed, spec.Sweep.Seed));
         Assert.Equal(("trades", 5, 5), (spec.Defense.Name, spec.Defense.Steps, spec.Sweep.Steps));
         Assert.Equal(Path.Combine(smoke.Root, "artifacts", "notebooks", "smoke"), spec.OutDir);
         // Defenses train from scratch unless fine-tuning is asked for (then for half the epochs).
@@ -190,7 +194,7 @@ public class RunReuseTests(SmokeData smoke)
             {
                 ("MIDIGENRE_ADV_METHOD", "madry", "pgd, fast, free, trades"),
                 ("MIDIGENRE_SEED", "one", "whole number"),
-                ("MIDIGENRE_PROFILE", "laptop", "smoke (seconds), cpu (minutes), gpu"),
+                ("MIDIGENRE_PROFILE", "laptop", "smoke (seconds: tests and CI) | cpu"),
                 ("MIDIGENRE_CHECKPOINT", "first", "best"),
                 ("MIDIGENRE_MIN_PIECES", "0", "at least 1"),
                 ("MIDIGENRE_ADV_FINETUNE", "yes", "1 fine-tunes"),

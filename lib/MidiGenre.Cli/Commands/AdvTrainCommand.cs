@@ -68,7 +68,7 @@ static class AdvTrainCommand
                 var defense = new DefenseSpec(
                     m,
                     r.GetValue(eps),
-                    r.GetValue(steps) ?? DefenseSpec.DefaultSteps(m, settings.Profile),
+                    r.GetValue(steps) ?? DefenseSpec.DefaultSteps(m, MidiGenre.Common.Profile.Parse(settings.Profile)),
                     r.GetValue(mix),
                     r.GetValue(beta),
                     settings.Seed

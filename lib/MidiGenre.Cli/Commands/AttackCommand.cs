@@ -113,8 +113,7 @@ static class AttackCommand
                 spec = new AttackSweepSpec(
                     spec.Attacks,
                     spec.Budgets,
-                    r.GetValue(steps)
-                        ?? Defenses.DefenseSpec.DefaultSteps(Defenses.DefenseMethod.Pgd, meta.Settings.Profile),
+                    r.GetValue(steps) ?? MidiGenre.Common.Profile.Recorded(meta.Settings.Profile).PgdSteps,
                     spec.Seed,
                     spec.Targeted
                 );

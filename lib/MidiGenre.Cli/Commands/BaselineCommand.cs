@@ -13,12 +13,7 @@ static class BaselineCommand
     {
         // Long only in lines: each option is declared here, one property per line; the action follows.
         var d = new DataOptions();
-        var profile = new Option<string>("--profile")
-        {
-            Description = "smoke | cpu | gpu | paper: segments per performance and synthetic corpus, as for train",
-            DefaultValueFactory = _ => "cpu",
-        };
-        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
+        var profile = Common.Profile("segments per performance and the synthetic corpus, as for train");
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for baseline.json",
@@ -41,9 +36,9 @@ static class BaselineCommand
         cmd.SetAction(r =>
             Common.Guard(() =>
             {
-                var settings = TrainSettings.ForProfile(r.GetValue(profile)!);
+                var settings = TrainSettings.For(Common.ProfileOf(r, profile));
                 var data = ExperimentData.Load(
-                    d.Source(r, settings.Profile),
+                    d.Source(r, MidiGenre.Common.Profile.Recorded(settings.Profile)),
                     new SegmentSpec(settings.SegmentsPerPiece),
                     r.GetValue(seed),
                     settings.InputChannels

@@ -25,12 +25,7 @@ static class BenchCommand
     static Command AdvTrainBench()
     {
         // Long only in lines: each option is declared here, one property per line; the action follows.
-        var profile = new Option<string>("--profile")
-        {
-            Description = "smoke | cpu | gpu | paper (settings of the base and retrained models)",
-            DefaultValueFactory = _ => "cpu",
-        };
-        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
+        var profile = Common.Profile("the base and retrained models");
         var methods = new Option<string>("--methods")
         {
             Description = $"Comma-separated methods ({string.Join(", ", Defenses.DefenseSpec.Methods)})",
@@ -64,8 +59,8 @@ static class BenchCommand
                     throw new UsageException(
                         $"--methods: unknown method '{m}' (use " + $"{string.Join(", ", Defenses.DefenseSpec.Methods)})"
                     );
-                string p = r.GetValue(profile)!;
-                var study = new Study(new RunSpec(p, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed)))
+                var p = Common.ProfileOf(r, profile);
+                var study = new Study(new RunSpec(p.Name, r.GetValue(output)!, d.Source(r, p), r.GetValue(seed)))
                 {
                     Log = s => Console.Error.WriteLine(s),
                 };

@@ -27,6 +27,23 @@ static class Common
             DefaultValueFactory = _ => 0,
         };
 
+    /// <summary>`--profile`, the same for every command: the profiles' names and what each is for come from
+    /// <see cref="MidiGenre.Common.Profile"/>, and so does the default (<see cref="ProfileOf"/>).</summary>
+    public static Option<string?> Profile(string sets)
+    {
+        var o = new Option<string?>("--profile")
+        {
+            Description =
+                $"{MidiGenre.Common.Profile.Help}; sets {sets} (default: {MidiGenre.Common.Profile.DefaultRule})",
+        };
+        o.AcceptOnlyFromAmong([.. MidiGenre.Common.Profile.Names]);
+        return o;
+    }
+
+    /// <summary>The profile a command runs: the one named, else the default rule.</summary>
+    public static MidiGenre.Common.Profile ProfileOf(ParseResult r, Option<string?> option) =>
+        MidiGenre.Common.Profile.Resolve(r.GetValue(option));
+
     public static Option<bool> Bf16() =>
         new("--bf16")
         {

@@ -71,7 +71,7 @@ sealed class DataOptions
     /// used).</summary>
     public bool Given(ParseResult r) => All.Any(o => r.GetResult(o) is { Implicit: false });
 
-    public DataSource Source(ParseResult r, string profile) =>
+    public DataSource Source(ParseResult r, MidiGenre.Common.Profile profile) =>
         DataSource.ForProfile(profile, r.GetValue(Data)!, r.GetValue(Corpus)) with
         {
             LabelColumn = r.GetValue(Label)!,
@@ -115,7 +115,7 @@ sealed class DataOptions
     {
         if (meta.Source is not { } s)
             return Given(r)
-                ? Source(r, meta.Settings.Profile)
+                ? Source(r, MidiGenre.Common.Profile.Recorded(meta.Settings.Profile))
                 : throw new UsageException(
                     "this checkpoint does not record its corpus (trained by an older version); pass --corpus (or "
                         + "--data) to say which"
@@ -136,7 +136,7 @@ sealed class DataOptions
             PieceColumn = G(PieceColumn) ? r.GetValue(PieceColumn) : s.PieceColumn,
             Classes = G(Classes) ? r.GetValue(Classes) : s.Classes,
             MinPieces = G(MinPieces) ? r.GetValue(MinPieces) : s.MinPieces,
-            Split = G(Split) ? Source(r, meta.Settings.Profile).Split : s.Split,
+            Split = G(Split) ? Source(r, MidiGenre.Common.Profile.Recorded(meta.Settings.Profile)).Split : s.Split,
             Encoding = new EncodeOptions(
                 G(NoDrums) ? r.GetValue(NoDrums) : s.Encoding.DropDrums,
                 G(Sustain) ? r.GetValue(Sustain) : s.Encoding.SustainPedal

@@ -8,11 +8,7 @@ static class NotebooksCommand
     public static Command Create()
     {
         // Long only in lines: each option is declared here, one property per line; the action follows.
-        var profile = new Option<string>("--profile")
-        {
-            Description = "smoke | cpu | gpu | paper (default: MIDIGENRE_PROFILE, else gpu where CUDA is, else cpu)",
-        };
-        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
+        var profile = Common.Profile("every notebook");
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for the executed notebooks",
@@ -69,7 +65,7 @@ static class NotebooksCommand
 
     static int Execute(
         ParseResult r,
-        Option<string> profile,
+        Option<string?> profile,
         Option<string> output,
         Option<string[]> only,
         Option<string> corpus,
@@ -79,13 +75,7 @@ static class NotebooksCommand
     )
     {
         bool cuda = TorchSharp.torch.cuda.is_available();
-        string p =
-            r.GetValue(profile)
-            ?? (
-                Environment.GetEnvironmentVariable("MIDIGENRE_PROFILE") is { Length: > 0 } e
-                    ? e
-                    : MidiGenre.Training.TrainSettings.DefaultProfile(cuda)
-            );
+        string p = Common.ProfileOf(r, profile).Name;
         string root = NotebookRunner.FindRepositoryRoot(Directory.GetCurrentDirectory());
         string outDir = Path.GetFullPath(r.GetValue(output)!);
         if (cuda)

@@ -8,14 +8,7 @@ static class PipelineCommand
     public static Command Create()
     {
         // Long only in lines: each option is declared here, one property per line; the action follows.
-        var profile = new Option<string>("--profile")
-        {
-            Description =
-                "smoke (seconds) | cpu (minutes) | gpu (ResNet-50, 15 epochs: a teaching run on one GPU) | paper "
-                + "(ResNet-50, 100 epochs, the paper's setting)",
-            DefaultValueFactory = _ => "cpu",
-        };
-        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
+        var profile = Common.Profile("every step");
         var output = new Option<string>("--out", "-o")
         {
             Description = "Output folder: report.json, attacks.csv, checkpoints, MIDI examples",
@@ -69,10 +62,10 @@ static class PipelineCommand
         cmd.SetAction(r =>
             Common.Guard(() =>
             {
-                string p = r.GetValue(profile)!;
+                var p = Common.ProfileOf(r, profile);
                 // One description of the run, checked before any work; the pipeline decides nothing again.
                 var spec = new RunSpec(
-                    p,
+                    p.Name,
                     r.GetValue(output)!,
                     d.Source(r, p),
                     r.GetValue(seed),

@@ -14,12 +14,7 @@ static class PrepareCommand
         {
             Description = "Download the official MAESTRO v2.0.0 MIDI zip into --corpus first",
         };
-        var profile = new Option<string>("--profile")
-        {
-            Description = "smoke | cpu | gpu | paper: which synthetic corpus when no --corpus is given",
-            DefaultValueFactory = _ => "cpu",
-        };
-        profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
+        var profile = Common.Profile("which synthetic corpus stands in when no corpus is named");
         var cmd = new Command(
             "prepare",
             "Encode a corpus (MAESTRO, a catalog CSV, a folder per class, or the synthetic corpus) into the roll "
@@ -34,7 +29,7 @@ static class PrepareCommand
             (r, cancel) =>
                 Common.Guard(async () =>
                 {
-                    var source = d.Source(r, r.GetValue(profile)!);
+                    var source = d.Source(r, Common.ProfileOf(r, profile));
                     if (r.GetValue(download))
                     {
                         if (source.Corpus == null)

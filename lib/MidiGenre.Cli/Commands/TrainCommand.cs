@@ -90,11 +90,7 @@ static class TrainCommand
 /// <summary>Options shared by train, advtrain and pipeline.</summary>
 sealed class TrainOptions
 {
-    public readonly Option<string> Profile = new("--profile")
-    {
-        Description = "smoke | cpu | gpu | paper (defaults for everything below)",
-        DefaultValueFactory = _ => "cpu",
-    };
+    public readonly Option<string?> Profile = Common.Profile("the model, its training and the defaults below");
     public readonly Option<string> Out = new("--out", "-o")
     {
         Description = "Run folder",
@@ -128,7 +124,6 @@ sealed class TrainOptions
 
     public void AddTo(Command c)
     {
-        Profile.AcceptOnlyFromAmong([.. MidiGenre.Training.TrainSettings.Profiles]);
         Arch.AcceptOnlyFromAmong([.. Models.ModelFactory.Architectures]);
         Optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         Channels.AcceptOnlyFromAmong("1", "2");
@@ -157,7 +152,7 @@ sealed class TrainOptions
 
     public TrainSettings Settings(ParseResult r)
     {
-        var s = TrainSettings.ForProfile(r.GetValue(Profile)!);
+        var s = TrainSettings.For(Common.ProfileOf(r, Profile));
         return s with
         {
             Arch = r.GetValue(Arch) ?? s.Arch,
@@ -186,5 +181,10 @@ sealed class TrainOptions
         };
 
     public ExperimentData LoadData(ParseResult r, TrainSettings s) =>
-        ExperimentData.Load(Data.Source(r, s.Profile), new SegmentSpec(s.SegmentsPerPiece), s.Seed, s.InputChannels);
+        ExperimentData.Load(
+            Data.Source(r, MidiGenre.Common.Profile.Recorded(s.Profile)),
+            new SegmentSpec(s.SegmentsPerPiece),
+            s.Seed,
+            s.InputChannels
+        );
 }

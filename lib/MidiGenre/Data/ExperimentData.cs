@@ -36,8 +36,9 @@ public sealed record DataSource(string DataDir = "data", string? Corpus = null, 
     /// <summary>The folder or file the catalog is read from.</summary>
     public string CorpusPath => Corpus ?? SyntheticDir;
 
-    public static DataSource ForProfile(string profile, string dataDir = "data", string? corpus = null) =>
-        new DataSource(dataDir, corpus, profile == "smoke").Absolute();
+    /// <summary>The source for <paramref name="profile"/> (its synthetic corpus when no corpus is named).</summary>
+    public static DataSource ForProfile(Profile profile, string dataDir = "data", string? corpus = null) =>
+        new DataSource(dataDir, corpus, profile.SmallCorpus).Absolute();
 
     /// <summary>The same source with absolute paths, as recorded in checkpoints.</summary>
     public DataSource Absolute() =>

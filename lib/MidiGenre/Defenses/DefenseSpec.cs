@@ -82,10 +82,8 @@ public sealed record DefenseSpec(
 
     /// <summary>PGD steps in training and in the guard's check: 5 on smoke (seconds), else 10 (PGD-10); free
     /// training's replays m = 4 (Shafahi et al. use 2–10; epochs are divided by m).</summary>
-    public static int DefaultSteps(DefenseMethod method, string profile) =>
-        method == DefenseMethod.Free ? 4
-        : profile == "smoke" ? 5
-        : Defaults.PgdSteps;
+    public static int DefaultSteps(DefenseMethod method, Profile profile) =>
+        method == DefenseMethod.Free ? 4 : profile.PgdSteps;
 
     /// <summary>Adversarial fine-tuning: the defense starts from the base model's weights and trains for
     /// <see cref="FineTuneShare"/> of the base model's epochs, instead of from a fresh initialisation for all of them

@@ -113,7 +113,7 @@ public static class Benchmarks
         return new Dictionary<string, object>
         {
             ["bench"] = "advtrain",
-            ["profile"] = study.Profile,
+            ["profile"] = study.Profile.Name,
             ["corpus"] = study.Source.Name,
             ["arch"] = study.Settings.Arch,
             ["split"] = "test",

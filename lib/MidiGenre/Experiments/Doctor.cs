@@ -118,7 +118,7 @@ public static class Doctor
     {
         // Long by design: the list of steps reads as the checklist it is. With `plan`, only the names are wanted:
         // nothing is built (the work delegates are never called).
-        var archs = TrainSettings.Profiles.Select(p => TrainSettings.ForProfile(p).Arch).Distinct();
+        var archs = Profile.All.Select(p => TrainSettings.For(p).Arch).Distinct();
         foreach (var arch in archs)
             yield return ($"train step ({arch})", () => TrainStep(ModelOn(arch, device)));
         var model = plan ? null! : ModelOn("convnet", device);

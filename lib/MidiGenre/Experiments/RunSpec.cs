@@ -30,19 +30,19 @@ public sealed record RunSpec
         bool fineTune = false
     )
     {
-        Profile = profile;
+        Profile = ProfileNamed(profile);
         OutDir = Path.GetFullPath(outDir);
         Source = source;
-        Training = SettingsFor(profile) with { Seed = seed };
+        Training = TrainSettings.For(Profile) with { Seed = seed };
         var m = RetrainingMethod(method);
-        Defense = new DefenseSpec(m, Defaults.Eps, DefenseSpec.DefaultSteps(m, profile), Defaults.Mix, Seed: seed)
+        Defense = new DefenseSpec(m, Defaults.Eps, DefenseSpec.DefaultSteps(m, Profile), Defaults.Mix, Seed: seed)
         {
             FineTune = fineTune,
         };
         Sweep = new AttackSweepSpec(
             ["fgsm", "pgd", AutoAttack.CheapName, "pgd-midi"],
             epsilons ?? Defaults.Epsilons,
-            DefenseSpec.DefaultSteps(DefenseMethod.Pgd, profile),
+            Profile.PgdSteps,
             seed
         );
         Checkpoint = checkpoint;
@@ -57,8 +57,8 @@ public sealed record RunSpec
     /// <summary>Budgets as equal as a typed list makes them (0.05 parsed and 0.05 computed).</summary>
     public static bool SameBudget(double a, double b) => Math.Abs(a - b) <= 1e-9;
 
-    /// <summary>One of <see cref="TrainSettings.Profiles"/>: the defaults of everything else.</summary>
-    public string Profile { get; }
+    /// <summary>The defaults of everything else.</summary>
+    public Profile Profile { get; }
 
     /// <summary>Where every step writes (absolute).</summary>
     public string OutDir { get; }
@@ -88,12 +88,17 @@ public sealed record RunSpec
 
     public int Seed => Training.Seed;
 
-    static TrainSettings SettingsFor(string profile) =>
-        TrainSettings.Profiles.Contains(profile)
-            ? TrainSettings.ForProfile(profile)
-            : throw new RunSpecException(
-                $"profile '{profile}': use smoke (seconds), cpu (minutes), gpu (a teaching run on one GPU) or paper"
-            );
+    static Profile ProfileNamed(string name)
+    {
+        try
+        {
+            return Profile.Parse(name);
+        }
+        catch (ProfileException e)
+        {
+            throw new RunSpecException(e.Message);
+        }
+    }
 
     /// <summary>
     /// The notebooks' run: MIDIGENRE_PROFILE (default gpu with CUDA, else cpu), MIDIGENRE_DATA, MIDIGENRE_CORPUS
@@ -107,7 +112,7 @@ public sealed record RunSpec
     {
         read ??= Environment.GetEnvironmentVariable;
         string? Get(string name) => read(name) is { Length: > 0 } v ? v : null;
-        string profile = Get("MIDIGENRE_PROFILE") ?? TrainSettings.DefaultProfile(TorchSharp.torch.cuda.is_available());
+        string profile = Get(Profile.Variable) ?? Profile.ForMachine(TorchSharp.torch.cuda.is_available()).Name;
         string data = Get("MIDIGENRE_DATA") ?? Path.Combine(root, "data");
         string? corpus = Get("MIDIGENRE_CORPUS") ?? Get("MIDIGENRE_MAESTRO");
         string label = Get("MIDIGENRE_LABEL") ?? Catalog.DefaultLabelColumn;
@@ -120,13 +125,13 @@ public sealed record RunSpec
         string method = Get("MIDIGENRE_ADV_METHOD") ?? "pgd";
         string checkpoint = Get("MIDIGENRE_CHECKPOINT") ?? "best";
         // Each variable checked on its own, so the message names the one to fix.
-        Named("MIDIGENRE_PROFILE", () => SettingsFor(profile));
+        Named(Profile.Variable, () => ProfileNamed(profile));
         Named("MIDIGENRE_ADV_METHOD", () => RetrainingMethod(method));
         Named(
             "MIDIGENRE_CHECKPOINT",
             () => new RunSpec("smoke", outDir, new DataSource(data)) { Checkpoint = checkpoint }
         );
-        var source = DataSource.ForProfile(profile, data, corpus) with
+        var source = DataSource.ForProfile(Profile.Parse(profile), data, corpus) with
         {
             LabelColumn = label,
             FileColumn = Get("MIDIGENRE_FILE_COLUMN"),

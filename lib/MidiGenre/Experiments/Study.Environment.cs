@@ -21,7 +21,7 @@ public sealed partial class Study
     /// <summary>What this notebook run uses, as one named table (the parameters cell shows it).</summary>
     public StudyParameters Parameters =>
         new(
-            Profile,
+            Profile.Name,
             Source.Name,
             Source.CorpusPath,
             Source.LabelColumn,

@@ -16,7 +16,7 @@ public sealed partial class Study
         var robustness = JsonFiles.Read<AdversarialTrainingFigures>(Require(RobustnessPath, producer));
         ResultStamp.Check(robustness.Stamp, RobustnessStamp, RobustnessPath, producer);
         var report = new PipelineReport(
-            Profile,
+            Profile.Name,
             Source.Name,
             Data.Classes,
             Settings.Arch,

@@ -25,7 +25,7 @@ public sealed partial class Study
 {
     /// <summary>What this study runs, decided once (<see cref="RunSpec"/>); the properties below read it.</summary>
     public RunSpec Spec { get; }
-    public string Profile => Spec.Profile;
+    public Profile Profile => Spec.Profile;
     public string OutDir => Spec.OutDir;
     public DataSource Source => Spec.Source;
     public int Seed => Spec.Seed;

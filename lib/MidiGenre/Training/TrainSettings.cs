@@ -20,17 +20,13 @@ public sealed record TrainSettings
     public int Seed { get; init; }
     public int? Threads { get; init; }
 
-    /// <summary>The profiles, fastest first: smoke (seconds: tests, CI), cpu (minutes on a laptop CPU), gpu (the
-    /// paper's ResNet-50 and data for 15 epochs: a teaching run on one GPU) and paper (Kim et al.'s setting, 100
-    /// epochs).</summary>
-    public static readonly IReadOnlyList<string> Profiles = ["smoke", "cpu", "gpu", "paper"];
+    /// <summary>The settings of the profile named <paramref name="profile"/> (a <see cref="Common.ProfileException"/> if
+    /// there is none).</summary>
+    public static TrainSettings ForProfile(string profile) => For(Common.Profile.Parse(profile));
 
-    /// <summary>The profile a run gets when none is named: gpu where CUDA is, else cpu.</summary>
-    public static string DefaultProfile(bool cuda) => cuda ? "gpu" : "cpu";
-
-    /// <summary>The settings of one of <see cref="Profiles"/>.</summary>
-    public static TrainSettings ForProfile(string profile) =>
-        profile switch
+    /// <summary>The model and its training for <paramref name="profile"/>.</summary>
+    public static TrainSettings For(Common.Profile profile) =>
+        profile.Name switch
         {
             // smoke: batch 4 so the few epochs still give ~170 batch-norm updates; rolls are sparse, the first layers'
             // activation variance is ~0.002, and with fewer updates the running variance (initialised to 1) has not
@@ -72,7 +68,7 @@ public sealed record TrainSettings
             },
             // gpu: the paper's model, data and optimiser for a teaching run on one GPU, in under an hour with the
             // adversarial retraining and every attack (the paper's 100 epochs stay `paper`).
-            "gpu" => ForProfile("paper") with { Profile = "gpu", Epochs = 15 },
-            _ => throw new ArgumentException($"unknown profile '{profile}': {string.Join(", ", Profiles)}"),
+            "gpu" => For(Common.Profile.Paper) with { Profile = "gpu", Epochs = 15 },
+            _ => throw new ProfileException($"profile '{profile}' has no training settings"),
         };
 }
