@@ -70,7 +70,8 @@ public sealed class Profile
     /// no profile ("custom") get cpu's.</summary>
     public static Profile Recorded(string? name) => Find(name) ?? Cpu;
 
-    /// <summary>The profile named <paramref name="name"/>, else a <see cref="ProfileException"/> listing them.</summary>
+    /// <summary>The profile named <paramref name="name"/>, else a <see cref="ProfileException"/> listing
+    /// them.</summary>
     public static Profile Parse(string name) =>
         Find(name) ?? throw new ProfileException($"profile '{name}': use {Help}");
 

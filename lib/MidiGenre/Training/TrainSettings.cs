@@ -20,8 +20,8 @@ public sealed record TrainSettings
     public int Seed { get; init; }
     public int? Threads { get; init; }
 
-    /// <summary>The settings of the profile named <paramref name="profile"/> (a <see cref="Common.ProfileException"/> if
-    /// there is none).</summary>
+    /// <summary>The settings of the profile named <paramref name="profile"/> (a <see
+    /// cref="Common.ProfileException"/> if there is none).</summary>
     public static TrainSettings ForProfile(string profile) => For(Common.Profile.Parse(profile));
 
     /// <summary>The model and its training for <paramref name="profile"/>.</summary>
