@@ -189,7 +189,8 @@ static class Common
                 or Defenses.DefenseException
                 or Notebooks.NotebookToolException
                 or Apps.NotebookAppException
-                or MidiGenre.Common.StaleResultException;
+                or MidiGenre.Common.StaleResultException
+                or MidiGenre.Common.ProfileException;
 
     /// <summary>Error output that tells the user what to do; returns the exit code.</summary>
     public static int Fail(string message)
