@@ -105,6 +105,28 @@ public sealed partial class Study
     /// AutoAttack ensemble (the worst case a reviewer asks for) and the PGD that plays valid MIDI.</summary>
     public static readonly IReadOnlyList<string> ComparedAttacks = ["pgd", AutoAttack.CheapName, "pgd-midi"];
 
+    /// <summary><paramref name="model"/> (called <paramref name="label"/> in the log) under each of <see
+    /// cref="ComparedAttacks"/> at the defense's ε on the test split.</summary>
+    List<AttackResult> UnderComparedAttacks(nn.Module<Tensor, Tensor> model, string label) =>
+        [.. ComparedAttacks.Select(n => AttackAtDefenseEps(model, label, n))];
+
+    /// <summary>One attack at the defense's ε from the factory (white-box, or crafted on <paramref
+    /// name="source"/>).</summary>
+    AttackResult AttackAtDefenseEps(
+        nn.Module<Tensor, Tensor> model,
+        string label,
+        string attack,
+        TransferSource? source = null
+    )
+    {
+        Say(
+            $"{attack} ε={AdversarialEps} on the {label} model"
+                + (source is null ? "" : $", crafted on the {source.Name} model")
+                + " (test)…"
+        );
+        return AttackEvaluator.Run(model, TestSet, Data.Classes, CreateAttack(attack, AdversarialEps), source: source);
+    }
+
     /// <summary>Clean and robust accuracy (test split) of the base and the retrained model at the same ε under each of
     /// <see cref="ComparedAttacks"/>, and PGD crafted on one model and played to the other (transfer); writes
     /// robustness.json.</summary>
@@ -114,22 +136,12 @@ public sealed partial class Study
     )
     {
         // Long by design: the two models go through the same attacks, then one record and one file.
-        AttackResult On(nn.Module<Tensor, Tensor> model, string name, TransferSource? source = null)
-        {
-            Say(
-                $"{name} ε={AdversarialEps} on the {(ReferenceEquals(model, baseModel) ? "base" : "retrained")} model"
-                    + (source is null ? "" : $", crafted on the {source.Name} model")
-                    + " (test)…"
-            );
-            var attack = AttackFactory.Create(name, AdversarialEps, PgdSteps, Seed);
-            return AttackEvaluator.Run(model, TestSet, Data.Classes, attack, source: source);
-        }
-        var before = ComparedAttacks.Select(n => On(baseModel, n)).ToList();
-        var after = ComparedAttacks.Select(n => On(retrained, n)).ToList();
+        var before = UnderComparedAttacks(baseModel, "base");
+        var after = UnderComparedAttacks(retrained, "retrained");
         var transfer = new List<AttackResult>
         {
-            On(retrained, "pgd", new TransferSource(baseModel, "base")),
-            On(baseModel, "pgd", new TransferSource(retrained, "retrained")),
+            AttackAtDefenseEps(retrained, "retrained", "pgd", new TransferSource(baseModel, "base")),
+            AttackAtDefenseEps(baseModel, "base", "pgd", new TransferSource(retrained, "retrained")),
         };
         var (pgdBefore, pgdAfter) = (before[0], after[0]);
         var figures = new AdversarialTrainingFigures(

@@ -34,13 +34,7 @@ public sealed partial class Study
     public DefenseComparison CompareDefenses(AdversarialTrainingFigures cmp)
     {
         var model = TrainAdversarial(MidiDefense, MidiDefenseDir);
-        var attacks = ComparedAttacks
-            .Select(n =>
-            {
-                Say($"{n} ε={AdversarialEps} on the {MidiDefense}-trained model (test)…");
-                return RunAttack(model, CreateAttack(n, AdversarialEps));
-            })
-            .ToList();
+        var attacks = UnderComparedAttacks(model, $"{MidiDefense}-trained");
         double clean = attacks[0].CleanAccuracy;
         var figures = new DefenseComparison(
             AdversarialEps,
