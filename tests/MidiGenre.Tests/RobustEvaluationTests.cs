@@ -117,6 +117,11 @@ public class RobustEvaluationTests(SmokeData smoke)
         Common.JsonFiles.Write(path, pgd5);
         Assert.Equal(pgd5.Configuration, Common.JsonFiles.Read<AttackResult>(path).Configuration);
         File.Delete(path);
+        // A result is known as an attack's by its configuration's contents, not the order a file kept its keys in.
+        var pgd5Attack = AttackFactory.Create("pgd", Eps, 5, seed: 3);
+        Assert.True(pgd5Attack.Made(pgd5.Configuration.Reverse().ToDictionary()));
+        Assert.False(pgd5Attack.Made(pgd10.Configuration));
+        Assert.False(pgd5Attack.Made(pgd5.Configuration.Where(kv => kv.Key != "steps").ToDictionary()));
 
         var cheap = AttackFactory.Create(AutoAttack.CheapName, Eps, 10).Configuration;
         var standard = AttackFactory.Create(AutoAttack.StandardName, Eps, 10).Configuration;

@@ -44,6 +44,14 @@ public abstract class Attack
     /// and PGD-10, or the cheap and the standard AutoAttack, never read alike.</summary>
     protected virtual IEnumerable<(string Key, string Value)> Settings() => [];
 
+    /// <summary>Whether <paramref name="recorded"/> (a result's configuration, as read back from a file) is this
+    /// attack's: the same keys with the same values, in any order.</summary>
+    public bool Made(IReadOnlyDictionary<string, string> recorded)
+    {
+        var mine = Configuration;
+        return recorded.Count == mine.Count && mine.All(kv => recorded.TryGetValue(kv.Key, out var v) && v == kv.Value);
+    }
+
     /// <summary>The attack's full configuration: name, budget and its unit, targeting, seed and <see cref="Settings"/>,
     /// keys in a fixed order.</summary>
     public IReadOnlyDictionary<string, string> Configuration

@@ -84,9 +84,7 @@ public sealed partial class Study
         [
             .. Epsilons.Select(e =>
                 rows.FirstOrDefault(r =>
-                    r.Eps is double b
-                    && RunSpec.SameBudget(b, e)
-                    && r.Configuration.SequenceEqual(CreateAttack("pgd", e).Configuration)
+                    r.Eps is double b && RunSpec.SameBudget(b, e) && CreateAttack("pgd", e).Made(r.Configuration)
                 ) ?? RunAttack(model, CreateAttack("pgd", e))
             ),
         ];
