@@ -21,6 +21,12 @@ public static partial class StaticImage
     public static byte[] Png(string figureJson, int width)
     {
         var figure = JsonNode.Parse(figureJson)!.AsObject();
+        var gaps = ImageCoverage.Gaps(figure);
+        if (gaps.Count > 0 && ImageCoverage.Strict)
+            throw new NotSupportedException(
+                $"the static image cannot draw {string.Join(", ", gaps)} (a case in StaticImage, or a reason in "
+                    + "ImageCoverage why it may leave it out)"
+            );
         var layout = figure["layout"] as JsonObject ?? new JsonObject();
         var traces = figure["data"]!.AsArray().Select(t => t!.AsObject()).ToList();
         int height = layout["height"]?.GetValue<int>() ?? 480;
@@ -56,6 +62,8 @@ public static partial class StaticImage
             using var image = Render(plot, panelWidth, panelHeight);
             surface.Canvas.DrawImage(image, column * panelWidth, TitleBand + row * panelHeight);
         }
+        if (gaps.Count > 0)
+            DrawGaps(surface.Canvas, gaps, width, height);
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
@@ -79,6 +87,18 @@ public static partial class StaticImage
         if (shown != title)
             shown = shown.TrimEnd() + "…";
         canvas.DrawText(shown, 12, 26, SKTextAlign.Left, font, paint);
+    }
+
+    /// <summary>Says on the image what it leaves out, so a likeness that shows less never passes for the
+    /// chart.</summary>
+    static void DrawGaps(SKCanvas canvas, List<string> gaps, int width, int height)
+    {
+        using var font = new SKFont(SKTypeface.Default, 12);
+        using var paint = new SKPaint { Color = SKColors.DarkRed, IsAntialias = true };
+        string text = $"this image leaves out {string.Join(", ", gaps)}: the interactive chart shows them";
+        while (text.Length > 10 && font.MeasureText(text) > width - 24)
+            text = text[..^2];
+        canvas.DrawText(text, 12, height - 8, SKTextAlign.Left, font, paint);
     }
 
     static void AddTrace(

@@ -73,17 +73,27 @@ public static class ChartHost
 
     /// <summary>A PNG likeness of a figure (ScottPlot), for viewers that run no JavaScript.</summary>
     internal static byte[] Png(JsonObject spec, int width) =>
-        (byte[])
-            Charts
-                .Value.Assembly.GetType("MidiGenre.Charts.StaticImage", throwOnError: true)!
-                .GetMethod("Png")!
-                .Invoke(null, [spec.ToJsonString(), width])!;
+        Invoke<byte[]>(
+            Charts.Value.Assembly.GetType("MidiGenre.Charts.StaticImage", throwOnError: true)!,
+            "Png",
+            [spec.ToJsonString(), width]
+        );
 
-    static T Invoke<T>(string method, object[] args)
+    /// <summary>What the static image of a figure would leave out (<c>ImageCoverage.GapsOf</c>), by path.</summary>
+    internal static List<string> ImageGaps(JsonObject spec) =>
+        Invoke<List<string>>(
+            Charts.Value.Assembly.GetType("MidiGenre.Charts.ImageCoverage", throwOnError: true)!,
+            "GapsOf",
+            [spec.ToJsonString()]
+        );
+
+    static T Invoke<T>(string method, object[] args) => Invoke<T>(Charts.Value, method, args);
+
+    static T Invoke<T>(Type type, string method, object[] args)
     {
         try
         {
-            return (T)Charts.Value.GetMethod(method)!.Invoke(null, args)!;
+            return (T)type.GetMethod(method)!.Invoke(null, args)!;
         }
         catch (TargetInvocationException e) when (e.InnerException != null)
         {

@@ -19,6 +19,10 @@ public sealed class Figure(string title, JsonObject spec)
     /// host's notebook preview, a printout or a slide shows.</summary>
     public byte[] Png(int width = FigureHtml.MaxWidth) => ChartHost.Png(Spec, width);
 
+    /// <summary>What <see cref="Png"/> leaves out of the interactive chart (paths such as "layout.updatemenus"); empty
+    /// for every figure of <see cref="Figures"/>, which a test keeps so.</summary>
+    public IReadOnlyList<string> ImageGaps => ChartHost.ImageGaps(Spec);
+
     /// <summary>Writes <see cref="Png"/> to <paramref name="path"/> (README screenshots, slides).</summary>
     public void SavePng(string path, int width = FigureHtml.MaxWidth) => File.WriteAllBytes(path, Png(width));
 
