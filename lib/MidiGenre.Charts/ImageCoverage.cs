@@ -136,7 +136,14 @@ public static class ImageCoverage
             gaps.Add($"{at}.type={type}");
         if (t["orientation"]?.ToString() is string o && o != "v")
             gaps.Add($"{at}.orientation={o}");
-        if (t["colorscale"] is JsonNode scale && !(scale is JsonValue && ColourScales.Contains(scale.ToString())))
+        // A contour is drawn as the white outline of a 0/1 mask (the notes under a saliency map), whatever its scale.
+        if (type == "contour" && t["line"]?["color"]?.ToString() is string outline && outline != "white")
+            gaps.Add($"{at}.line.color={outline} (contours are drawn white)");
+        if (
+            type != "contour"
+            && t["colorscale"] is JsonNode scale
+            && !(scale is JsonValue && ColourScales.Contains(scale.ToString()))
+        )
             gaps.Add($"{at}.colorscale={(scale is JsonValue ? scale.ToString() : scale.ToJsonString())}");
         Nested(t, "marker", MarkerKeys, at, gaps);
         if (t["marker"]?["pattern"] is JsonObject pattern && pattern["shape"]?.ToString() is { Length: > 0 } shape)

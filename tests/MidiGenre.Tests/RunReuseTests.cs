@@ -41,6 +41,54 @@ public class RunReuseTests(SmokeData smoke)
     }
 
     [Fact]
+    public void Notebook_05_reuses_the_sweeps_base_model_rows_which_equal_a_fresh_attack_and_not_a_stale_sweep()
+    {
+        string outDir = Path.Combine(smoke.Root, "sweep-reuse");
+        Study Make(int steps)
+        {
+            var spec = new RunSpec("smoke", outDir, new DataSource(smoke.Root, null, SmallSynthetic: true), 2);
+            return new(
+                spec with
+                {
+                    Training = spec.Training with { Epochs = 1, SegmentsPerPiece = 2 },
+                    Sweep = new Attacks.AttackSweepSpec(Study.ComparedAttacks, [0, Defaults.Eps], steps, 2),
+                }
+            );
+        }
+        var study = Make(2);
+        var logged = new List<string>();
+        study.Log = logged.Add;
+        var model = study.TrainBase();
+        var swept = study.Sweep(model);
+        // What the sweep measured at the defense's ε is what the comparison would measure afresh.
+        foreach (string n in Study.ComparedAttacks)
+        {
+            var fresh = study.RunAttack(model, study.CreateAttack(n, Defaults.Eps));
+            var row = study.AtDefenseEps(swept, n);
+            Assert.Equal(
+                (fresh.SegmentRobustAccuracy, fresh.PerformanceRobustAccuracy, fresh.SuccessRate),
+                (row.SegmentRobustAccuracy, row.PerformanceRobustAccuracy, row.SuccessRate)
+            );
+            Assert.Equal(fresh.RealizedSuccessRate, row.RealizedSuccessRate);
+        }
+        ReproducibilityTests.CopyDir(study.BaseDir, study.AdvDir); // the "retrained" model: the base one again
+        var cmp = study.CompareRobustness(model, model);
+        Assert.Contains(logged, l => l.Contains("on the base model: reused from", StringComparison.Ordinal));
+        Assert.DoesNotContain(logged, l => l.StartsWith("pgd ε=0.05 on the base model (test)", StringComparison.Ordinal));
+        Assert.Equal(
+            Study.ComparedAttacks.Select(n => study.AtDefenseEps(swept, n).SegmentRobustAccuracy),
+            cmp.BaseAttacks.Select(r => r.SegmentRobustAccuracy)
+        );
+        // A sweep run with other steps is another sweep: the comparison attacks the base model itself.
+        var other = Make(3);
+        var otherLog = new List<string>();
+        other.Log = otherLog.Add;
+        other.CompareRobustness(model, model);
+        Assert.Contains(otherLog, l => l.StartsWith("not reusing", StringComparison.Ordinal));
+        Assert.Contains(otherLog, l => l.StartsWith("pgd ε=0.05 on the base model (test)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_result_file_from_another_seed_or_checkpoint_is_refused_or_recomputed_never_relabelled()
     {
         string outDir = Path.Combine(smoke.Root, "stamps");

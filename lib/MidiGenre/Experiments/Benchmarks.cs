@@ -30,7 +30,7 @@ public static class Benchmarks
         model.eval();
         // Batch 32 matches the peer script; `small` is the batch our CPU evaluation uses (Evaluator.InferenceBatch).
         int small = Evaluation.Evaluator.InferenceBatch(device);
-        var pgd = new Pgd(0.05, 0.01, 10, Norm.LInf, randomStart: false);
+        var pgd = new Pgd(Defaults.Eps, Defaults.Eps / 5, Defaults.PgdSteps, Norm.LInf, randomStart: false);
         var result = new Dictionary<string, object>
         {
             ["impl"] = "midigenre-torchsharp",
@@ -41,7 +41,7 @@ public static class Benchmarks
             ["train_seg_per_s"] = Math.Round(train, 2),
             ["eval_seg_per_s"] = Math.Round(rates.Eval(model, 32), 2),
             [$"eval_b{small}_seg_per_s"] = Math.Round(rates.Eval(model, small), 2),
-            ["fgsm_seg_per_s"] = Math.Round(rates.Attack(new Fgsm(0.05), model), 2),
+            ["fgsm_seg_per_s"] = Math.Round(rates.Attack(new Fgsm(Defaults.Eps), model), 2),
         };
         double pgdRate = rates.Attack(pgd, model);
         result["pgd10_seg_per_s"] = Math.Round(pgdRate, 2);

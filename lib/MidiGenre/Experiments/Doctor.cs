@@ -220,7 +220,9 @@ public static class Doctor
     {
         var settings = TrainSettings.ForProfile("smoke") with { Epochs = epochs, BatchSize = 2, SegmentsPerPiece = 1 };
         var defense =
-            method == "none" ? DefenseSpec.None : new DefenseSpec(DefenseSpec.Parse(method), Eps: 0.05, Steps: 2);
+            method == "none"
+                ? DefenseSpec.None
+                : new DefenseSpec(DefenseSpec.Parse(method), Eps: Defaults.Eps, Steps: 2);
         return new Trainer(settings, ClassNames, dir)
         {
             Device = device,
@@ -231,7 +233,7 @@ public static class Doctor
 
     static void GuardStep(nn.Module<Tensor, Tensor> model, SegmentDataset data)
     {
-        var (clean, robust) = new RobustValidation(data, 0.05, steps: 2, segments: 3).Measure(model);
+        var (clean, robust) = new RobustValidation(data, Defaults.Eps, steps: 2, segments: 3).Measure(model);
         Expect(robust >= 0 && robust <= clean && clean <= 1);
         var guard = new OverfittingGuard();
         Expect(guard.Judge(0.9, 1) is null && guard.Judge(0.9 - 2 * OverfittingGuard.Drop, 2) is not null);
@@ -240,7 +242,7 @@ public static class Doctor
     static void TradesStep(nn.Module<Tensor, Tensor> model, SegmentDataset data, Device device)
     {
         var (x, y) = Batch(data, device);
-        var (loss, _) = new Trades(0.05, 2).Objective(model, x, y, new BatchKey(0, 0, 0));
+        var (loss, _) = new Trades(Defaults.Eps, 2).Objective(model, x, y, new BatchKey(0, 0, 0));
         loss.backward();
         Expect(float.IsFinite(loss.item<float>()));
     }
@@ -248,7 +250,7 @@ public static class Doctor
     static void FreeStep(nn.Module<Tensor, Tensor> model, SegmentDataset data, Device device)
     {
         var (x, y) = Batch(data, device);
-        var free = new AdversarialTraining(0.05, 2, 1, Method: "free");
+        var free = new AdversarialTraining(Defaults.Eps, 2, 1, Method: "free");
         model.train();
         var loss = nn.functional.cross_entropy(model.forward(free.Transform(model, x, y, new BatchKey(0, 0, 0))), y);
         loss.backward();

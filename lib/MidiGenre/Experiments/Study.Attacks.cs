@@ -108,6 +108,41 @@ public sealed partial class Study
     List<AttackResult> UnderComparedAttacks(nn.Module<Tensor, Tensor> model, string label) =>
         [.. ComparedAttacks.Select(n => AttackAtDefenseEps(model, label, n))];
 
+    /// <summary>The sweep's rows of the base model at the defense's ε, by attack, for each of <see
+    /// cref="ComparedAttacks"/> the sweep ran with the configuration <see cref="CreateAttack"/> gives now; empty when
+    /// attacks.json is missing or was written for another base model, data, seed or sweep.</summary>
+    Dictionary<string, AttackResult> SweptAtDefenseEps()
+    {
+        if (!File.Exists(AttacksPath))
+            return [];
+        List<AttackResult> rows;
+        try
+        {
+            rows = ReadSweepFile().Results;
+        }
+        catch (StaleResultException e)
+        {
+            Say($"not reusing {AttacksPath}: {e.Message}");
+            return [];
+        }
+        var reused = new Dictionary<string, AttackResult>();
+        foreach (string n in ComparedAttacks)
+            if (
+                rows.FirstOrDefault(r =>
+                    r.Attack == n
+                    && r.SourceModel == null
+                    && r.Eps is double b
+                    && RunSpec.SameBudget(b, AdversarialEps)
+                    && CreateAttack(n, AdversarialEps).Made(r.Configuration)
+                ) is
+                { } row
+            )
+                reused[n] = row;
+        if (reused.Count > 0)
+            Say($"{string.Join(", ", reused.Keys)} ε={AdversarialEps} on the base model: reused from {AttacksPath}");
+        return reused;
+    }
+
     /// <summary>One attack at the defense's ε from the factory (white-box, or crafted on <paramref
     /// name="source"/>).</summary>
     AttackResult AttackAtDefenseEps(
@@ -127,14 +162,19 @@ public sealed partial class Study
 
     /// <summary>Clean and robust accuracy (test split) of the base and the retrained model at the same ε under each of
     /// <see cref="ComparedAttacks"/>, and PGD crafted on one model and played to the other (transfer); writes
-    /// robustness.json.</summary>
+    /// robustness.json. <paramref name="baseModel"/> is the study's base model (<c>Load(BaseDir)</c>): its rows come
+    /// from the sweep when attacks.json is current for it.</summary>
     public AdversarialTrainingFigures CompareRobustness(
         nn.Module<Tensor, Tensor> baseModel,
         nn.Module<Tensor, Tensor> retrained
     )
     {
         // Long by design: the two models go through the same attacks, then one record and one file.
-        var before = UnderComparedAttacks(baseModel, "base");
+        // The base model at the defense's ε is what the sweep (04) measured: reused when current, never attacked twice.
+        var swept = SweptAtDefenseEps();
+        var before = ComparedAttacks
+            .Select(n => swept.GetValueOrDefault(n) ?? AttackAtDefenseEps(baseModel, "base", n))
+            .ToList();
         var after = UnderComparedAttacks(retrained, "retrained");
         var transfer = new List<AttackResult>
         {
