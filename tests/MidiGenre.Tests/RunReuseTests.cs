@@ -74,7 +74,10 @@ public class RunReuseTests(SmokeData smoke)
         ReproducibilityTests.CopyDir(study.BaseDir, study.AdvDir); // the "retrained" model: the base one again
         var cmp = study.CompareRobustness(model, model);
         Assert.Contains(logged, l => l.Contains("on the base model: reused from", StringComparison.Ordinal));
-        Assert.DoesNotContain(logged, l => l.StartsWith("pgd ε=0.05 on the base model (test)", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            logged,
+            l => l.StartsWith("pgd ε=0.05 on the base model (test)", StringComparison.Ordinal)
+        );
         Assert.Equal(
             Study.ComparedAttacks.Select(n => study.AtDefenseEps(swept, n).SegmentRobustAccuracy),
             cmp.BaseAttacks.Select(r => r.SegmentRobustAccuracy)
