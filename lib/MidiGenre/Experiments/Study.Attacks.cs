@@ -79,15 +79,8 @@ public sealed partial class Study
     /// ε), so nothing is attacked twice.</summary>
     public List<AttackResult> PgdCurve(nn.Module<Tensor, Tensor> model, IEnumerable<AttackResult> known)
     {
-        var rows = known.Where(r => r.Attack == "pgd" && r.SourceModel == null).ToList();
-        return
-        [
-            .. Epsilons.Select(e =>
-                rows.FirstOrDefault(r =>
-                    r.Eps is double b && RunSpec.SameBudget(b, e) && CreateAttack("pgd", e).Made(r.Configuration)
-                ) ?? RunAttack(model, CreateAttack("pgd", e))
-            ),
-        ];
+        var rows = known.ToList();
+        return [.. Epsilons.Select(e => Measured(rows, "pgd", e) ?? RunAttack(model, CreateAttack("pgd", e)))];
     }
 
     /// <summary>Each of <see cref="MusicalAttacks"/> on the test split.</summary>
@@ -108,6 +101,21 @@ public sealed partial class Study
     List<AttackResult> UnderComparedAttacks(nn.Module<Tensor, Tensor> model, string label) =>
         [.. ComparedAttacks.Select(n => AttackAtDefenseEps(model, label, n))];
 
+    /// <summary>The white-box row of <paramref name="attack"/> at <paramref name="budget"/> among <paramref
+    /// name="rows"/> that the attack <see cref="CreateAttack"/> builds now would give (same configuration), or
+    /// null.</summary>
+    AttackResult? Measured(IEnumerable<AttackResult> rows, string attack, double budget)
+    {
+        var now = CreateAttack(attack, budget);
+        return rows.FirstOrDefault(r =>
+            r.Attack == attack
+            && r.SourceModel == null
+            && r.Eps is double b
+            && RunSpec.SameBudget(b, budget)
+            && now.Made(r.Configuration)
+        );
+    }
+
     /// <summary>The sweep's rows of the base model at the defense's ε, by attack, for each of <see
     /// cref="ComparedAttacks"/> the sweep ran with the configuration <see cref="CreateAttack"/> gives now; empty when
     /// attacks.json is missing or was written for another base model, data, seed or sweep.</summary>
@@ -127,16 +135,7 @@ public sealed partial class Study
         }
         var reused = new Dictionary<string, AttackResult>();
         foreach (string n in ComparedAttacks)
-            if (
-                rows.FirstOrDefault(r =>
-                    r.Attack == n
-                    && r.SourceModel == null
-                    && r.Eps is double b
-                    && RunSpec.SameBudget(b, AdversarialEps)
-                    && CreateAttack(n, AdversarialEps).Made(r.Configuration)
-                ) is
-                { } row
-            )
+            if (Measured(rows, n, AdversarialEps) is { } row)
                 reused[n] = row;
         if (reused.Count > 0)
             Say($"{string.Join(", ", reused.Keys)} ε={AdversarialEps} on the base model: reused from {AttacksPath}");
