@@ -112,11 +112,12 @@ public sealed record RunSpec
     {
         read ??= Environment.GetEnvironmentVariable;
         string? Get(string name) => read(name) is { Length: > 0 } v ? v : null;
-        string profile = Get(Profile.Variable) ?? Profile.ForMachine(TorchSharp.torch.cuda.is_available()).Name;
+        // Each variable checked on its own, so the message names the one to fix.
+        var profile = Named(Profile.Variable, () => Profile.Resolve(null, read));
         string data = Get("MIDIGENRE_DATA") ?? Path.Combine(root, "data");
         string? corpus = Get("MIDIGENRE_CORPUS") ?? Get("MIDIGENRE_MAESTRO");
         string label = Get("MIDIGENRE_LABEL") ?? Catalog.DefaultLabelColumn;
-        string outDir = Get("MIDIGENRE_OUT") ?? Path.Combine(root, "artifacts", "notebooks", profile);
+        string outDir = Get("MIDIGENRE_OUT") ?? Path.Combine(root, "artifacts", "notebooks", profile.Name);
         int seed = Get("MIDIGENRE_SEED") is string s
             ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
                 ? v
@@ -124,14 +125,12 @@ public sealed record RunSpec
             : 0;
         string method = Get("MIDIGENRE_ADV_METHOD") ?? "pgd";
         string checkpoint = Get("MIDIGENRE_CHECKPOINT") ?? "best";
-        // Each variable checked on its own, so the message names the one to fix.
-        Named(Profile.Variable, () => ProfileNamed(profile));
         Named("MIDIGENRE_ADV_METHOD", () => RetrainingMethod(method));
         Named(
             "MIDIGENRE_CHECKPOINT",
             () => new RunSpec("smoke", outDir, new DataSource(data)) { Checkpoint = checkpoint }
         );
-        var source = DataSource.ForProfile(Profile.Parse(profile), data, corpus) with
+        var source = DataSource.ForProfile(profile, data, corpus) with
         {
             LabelColumn = label,
             FileColumn = Get("MIDIGENRE_FILE_COLUMN"),
@@ -152,17 +151,17 @@ public sealed record RunSpec
                     + "from scratch"
             ),
         };
-        return new RunSpec(profile, outDir, source, seed, method, checkpoint: checkpoint, fineTune: fineTune);
+        return new RunSpec(profile.Name, outDir, source, seed, method, checkpoint: checkpoint, fineTune: fineTune);
     }
 
     /// <summary>Runs a check, saying which variable a refused value came from.</summary>
-    static void Named<T>(string variable, Func<T> check)
+    static T Named<T>(string variable, Func<T> check)
     {
         try
         {
-            check();
+            return check();
         }
-        catch (Exception e) when (e is DefenseException or RunSpecException)
+        catch (Exception e) when (e is DefenseException or RunSpecException or ProfileException)
         {
             throw new RunSpecException($"{variable}: {e.Message}");
         }
