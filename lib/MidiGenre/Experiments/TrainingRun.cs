@@ -52,17 +52,19 @@ public sealed record TrainingRun(TrainSettings Settings, DefenseSpec Defense, st
     /// <summary>The settings the trainer runs: the profile's, with the epochs the defense trains.</summary>
     public TrainSettings Effective => Settings with { Epochs = Defense.EpochsFor(Settings.Epochs) };
 
-    /// <summary>"adversarially (pgd …), fine-tuned from base model, weights …" or "without a defense", for
-    /// logs.</summary>
+    /// <summary>"adversarially (pgd …), fine-tuned from base model" or "without a defense", for logs (the start's
+    /// weights are hashed once, for the checkpoint: <see cref="Trainer"/>).</summary>
     public string Describe() =>
         (Defense == DefenseSpec.None ? "without a defense" : $"adversarially ({Defense})")
-        + (StartFrom is null ? "" : $", fine-tuned from {Label}");
+        + (StartFrom is null ? "" : $", fine-tuned from {StartShown}");
 
+    string StartShown => StartName.Length > 0 ? StartName : Path.GetFullPath(StartFrom!);
+
+    /// <summary>What the checkpoint records as the start: its name and its weights' hash.</summary>
     string? Label =>
         StartFrom is null
             ? null
-            : $"{(StartName.Length > 0 ? StartName : Path.GetFullPath(StartFrom))}, weights "
-                + Common.ResultStamp.HashOf(Path.Combine(StartFrom, "model.bin"));
+            : $"{StartShown}, weights " + Common.ResultStamp.HashOf(Path.Combine(StartFrom, "model.bin"));
 
     static string CheckStart(string dir) =>
         File.Exists(Path.Combine(dir, "model.bin"))
