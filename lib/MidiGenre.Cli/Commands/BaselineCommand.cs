@@ -36,9 +36,10 @@ static class BaselineCommand
         cmd.SetAction(r =>
             Common.Guard(() =>
             {
-                var settings = TrainSettings.For(Common.ProfileOf(r, profile));
+                var p = Common.ProfileOf(r, profile);
+                var settings = TrainSettings.For(p);
                 var data = ExperimentData.Load(
-                    d.Source(r, MidiGenre.Common.Profile.Recorded(settings.Profile)),
+                    d.Source(r, p),
                     new SegmentSpec(settings.SegmentsPerPiece),
                     r.GetValue(seed),
                     settings.InputChannels
